@@ -128,7 +128,8 @@ final class InspectCommand implements Callable<Integer> {
         return e == null ? "?" : e.isJsonPrimitive() ? e.getAsString() : e.toString();
     }
 
-    private static void printTensors(PrintWriter out, Map<String, TensorData> tensors) {
+    private static void printTensors(PrintWriter out, Map<String, TensorData> unsorted) {
+        Map<String, TensorData> tensors = new java.util.TreeMap<>(unsorted);
         long total = 0;
         for (TensorData t : tensors.values()) {
             out.printf("  %-70s %-5s %s%n", t.name(), t.dtype(), Arrays.toString(t.shape()));
