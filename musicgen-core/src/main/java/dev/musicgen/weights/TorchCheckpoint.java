@@ -30,6 +30,15 @@ public final class TorchCheckpoint implements AutoCloseable {
         this.root = root;
     }
 
+    /**
+     * An object built by one of the caller's extra globals that also accepts pickle's BUILD opcode (Python's
+     * {@code __setstate__}), e.g. {@code numpy.dtype} whose state is a tuple. The state arrives as plain Java
+     * (lists, maps, strings, numbers, null); implementations must only store data.
+     */
+    public interface BuildTarget {
+        void setState(Object state);
+    }
+
     public static TorchCheckpoint open(Path path) {
         return open(path, Map.of());
     }

@@ -269,6 +269,9 @@ final class TorchPickle {
                     Object target = stack.peek();
                     if (target instanceof PyObject && state instanceof HashMap) {
                         ((PyObject) target).__setstate__((HashMap<?, ?>) state);
+                    } else if (target instanceof TorchCheckpoint.BuildTarget) {
+                        // a caller's extra global (e.g. numpy.dtype) that takes its state as plain data
+                        ((TorchCheckpoint.BuildTarget) target).setState(toJava(state));
                     } else if (!(target instanceof PyDict)) {
                         throw new CheckpointException("refusing to load " + source + ": BUILD on unexpected "
                                 + (target == null ? "null" : target.getClass().getSimpleName()));

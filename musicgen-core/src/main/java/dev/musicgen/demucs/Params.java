@@ -1,0 +1,92 @@
+package dev.musicgen.demucs;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.musicgen.weights.WeightStore;
+
+/**
+ * Where the modules get their parameters: each module asks for every tensor by its state-dict name and the shape
+ * its config implies, so a checkpoint that does not fit fails naming the key. Two sources: a checkpoint's
+ * {@link WeightStore}, or seeded random values (benchmarks at the released shapes without the file).
+ */
+abstract class Params {
+    final NDManager manager;
+    final String prefix;
+
+    private Params(NDManager manager, String prefix) {
+        this.manager = manager;
+        this.prefix = prefix;
+    }
+
+    /** The float32 tensor {@code prefix + key}, checked to have {@code shape}. */
+    abstract NDArray get(String key, long... shape);
+
+    /** Parameters under {@code prefix + child + "."}. */
+    abstract Params child(String child);
+
+    Params child(int index) {
+        return child(Integer.toString(index));
+    }
+
+    static Params of(WeightStore store, NDManager manager) {
+        return new FromStore(store, manager, "");
+    }
+
+    /**
+     * Random parameters: N(0, 0.05) for convolution/linear weights, 1 for norm weights, 0 for biases, 1e-2 for layer
+     * scales; only for timing, never for output quality.
+     */
+    static Params random(NDManager manager) {
+        return new Random(manager, "");
+    }
+
+    private static final class FromStore extends Params {
+        private final WeightStore store;
+
+        FromStore(WeightStore store, NDManager manager, String prefix) {
+            super(manager, prefix);
+            this.store = store;
+        }
+
+        @Override
+        NDArray get(String key, long... shape) {
+            NDArray a = store.view(prefix).tensor(key, shape).toNDArray(manager, DataType.FLOAT32);
+            a.setName(prefix + key);
+            return a;
+        }
+
+        @Override
+        Params child(String child) {
+            return new FromStore(store, manager, prefix + child + ".");
+        }
+    }
+
+    private static final class Random extends Params {
+        Random(NDManager manager, String prefix) {
+            super(manager, prefix);
+        }
+
+        @Override
+        NDArray get(String key, long... shape) {
+            Shape s = new Shape(shape);
+            boolean norm = prefix.matches(".*(norm[^.]*|\\.[14])\\.$") && shape.length == 1;
+            if (key.endsWith("bias")) {
+                return manager.zeros(s);
+            }
+            if (key.equals("scale")) {
+                return manager.full(s, 1e-2f);
+            }
+            if (norm) {
+                return manager.ones(s);
+            }
+            return manager.randomNormal(0f, 0.05f, s, DataType.FLOAT32);
+        }
+
+        @Override
+        Params child(String child) {
+            return new Random(manager, prefix + child + ".");
+        }
+    }
+}
