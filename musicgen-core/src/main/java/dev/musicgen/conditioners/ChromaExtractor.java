@@ -119,6 +119,7 @@ public final class ChromaExtractor implements AutoCloseable {
             throw new IllegalArgumentException("wav must be [B, T] or [B, 1, T], but is " + s);
         }
         NDManager out = wav.getManager();
+        NDArray result;
         try (NDScope scope = new NDScope()) {
             NDArray x = wav.reshape(s.get(0), s.get(s.dimension() - 1)); // [B, T]
             long t = x.getShape().get(1);
@@ -135,16 +136,12 @@ public final class ChromaExtractor implements AutoCloseable {
             NDArray raw = power.transpose(0, 2, 1).matMul(filterBankT); // [B, frames, C]
             NDArray denom = raw.abs().max(new int[] {2}, true).maximum(NORM_EPS);
             NDArray norm = raw.div(denom);
-            NDArray result;
-            if (argmax) {
-                result = norm.argMax(2).oneHot(nChroma, DataType.FLOAT32);
-            } else {
-                result = norm;
-            }
+            result = argmax ? norm.argMax(2).oneHot(nChroma, DataType.FLOAT32) : norm;
             NDScope.unregister(result);
-            result.attach(out);
-            return result;
         }
+        result.attach(out);
+        NDScope.register(result);
+        return result;
     }
 
     /** {@code torch.hann_window(n, periodic=True)}: {@code 0.5 - 0.5 cos(2πk/n)}. */

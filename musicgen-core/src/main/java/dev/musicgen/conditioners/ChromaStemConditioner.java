@@ -142,12 +142,13 @@ public final class ChromaStemConditioner implements AutoCloseable {
             throw new IllegalArgumentException("melody sample rate must be the model's " + chroma.sampleRate()
                     + " Hz, but is " + x.sampleRate() + " Hz; resample it first");
         }
+        NDArray embeds;
+        NDArray mask;
         try (NDScope scope = new NDScope()) {
             NDArray c = wavEmbedding(x, out); // [B, T, n_chroma]
             long b = c.getShape().get(0);
             long frames = c.getShape().get(1);
-            NDArray embeds = F.linear(c, projWeight, projBias); // [B, T, dim]
-            NDArray mask;
+            embeds = F.linear(c, projWeight, projBias); // [B, T, dim]
             if (matchLenOnEval) {
                 mask = out.ones(new Shape(b, frames), DataType.INT64); // _use_masking = False
             } else {
@@ -163,9 +164,11 @@ public final class ChromaStemConditioner implements AutoCloseable {
             }
             embeds = embeds.mul(mask.toType(DataType.FLOAT32, false).expandDims(2));
             NDScope.unregister(embeds, mask);
-            embeds.attach(out);
-            return new Condition(embeds, mask);
         }
+        embeds.attach(out);
+        NDScope.register(embeds);
+        NDScope.register(mask);
+        return new Condition(embeds, mask);
     }
 
     /** {@code _get_wav_embedding}: stems → chroma → match_len_on_eval crop/tile. [B, T, n_chroma]. */

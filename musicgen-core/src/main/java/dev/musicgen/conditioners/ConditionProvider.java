@@ -50,6 +50,9 @@ import org.slf4j.LoggerFactory;
  * it in the LM input: {@code [self_wav, description]} for the melody models. Neither the cross-attention source nor
  * the prefix carries a key mask: audiocraft attends to padded (zero) positions.
  *
+ * <p>Results are attached to the manager passed as {@code out}; called inside an {@code NDScope}, they also belong
+ * to that scope like the result of any op (unregister them to keep them past it).
+ *
  * <p>Owns every conditioner (T5, chroma, projections): close it. Internal API: NDArrays cross this boundary.
  */
 public final class ConditionProvider implements AutoCloseable {
@@ -242,6 +245,8 @@ public final class ConditionProvider implements AutoCloseable {
             checkMelodies(prompts, melodies);
         }
         Map<String, Condition> conds = new LinkedHashMap<>();
+        NDArray cross;
+        NDArray prefix;
         try (NDScope scope = new NDScope()) {
             Condition t = text.forward(prompts, out);
             conds.put(DESCRIPTION, t);
@@ -249,21 +254,30 @@ public final class ConditionProvider implements AutoCloseable {
                 List<float[][]> rows = melodies != null ? melodies : Collections.nCopies(prompts.size(), null);
                 conds.put(SELF_WAV, wav.forward(WavCondition.collate(rows, sampleRate), out));
             }
-            NDArray cross = fuser.crossAttentionSource(conds);
-            NDArray prefix = fuser.prefix(conds);
+            cross = fuser.crossAttentionSource(conds);
+            prefix = fuser.prefix(conds);
             for (Condition c : conds.values()) {
                 NDScope.unregister(c.embeds(), c.mask());
             }
             if (cross != null) {
                 NDScope.unregister(cross);
-                cross.attach(out);
             }
             if (prefix != null) {
                 NDScope.unregister(prefix);
-                prefix.attach(out);
             }
-            return new ConditionTensors(conds, cross, prefix);
         }
+        ConditionTensors result = new ConditionTensors(conds, cross, prefix);
+        for (Condition c : conds.values()) {
+            NDScope.register(c.embeds());
+            NDScope.register(c.mask());
+        }
+        for (NDArray a : new NDArray[] {cross, prefix}) {
+            if (a != null) {
+                a.attach(out);
+                NDScope.register(a);
+            }
+        }
+        return result;
     }
 
     private void checkMelodies(List<String> prompts, List<float[][]> melodies) {

@@ -122,16 +122,20 @@ public final class T5Conditioner implements AutoCloseable {
     public Condition forward(T5Tokenizer.TokenBatch tokens, NDManager out) {
         ensureOpen();
         Shape shape = new Shape(tokens.batchSize(), tokens.length());
+        NDArray embeds;
+        NDArray mask;
         try (NDScope scope = new NDScope()) {
             NDArray ids = out.create(flat(tokens.inputIds()), shape);
-            NDArray mask = out.create(flat(tokens.attentionMask()), shape);
+            mask = out.create(flat(tokens.attentionMask()), shape);
             NDArray hidden = t5.forward(ids, mask); // [B, L, t5_dim]
-            NDArray embeds = F.linear(hidden, projWeight, projBias)
+            embeds = F.linear(hidden, projWeight, projBias)
                     .mul(mask.toType(DataType.FLOAT32, false).expandDims(2)); // [B, L, dim]
             NDScope.unregister(embeds, mask);
-            embeds.attach(out);
-            return new Condition(embeds, mask);
         }
+        embeds.attach(out);
+        NDScope.register(embeds);
+        NDScope.register(mask);
+        return new Condition(embeds, mask);
     }
 
     private static long[] flat(long[][] a) {

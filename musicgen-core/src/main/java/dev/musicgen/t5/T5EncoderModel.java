@@ -190,6 +190,7 @@ public final class T5EncoderModel implements AutoCloseable {
         NDManager out = inputIds.getManager();
         int len = (int) inputIds.getShape().get(1);
         long batch = inputIds.getShape().get(0);
+        NDArray result;
         try (NDScope scope = new NDScope()) {
             NDArray h = Embedding.embedding(inputIds, shared, SparseFormat.DENSE).singletonOrThrow(); // [B, L, d]
             // extended mask: (1 - mask) * finfo(float32).min, [B, 1, 1, L]
@@ -199,11 +200,12 @@ public final class T5EncoderModel implements AutoCloseable {
             for (T5Block block : blocks) {
                 h = block.forward(h, positionBias);
             }
-            NDArray result = finalLayerNorm.forward(h);
+            result = finalLayerNorm.forward(h);
             NDScope.unregister(result);
-            result.attach(out);
-            return result;
         }
+        result.attach(out);
+        NDScope.register(result); // to the caller's scope, if any, like the result of any op
+        return result;
     }
 
     private void ensureOpen() {
