@@ -275,7 +275,10 @@ public final class HubClient {
             }
             Path blob = cache.blob(repoId, meta.etag);
             withBlobLock(cache.lock(repoId, meta.etag), () -> {
-                if (!Files.isRegularFile(blob)) { // another process may have finished it meanwhile
+                if (Files.isRegularFile(snapshot)) {
+                    return; // another thread or process finished it while we waited
+                }
+                if (!Files.isRegularFile(blob)) {
                     download(repoId, filename, meta, blob);
                 }
                 link(blob, snapshot);

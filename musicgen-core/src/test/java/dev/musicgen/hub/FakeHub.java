@@ -30,7 +30,7 @@ final class FakeHub implements AutoCloseable {
     static final String TOKEN = "hf_test_secret";
 
     /** How the CDN misbehaves for one test. */
-    enum CdnMode { NORMAL, CORRUPT, BREAK_HALFWAY, STALL_HALFWAY, IGNORE_RANGE }
+    enum CdnMode { NORMAL, CORRUPT, BREAK_HALFWAY, STALL_HALFWAY, IGNORE_RANGE, SLOW }
 
     record Request(String server, String method, String path, String range, String authorization) {
     }
@@ -213,6 +213,15 @@ final class FakeHub implements AutoCloseable {
                 sleep(3_000);
             }
             // closing the exchange before all promised bytes are sent breaks the connection
+            return;
+        }
+        if (ex.getLocalAddress().getPort() == cdnPort() && cdnMode == CdnMode.SLOW) {
+            int chunk = Math.max(1, (to - from) / 10);
+            for (int i = from; i < to; i += chunk) {
+                out.write(content, i, Math.min(chunk, to - i));
+                out.flush();
+                sleep(120);
+            }
             return;
         }
         out.write(content, from, to - from);

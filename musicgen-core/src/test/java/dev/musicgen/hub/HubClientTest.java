@@ -17,6 +17,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,6 +140,25 @@ class HubClientTest {
         assertThat(Files.readAllBytes(paths.get(1))).isEqualTo(weights);
     }
 
+    @Test
+    void should_download_once_when_threads_ask_for_the_same_file() throws Exception {
+        hub.cdnMode = CdnMode.SLOW;
+        HubClient c = client().build();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Path>> results = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                results.add(pool.submit(() -> c.resolve(REPO, LFS)));
+            }
+            for (Future<Path> f : results) {
+                assertThat(Files.readAllBytes(f.get(30, TimeUnit.SECONDS))).isEqualTo(weights);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(hub.requests("cdn", "GET")).hasSize(1);
+    }
+
     // ------------------------------------------------------------------ resume, corruption, broken transfers
 
     @Test
@@ -227,6 +250,14 @@ class HubClientTest {
         assertThatThrownBy(() -> c.resolve(REPO, LFS))
                 .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NETWORK))
                 .hasMessageContaining("no data for");
+    }
+
+    @Test
+    void should_allow_transfers_longer_than_read_timeout_while_data_flows() throws IOException {
+        hub.cdnMode = CdnMode.SLOW; // 10 chunks, 120 ms apart: about 1.2 s in all
+        HubClient c = client().readTimeout(Duration.ofMillis(500)).build();
+
+        assertThat(Files.readAllBytes(c.resolve(REPO, LFS))).isEqualTo(weights);
     }
 
     // ------------------------------------------------------------------ auth and errors
