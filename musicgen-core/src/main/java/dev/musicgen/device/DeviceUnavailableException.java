@@ -1,12 +1,13 @@
 package dev.musicgen.device;
 
 import ai.djl.Device;
+import dev.musicgen.MusicGenException;
 
 /**
  * A requested device does not exist for the engine. Thrown instead of falling back to the CPU, so a
  * misconfigured GPU machine fails loudly rather than running 50 times slower.
  */
-public class DeviceUnavailableException extends RuntimeException {
+public class DeviceUnavailableException extends MusicGenException {
     private static final long serialVersionUID = 1L;
 
     private final transient Device requested;

@@ -1,15 +1,16 @@
 package dev.musicgen.hub;
 
+import dev.musicgen.MusicGenException;
 import java.util.Objects;
 
 /**
  * A file could not be resolved from the Hugging Face Hub or its local cache.
  *
- * <p>Unchecked, like the other loading errors of this SDK, so that model builders can call the Hub
- * without wrapping. {@link #reason()} tells callers (and tests) what went wrong without parsing
+ * <p>Unchecked (a {@link MusicGenException}), like the other loading errors of this SDK, so that model
+ * builders can call the Hub without wrapping. {@link #reason()} tells callers (and tests) what went wrong without parsing
  * the message; the message itself always names the repository, the file and what to do next.
  */
-public class HubException extends RuntimeException {
+public class HubException extends MusicGenException {
     private static final long serialVersionUID = 1L;
 
     /** Why a resolution failed. */
