@@ -169,6 +169,28 @@ public final class HubClient {
         return offline ? resolveOffline(repoId, filename, rev) : resolveOnline(repoId, filename, rev);
     }
 
+    /**
+     * This client as a {@link dev.musicgen.spi.RepoResolver}: the files named are resolved (downloaded when needed) and
+     * the directory holding them (a snapshot directory, or the local directory) is returned.
+     */
+    public dev.musicgen.spi.RepoResolver asRepoResolver() {
+        return (repoId, filenames) -> {
+            if (filenames.length == 0) {
+                throw new IllegalArgumentException("no files of " + repoId + " were named");
+            }
+            Path dir = null;
+            for (String f : filenames) {
+                Path p = resolve(repoId, f);
+                Path d = p;
+                for (int i = 0; i < Path.of(f).getNameCount(); i++) {
+                    d = d.getParent();
+                }
+                dir = dir == null ? d : dir;
+            }
+            return dir;
+        };
+    }
+
     /** Resolves several files of one repository at {@code main}, in order (what {@code musicgen download} needs). */
     public List<Path> downloadModel(String repoId, List<String> filenames) {
         return downloadModel(repoId, DEFAULT_REVISION, filenames);
