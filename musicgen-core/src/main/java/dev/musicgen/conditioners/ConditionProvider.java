@@ -91,7 +91,8 @@ public final class ConditionProvider implements AutoCloseable {
      *     {@code sample_rate}, {@code dataset.segment_duration}
      * @param lmWeights the checkpoint's {@code best_state} with audiocraft names (reads
      *     {@code condition_provider.conditioners.*.output_proj.*}; marks the chroma window buffer as known)
-     * @param t5Resolver maps the T5 repo id ({@link T5Conditioner#hubRepoId} of {@code conditioners.description.t5.name})
+     * @param t5Resolver maps the T5 repo id (from {@code conditioners.description.t5.name}, see
+     *     {@link T5Conditioner#resolveTextModel})
      *     to a local directory with {@code config.json}, {@code tokenizer.json} and the weights
      * @param separator stem separation for melodies ({@link StemSeparator#identity()} for none)
      */
@@ -131,7 +132,7 @@ public final class ConditionProvider implements AutoCloseable {
         }
         String t5Name = t5Cfg.getString("name");
         Path t5Dir = T5Conditioner.resolveTextModel(t5Name, t5Resolver);
-        LOG.debug("text model '{}' ({}) from {}", t5Name, T5Conditioner.hubRepoId(t5Name), t5Dir);
+        LOG.debug("text model '{}' from {}", t5Name, t5Dir);
         T5Conditioner t5 = T5Conditioner.load(t5Dir,
                 lmWeights.view(AUDIOCRAFT_PREFIX + DESCRIPTION + ".output_proj"), dim, parent);
         ChromaStemConditioner chroma = null;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.musicgen.hub.HubRepos;
 import dev.musicgen.nn.F;
 import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.t5.T5EncoderModel;
@@ -13,7 +14,6 @@ import dev.musicgen.weights.WeightStore;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Port of audiocraft {@code T5Conditioner} (audiocraft/modules/conditioners.py, v1.2.0) for inference: the frozen T5
@@ -24,8 +24,6 @@ import java.util.Set;
  * <p>Owns its tokenizer, encoder and projection weights: close it. Internal API.
  */
 public final class T5Conditioner implements AutoCloseable {
-    /** The names audiocraft's {@code T5Conditioner.MODELS} accepts that live under {@code google-t5/} on the Hub. */
-    private static final Set<String> GOOGLE_T5 = Set.of("t5-small", "t5-base", "t5-large", "t5-3b", "t5-11b");
     /** Files a T5 repo must provide. */
     static final String[] T5_FILES = {"config.json", "tokenizer.json", "model.safetensors"};
 
@@ -48,17 +46,12 @@ public final class T5Conditioner implements AutoCloseable {
     }
 
     /**
-     * The Hub repo of a T5 name as audiocraft's xp.cfg writes it ({@code conditioners.description.t5.name}):
-     * {@code t5-base} → {@code google-t5/t5-base} (the Hub moved the legacy ids); other names (e.g.
-     * {@code google/flan-t5-base}) are returned as they are.
+     * The local directory of T5 model {@code name} as xp.cfg writes it ({@code conditioners.description.t5.name}),
+     * through {@code resolver}; legacy ids map to their Hub repos ({@code t5-base} → {@code google-t5/t5-base},
+     * {@link HubRepos#t5Repo}).
      */
-    public static String hubRepoId(String name) {
-        return GOOGLE_T5.contains(name) ? "google-t5/" + name : name;
-    }
-
-    /** The local directory of T5 model {@code name} (as xp.cfg writes it), through {@code resolver}. */
     public static Path resolveTextModel(String name, RepoResolver resolver) {
-        return resolver.resolve(hubRepoId(name), T5_FILES);
+        return resolver.resolve(HubRepos.t5Repo(name), T5_FILES);
     }
 
     /**

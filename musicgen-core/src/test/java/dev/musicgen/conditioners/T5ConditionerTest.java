@@ -60,10 +60,9 @@ class T5ConditionerTest {
 
     @Test
     void hub_ids_and_wrong_projection_shape() {
-        assertThat(T5Conditioner.hubRepoId("t5-base")).isEqualTo("google-t5/t5-base");
-        assertThat(T5Conditioner.hubRepoId("google/flan-t5-base")).isEqualTo("google/flan-t5-base");
         RepoResolver r = (id, files) -> Path.of("/x", id);
         assertThat(T5Conditioner.resolveTextModel("t5-large", r)).isEqualTo(Path.of("/x/google-t5/t5-large"));
+        assertThat(T5Conditioner.resolveTextModel("google/flan-t5-base", r)).isEqualTo(Path.of("/x/google/flan-t5-base"));
         try (TorchCheckpoint ck = TorchCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"))) {
             WeightStore lm = WeightStore.of("state_dict.bin", ck.tensors("best_state"));
             assertThatThrownBy(() -> T5Conditioner.load(Fixtures.path("models", "t5"),
