@@ -65,6 +65,30 @@ public final class AudioConversion {
         return new Audio(out, audio.sampleRate());
     }
 
+    /**
+     * The predictor's trim, {@code wav[..., int(sr * start) : int(sr * end)]} (Python slice rules:
+     * bounds past the end are clamped, an empty range gives zero frames).
+     *
+     * @param startSeconds {@code continuation_start}, at least 0
+     * @param endSeconds   {@code continuation_end}, or null for the end of the clip
+     * @throws IllegalArgumentException for a negative or non-finite bound, or start after end
+     */
+    public static Audio trim(Audio audio, double startSeconds, Double endSeconds) {
+        if (!(startSeconds >= 0) || Double.isInfinite(startSeconds)) {
+            throw new IllegalArgumentException("startSeconds must be a finite number >= 0, but is: " + startSeconds);
+        }
+        if (endSeconds != null && (!(endSeconds >= 0) || endSeconds.isInfinite())) {
+            throw new IllegalArgumentException("endSeconds must be a finite number >= 0, but is: " + endSeconds);
+        }
+        if (endSeconds != null && startSeconds > endSeconds) {
+            throw new IllegalArgumentException("startSeconds (" + startSeconds + ") must be less than or equal to "
+                    + "endSeconds (" + endSeconds + ")");
+        }
+        long from = (long) (audio.sampleRate() * startSeconds);   // Python int(): truncation
+        long to = endSeconds == null ? audio.frames() : (long) (audio.sampleRate() * endSeconds);
+        return audio.slice((int) Math.min(from, Integer.MAX_VALUE), (int) Math.min(to, Integer.MAX_VALUE));
+    }
+
     private static void checkChannels(int src, int targetChannels) {
         if (targetChannels <= 0) {
             throw new IllegalArgumentException("targetChannels must be positive, but is: " + targetChannels);
