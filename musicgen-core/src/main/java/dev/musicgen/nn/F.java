@@ -1,0 +1,150 @@
+package dev.musicgen.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv1d;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.nn.core.Linear;
+
+/**
+ * Functional ops over DJL's PyTorch engine, including exact emulations of those the engine lacks
+ * (djl-probe.md Q2): transposed convolution, group norm, reflect padding, scaled-dot-product attention.
+ * Every op is called on the activation first so results attach to the activation's manager/scope, never to the
+ * long-lived weights' manager (djl-probe.md Q6).
+ */
+public final class F {
+    /** The engine every array is created on; named so the tokenizers' Rust engine is never picked. */
+    public static final String ENGINE = "PyTorch";
+
+    private F() {}
+
+    /** {@code x @ wᵀ + b} for weight {@code w [out, in]} (PyTorch layout), any leading dims on x. */
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        return Linear.linear(x, w, b).singletonOrThrow();
+    }
+
+    /** LayerNorm over the last dim. */
+    public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, float eps) {
+        return LayerNorm.layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)), gamma, beta, eps)
+                .singletonOrThrow();
+    }
+
+    /** 1-D convolution, x [B, Cin, T], w [Cout, Cin/groups, K]. */
+    public static NDArray conv1d(NDArray x, NDArray w, NDArray b, int stride, int padding, int dilation, int groups) {
+        return Conv1d.conv1d(x, w, b, new Shape(stride), new Shape(padding), new Shape(dilation), groups)
+                .singletonOrThrow();
+    }
+
+    /**
+     * Transposed 1-D convolution (the engine throws "Not implemented"): one GEMM {@code xᵀ @ w.reshape(Cin, Cout*K)}
+     * then overlap-add of the K taps at stride S, trimmed by {@code padding} on both sides. Exact vs torch.
+     * x [B, Cin, L], w [Cin, Cout, K] (PyTorch ConvTranspose1d layout), groups = 1.
+     */
+    public static NDArray convTranspose1d(NDArray x, NDArray w, NDArray b, int stride, int padding,
+            int outputPadding) {
+        long batch = x.getShape().get(0);
+        long cin = x.getShape().get(1);
+        long len = x.getShape().get(2);
+        long cout = w.getShape().get(1);
+        int k = (int) w.getShape().get(2);
+        long full = (len - 1) * stride + k;
+        // cols [B, L, Cout*K] -> [B, L, Cout, K]
+        NDArray cols = x.transpose(0, 2, 1).matMul(w.reshape(cin, cout * k)).reshape(batch, len, cout, k);
+        int chunks = (k + stride - 1) / stride;
+        long outLen = (len + chunks - 1) * stride;
+        NDArray out = null;
+        for (int c = 0; c < chunks; c++) {
+            int k0 = c * stride;
+            int k1 = Math.min(k, k0 + stride);
+            // taps k0..k1 of every input frame land at positions t*S + (k - k0) + c*S
+            NDArray part = cols.get(new NDIndex(":, :, :, {}:{}", k0, k1));
+            if (k1 - k0 < stride) {
+                part = part.pad(new Shape(0, stride - (k1 - k0)), 0f);
+            }
+            // [B, L, Cout, S] -> [B, Cout, L, S] -> [B, Cout, L*S], shifted right by c*S
+            NDArray seq = part.transpose(0, 2, 1, 3).reshape(batch, cout, len * stride);
+            seq = seq.pad(new Shape((long) c * stride, outLen - len * stride - (long) c * stride), 0f);
+            out = out == null ? seq : out.add(seq);
+        }
+        long end = full - padding + outputPadding;
+        NDArray res = out.get(new NDIndex(":, :, {}:{}", padding, end));
+        if (b != null) {
+            res = res.add(b.reshape(1, cout, 1));
+        }
+        return res;
+    }
+
+    /** Reflect padding of the last dim (torch F.pad mode='reflect'); requires pad < length. */
+    public static NDArray reflectPad1d(NDArray x, int left, int right) {
+        long t = x.getShape().get(x.getShape().dimension() - 1);
+        if (left >= t || right >= t) {
+            throw new IllegalArgumentException("reflect padding (" + left + ", " + right + ") must be smaller than the"
+                    + " input length " + t);
+        }
+        NDList parts = new NDList();
+        if (left > 0) {
+            parts.add(x.get(new NDIndex("..., 1:{}", left + 1)).flip(-1));
+        }
+        parts.add(x);
+        if (right > 0) {
+            parts.add(x.get(new NDIndex("..., {}:{}", t - 1 - right, t - 1)).flip(-1));
+        }
+        return parts.size() == 1 ? x : NDArrays.concat(parts, -1);
+    }
+
+    /** GroupNorm over [B, C, ...] with G groups, affine per channel. */
+    public static NDArray groupNorm(NDArray x, int groups, NDArray gamma, NDArray beta, float eps) {
+        Shape s = x.getShape();
+        long batch = s.get(0);
+        long c = s.get(1);
+        NDArray g = x.reshape(batch, groups, -1);
+        NDArray mean = g.mean(new int[] {2}, true);
+        NDArray d = g.sub(mean);
+        NDArray var = d.square().mean(new int[] {2}, true);
+        NDArray n = d.div(var.add(eps).sqrt()).reshape(s);
+        long[] bshape = new long[s.dimension()];
+        java.util.Arrays.fill(bshape, 1);
+        bshape[1] = c;
+        if (gamma != null) {
+            n = n.mul(gamma.reshape(bshape));
+        }
+        if (beta != null) {
+            n = n.add(beta.reshape(bshape));
+        }
+        return n;
+    }
+
+    /**
+     * Scaled-dot-product attention. q [B,H,Tq,D], k/v [B,H,Tk,D]; mask additive [.., Tq, Tk] or null.
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        long d = q.getShape().get(3);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d));
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        return scores.softmax(-1).matMul(v);
+    }
+
+    /** An additive causal mask [Tq, Tk] where query i (at absolute position offset+i) sees keys 0..offset+i. */
+    public static NDArray causalMask(NDManager manager, long tq, long tk) {
+        long offset = tk - tq;
+        NDArray qi = manager.arange(tq).reshape(tq, 1).add(offset);
+        NDArray kj = manager.arange(tk).reshape(1, tk);
+        NDArray zeros = manager.zeros(new Shape(tq, tk));
+        return NDArrays.where(kj.gt(qi), zeros.add(Float.NEGATIVE_INFINITY), zeros);
+    }
+
+    /** GELU with the exact erf form (torch's default). */
+    public static NDArray gelu(NDArray x) {
+        return ai.djl.nn.Activation.gelu(x);
+    }
+
+    public static NDArray elu(NDArray x, float alpha) {
+        return ai.djl.nn.Activation.elu(x, alpha);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.musicgen.spi;
+
+/**
+ * A neural audio codec (EnCodec) as MusicGen uses it: waveform ↔ discrete codes. Implemented in
+ * {@code musicgen-codec} and found through {@link AudioCodecProvider} with {@link java.util.ServiceLoader}.
+ * Arrays are plain Java: audio {@code [batch][channel][sample]}, codes {@code [batch][codebook][frame]}.
+ */
+public interface AudioCodec extends AutoCloseable {
+    int sampleRate();
+
+    /** 1 for mono, 2 for interleaved stereo. */
+    int channels();
+
+    /** Codebooks per frame as the LM sees them (stereo: twice the mono codec's). */
+    int numCodebooks();
+
+    /** Codewords per codebook. */
+    int cardinality();
+
+    /** Frames per second (50 for the 32 kHz EnCodec). */
+    double frameRate();
+
+    /** Encodes audio already at {@link #sampleRate()} with {@link #channels()} channels. */
+    long[][][] encode(float[][][] audio);
+
+    /** Decodes codes to audio; values must lie in {@code [0, cardinality)}. */
+    float[][][] decode(long[][][] codes);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,21 @@
+package dev.musicgen.spi;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * Decodes codes to audio by other means than the codec's decoder (MultiBand Diffusion). Implemented in
+ * {@code musicgen-diffusion}; found through {@link TokenDecoderProvider}.
+ */
+public interface TokenDecoder extends AutoCloseable {
+    String name();
+
+    /**
+     * @param codes {@code [batch][codebook][frame]} as the LM produced them (stereo interleaved when 8 codebooks)
+     * @param seed seed of the noise source (the same seed gives the same audio on the same device)
+     * @return audio {@code [batch][channel][sample]}
+     */
+    float[][][] decode(long[][][] codes, long seed);
+
+    @Override
+    void close();
+}
