@@ -193,6 +193,29 @@ public final class AudioFiles {
         };
     }
 
+    /**
+     * The audio as a {@code javax.sound.sampled} stream of signed 16-bit little-endian PCM, the
+     * samples a 16-bit WAV holds ({@link Pcm#toPcm16}), e.g. for playback with a {@code Clip}.
+     */
+    public static javax.sound.sampled.AudioInputStream toAudioInputStream(Audio audio) {
+        int channels = audio.channels();
+        int frames = audio.frames();
+        byte[] pcm = new byte[Math.multiplyExact(Math.multiplyExact(frames, channels), 2)];
+        float[][] samples = audio.samples();
+        int p = 0;
+        for (int t = 0; t < frames; t++) {
+            for (int c = 0; c < channels; c++) {
+                short v = Pcm.toPcm16(samples[c][t]);
+                pcm[p++] = (byte) v;
+                pcm[p++] = (byte) (v >> 8);
+            }
+        }
+        javax.sound.sampled.AudioFormat format = new javax.sound.sampled.AudioFormat(
+                javax.sound.sampled.AudioFormat.Encoding.PCM_SIGNED, audio.sampleRate(), 16, channels, 2 * channels,
+                audio.sampleRate(), false);
+        return new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(pcm), format, frames);
+    }
+
     /** {@code name} with the format's extension, e.g. {@code out} → {@code out.wav}. */
     public static String withExtension(String name, Format format) {
         return name.toLowerCase(Locale.ROOT).endsWith("." + format.extension()) ? name : name + "." + format.extension();

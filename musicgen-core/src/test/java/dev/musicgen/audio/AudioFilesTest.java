@@ -170,6 +170,19 @@ class AudioFilesTest {
         assertThat(AudioFiles.withExtension("out.MP3", AudioFiles.Format.MP3)).isEqualTo("out.MP3");
     }
 
+    @Test
+    void should_offer_an_audio_input_stream_of_the_wav_samples() throws IOException {
+        Audio audio = AudioReaderTest.sine(2, 32000, 50);
+        try (javax.sound.sampled.AudioInputStream in = AudioFiles.toAudioInputStream(audio)) {
+            assertThat(in.getFormat().getChannels()).isEqualTo(2);
+            assertThat(in.getFormat().getSampleRate()).isEqualTo(32000f);
+            assertThat(in.getFrameLength()).isEqualTo(50);
+            byte[] pcm = in.readAllBytes();
+            byte[] wav = AudioFiles.encode(audio, AudioFiles.Format.WAV, null);
+            assertThat(pcm).isEqualTo(java.util.Arrays.copyOfRange(wav, 44, wav.length));
+        }
+    }
+
     private java.util.List<String> listing() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
