@@ -8,6 +8,11 @@ import java.util.Locale;
  * RIFF/WAVE (and RF64) decoder: PCM 8 (unsigned), 16, 24, 32 bit, IEEE float 32 and 64 bit, plain
  * or {@code WAVE_FORMAT_EXTENSIBLE}. Samples become floats as {@code torchaudio.load} returns them
  * (see {@link Pcm}). Chunks other than {@code fmt } and {@code data} are skipped.
+ *
+ * <p>Checked against torchaudio 0.13 ({@code torchaudio.load}, sox backend) on files made by sox:
+ * 8, 16 and 24-bit PCM are identical; 32-bit PCM and 64-bit float differ by at most 3e-8 because
+ * sox routes them through its own int32 rounding, while this reader converts the way ffmpeg's
+ * swresample does ({@code (float) x * 2^-31}, {@code (float) d}), as torchaudio's ffmpeg backend returns them.
  */
 final class WavReader {
 
