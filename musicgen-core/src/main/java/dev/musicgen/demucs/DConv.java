@@ -27,11 +27,11 @@ final class DConv {
             int dilation = dilate ? 1 << d : 1;
             layers[d] = new Layer(dilation,
                     l.child(0).get("weight", hidden, channels, 3), l.child(0).get("bias", hidden),
-                    l.child(1).get("weight", hidden).reshape(1, hidden, 1),
-                    l.child(1).get("bias", hidden).reshape(1, hidden, 1),
+                    l.child(1).get("weight", hidden).reshape(hidden, 1),
+                    l.child(1).get("bias", hidden).reshape(hidden, 1),
                     l.child(3).get("weight", 2L * channels, hidden, 1), l.child(3).get("bias", 2L * channels),
-                    l.child(4).get("weight", 2L * channels).reshape(1, 2L * channels, 1),
-                    l.child(4).get("bias", 2L * channels).reshape(1, 2L * channels, 1),
+                    l.child(4).get("weight", 2L * channels).reshape(2L * channels, 1),
+                    l.child(4).get("bias", 2L * channels).reshape(2L * channels, 1),
                     l.child(6).get("scale", channels).reshape(channels, 1));
         }
     }

@@ -54,12 +54,10 @@ final class HDecLayer {
         }
         convTrB = p.child("conv_tr").get("bias", chout).reshape(1, chout, 1, 1);
         rewriteB = rewrite ? p.child("rewrite").get("bias", 2L * chin) : null;
-        long[] bc = freq ? new long[] {1, chout, 1, 1} : new long[] {1, chout, 1};
-        long[] bc1 = freq ? new long[] {1, 2L * chin, 1, 1} : new long[] {1, 2L * chin, 1};
-        norm2W = norm ? p.child("norm2").get("weight", chout).reshape(new Shape(bc)) : null;
-        norm2B = norm ? p.child("norm2").get("bias", chout).reshape(new Shape(bc)) : null;
-        norm1W = norm && rewrite ? p.child("norm1").get("weight", 2L * chin).reshape(new Shape(bc1)) : null;
-        norm1B = norm && rewrite ? p.child("norm1").get("bias", 2L * chin).reshape(new Shape(bc1)) : null;
+        norm2W = norm ? p.child("norm2").get("weight", chout).reshape(chout, 1) : null;
+        norm2B = norm ? p.child("norm2").get("bias", chout).reshape(chout, 1) : null;
+        norm1W = norm && rewrite ? p.child("norm1").get("weight", 2L * chin).reshape(2L * chin, 1) : null;
+        norm1B = norm && rewrite ? p.child("norm1").get("bias", 2L * chin).reshape(2L * chin, 1) : null;
         dconv = useDconv ? new DConv(p.child("dconv"), chin, dconvComp, dconvDepth) : null;
     }
 

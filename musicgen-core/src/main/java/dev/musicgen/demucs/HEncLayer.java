@@ -50,12 +50,10 @@ final class HEncLayer {
         }
         convB = p.child("conv").get("bias", chout);
         rewriteB = rewrite ? p.child("rewrite").get("bias", 2L * chout) : null;
-        long[] bc = freq ? new long[] {1, chout, 1, 1} : new long[] {1, chout, 1};
-        long[] bc2 = freq ? new long[] {1, 2L * chout, 1, 1} : new long[] {1, 2L * chout, 1};
-        norm1W = norm ? p.child("norm1").get("weight", chout).reshape(new Shape(bc)) : null;
-        norm1B = norm ? p.child("norm1").get("bias", chout).reshape(new Shape(bc)) : null;
-        norm2W = norm && rewrite ? p.child("norm2").get("weight", 2L * chout).reshape(new Shape(bc2)) : null;
-        norm2B = norm && rewrite ? p.child("norm2").get("bias", 2L * chout).reshape(new Shape(bc2)) : null;
+        norm1W = norm ? p.child("norm1").get("weight", chout).reshape(chout, 1) : null;
+        norm1B = norm ? p.child("norm1").get("bias", chout).reshape(chout, 1) : null;
+        norm2W = norm && rewrite ? p.child("norm2").get("weight", 2L * chout).reshape(2L * chout, 1) : null;
+        norm2B = norm && rewrite ? p.child("norm2").get("bias", 2L * chout).reshape(2L * chout, 1) : null;
         dconv = useDconv ? new DConv(p.child("dconv"), chout, dconvComp, dconvDepth) : null;
     }
 

@@ -48,6 +48,7 @@ final class HTDemucs implements AutoCloseable {
     private final NDArray downTB;
     private final CrossTransformerEncoder crosstransformer;
     private final Spec spec;
+    private final long parameterCount;
     private volatile boolean closed;
 
     private HTDemucs(HTDemucsConfig c, NDManager manager, Params p) {
@@ -120,6 +121,12 @@ final class HTDemucs implements AutoCloseable {
         }
         crosstransformer = c.tLayers() > 0 ? new CrossTransformerEncoder(p.child("crosstransformer"), c) : null;
         spec = new Spec(c.nfft(), c.hopLength(), manager.hanningWindow(c.nfft()));
+        parameterCount = p.count();
+    }
+
+    /** Parameters of a randomly initialised model (0 for a loaded one). */
+    long randomParameterCount() {
+        return parameterCount;
     }
 
     /** Loads a demucs package ({@code <sig>-<sha8>.th}) onto {@code device}; every state tensor must be used. */

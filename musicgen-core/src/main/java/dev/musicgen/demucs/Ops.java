@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.LayerNorm;
 import java.util.function.Supplier;
 
 /**
@@ -43,30 +44,39 @@ final class Ops {
     }
 
     /**
-     * {@code nn.GroupNorm(groups, C)} over x [B, C, ...] with gamma/beta pre-shaped to broadcast over x
-     * ({@code [1, C, 1, ...]}); biased variance, eps inside the square root, as torch.
+     * {@code nn.GroupNorm(groups, C)} over x [B, C, ...] with per-channel gamma/beta given as [C, 1]; biased variance,
+     * eps inside the square root, as torch. One group (every GroupNorm HTDemucs runs) is a single fused layer norm
+     * over all of C × rest with the affine tiled per channel, which avoids a chain of full-size temporaries.
      */
-    static NDArray groupNorm(NDArray x, int groups, NDArray gamma, NDArray beta, float eps) {
+    static NDArray groupNorm(NDArray x, int groups, NDArray gammaCol, NDArray betaCol, float eps) {
         Shape s = x.getShape();
-        NDArray g = x.reshape(s.get(0), groups, -1);
-        NDArray mean = g.mean(new int[] {2}, true);
-        NDArray d = g.sub(mean);
+        long b = s.get(0);
+        long c = s.get(1);
+        long rest = s.size() / (b * c);
+        if (groups == 1) {
+            NDArray ones = x.getManager().ones(new Shape(c, rest));
+            NDArray g = ones.mul(gammaCol).reshape(c * rest);
+            NDArray bb = ones.mul(betaCol).reshape(c * rest);
+            return LayerNorm.layerNorm(x.reshape(b, c * rest), new Shape(c * rest), g, bb, eps).singletonOrThrow()
+                    .reshape(s);
+        }
+        NDArray grouped = x.reshape(b, groups, -1);
+        NDArray mean = grouped.mean(new int[] {2}, true);
+        NDArray d = grouped.sub(mean);
         NDArray var = d.square().mean(new int[] {2}, true);
-        return d.div(var.add(eps).sqrt()).reshape(s).mul(gamma).add(beta);
+        return d.div(var.add(eps).sqrt()).reshape(b, c, rest).mul(gammaCol).add(betaCol).reshape(s);
     }
 
     /**
      * demucs' {@code MyGroupNorm} with one group on x [B, T, C] (channel last): normalises each batch item over all
-     * of T and C together, then a per-channel affine. This is the transformer's {@code norm_out}: it spans every
-     * token, so its result depends on the sequence length.
+     * of T and C together, then a per-channel affine (gamma/beta [C]). This is the transformer's {@code norm_out}: it
+     * spans every token, so its result depends on the sequence length.
      */
     static NDArray groupNormOneChannelLast(NDArray x, NDArray gamma, NDArray beta, float eps) {
         Shape s = x.getShape();
-        NDArray g = x.reshape(s.get(0), -1);
-        NDArray mean = g.mean(new int[] {1}, true);
-        NDArray d = g.sub(mean);
-        NDArray var = d.square().mean(new int[] {1}, true);
-        return d.div(var.add(eps).sqrt()).reshape(s).mul(gamma).add(beta);
+        Shape tc = new Shape(s.get(1), s.get(2));
+        NDArray ones = x.getManager().ones(tc);
+        return LayerNorm.layerNorm(x, tc, ones.mul(gamma), ones.mul(beta), eps).singletonOrThrow();
     }
 
     /**

@@ -63,14 +63,32 @@ abstract class Params {
         }
     }
 
+    /** Number of parameter values handed out (random source only; 0 for a store, which counts its own). */
+    long count() {
+        return 0;
+    }
+
     private static final class Random extends Params {
+        private final long[] counter;
+
         Random(NDManager manager, String prefix) {
+            this(manager, prefix, new long[1]);
+        }
+
+        private Random(NDManager manager, String prefix, long[] counter) {
             super(manager, prefix);
+            this.counter = counter;
+        }
+
+        @Override
+        long count() {
+            return counter[0];
         }
 
         @Override
         NDArray get(String key, long... shape) {
             Shape s = new Shape(shape);
+            counter[0] += s.size();
             boolean norm = prefix.matches(".*(norm[^.]*|\\.[14])\\.$") && shape.length == 1;
             if (key.endsWith("bias")) {
                 return manager.zeros(s);
@@ -86,7 +104,7 @@ abstract class Params {
 
         @Override
         Params child(String child) {
-            return new Random(manager, prefix + child + ".");
+            return new Random(manager, prefix + child + ".", counter);
         }
     }
 }

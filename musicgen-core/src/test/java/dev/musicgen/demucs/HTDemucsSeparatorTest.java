@@ -87,7 +87,11 @@ class HTDemucsSeparatorTest {
 
     @Test
     void stem_separator_draws_one_shift_per_call_from_the_bound_generator() {
-        float[][] silence = new float[2][100];
+        float[][] wav = new float[2][1000];
+        for (int i = 0; i < 1000; i++) {
+            wav[0][i] = (float) Math.sin(i * 0.05);
+            wav[1][i] = (float) Math.cos(i * 0.03);
+        }
         int[] draws = {0};
         RandomGenerator counting = new RandomGenerator() {
             @Override
@@ -98,17 +102,51 @@ class HTDemucsSeparatorTest {
             @Override
             public int nextInt(int bound) {
                 draws[0]++;
-                return bound - 1;
+                assertThat(bound).isEqualTo(22051);
+                return 300;
             }
         };
-        StemSeparator s = separator.withShiftRandom(counting);
-        float[][] out = s.separate(silence, 32000);
-        assertThat(draws[0]).isEqualTo(1);
-        // as upstream, the round trip loses a sample: 100 -> floor(441 * 100 / 320) = 137 -> floor(320 * 137 / 441) = 99
-        assertThat(out).hasDimensions(2, 99);
-        assertThatThrownBy(() -> separator.separateVocalsOther(silence, 32000, -1))
-                .hasMessage("shiftOffset must be in [0, 22050], but is: -1");
-        assertThat(separator.sources()).containsExactly("drums", "bass", "other", "vocals");
+        // a small random model with a short segment keeps this API test fast
+        try (HTDemucs small = HTDemucs.random(smallConfig(), ai.djl.Device.cpu(), 7);
+                HTDemucsSeparator sep = HTDemucsSeparator.of(small)) {
+            StemSeparator s = sep.withShiftRandom(counting);
+            float[][] out = s.separate(wav, 32000);
+            assertThat(draws[0]).isEqualTo(1);
+            // as upstream, the round trip can lose a sample: 1000 -> floor(441 * 1000 / 320) = 1378
+            // -> floor(320 * 1378 / 441) = 999
+            assertThat(out).hasDimensions(2, 999);
+            // one offset for the batch, rows independent: row 1 alone gives the same result
+            float[][] row1 = sep.separateVocalsOther(new float[][] {wav[1]}, 32000, 300);
+            assertThat(row1[0]).containsExactly(out[1]);
+            assertThatThrownBy(() -> sep.separateVocalsOther(wav, 32000, -1))
+                    .hasMessage("shiftOffset must be in [0, 22050], but is: -1");
+            assertThat(sep.sources()).containsExactly("drums", "bass", "other", "vocals");
+        }
+    }
+
+    @Test
+    void unsupported_kwargs_are_refused_by_name() {
+        java.util.Map<String, Object> k = new java.util.HashMap<>(smallKwargs());
+        k.put("t_sparse_self_attn", true);
+        assertThatThrownBy(() -> HTDemucsConfig.fromKwargs(k))
+                .hasMessage("t_sparse_self_attn must be false (the only value supported), but is: true");
+        k.put("t_sparse_self_attn", false);
+        k.put("cac", false);
+        assertThatThrownBy(() -> HTDemucsConfig.fromKwargs(k)).hasMessageStartingWith("cac must be true");
+        k.put("cac", true);
+        k.put("depth", 4);
+        assertThatThrownBy(() -> HTDemucsConfig.fromKwargs(k))
+                .hasMessageContaining("merges the time and frequency branches at layer 3");
+    }
+
+    static java.util.Map<String, Object> smallKwargs() {
+        return java.util.Map.of("sources", java.util.List.of("drums", "bass", "other", "vocals"),
+                "segment", new States.Fraction(1, 4), "channels", 8, "nfft", 512, "depth", 3,
+                "bottom_channels", 16, "t_layers", 2, "t_heads", 2, "dconv_mode", 3);
+    }
+
+    static HTDemucsConfig smallConfig() {
+        return HTDemucsConfig.fromKwargs(smallKwargs());
     }
 
     private static float[] concat(float[] a, float[] b) {
