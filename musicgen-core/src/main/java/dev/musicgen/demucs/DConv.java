@@ -1,12 +1,16 @@
 package dev.musicgen.demucs;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import dev.musicgen.nn.F;
 
 /**
- * Port of demucs {@code DConv} (demucs 4.0.1 {@code demucs/demucs.py}) as HTDemucs builds it: {@code depth} residual
- * branches, each {@code Conv1d(C, C/compress, 3, dilation 2^d) → GroupNorm(1) → GELU → Conv1d(C/compress, 2C, 1) →
- * GroupNorm(1) → GLU → LayerScale}, added to the input. No attention or LSTM (HTDemucs never enables them).
+ * Port of demucs {@code DConv} (demucs 4.0.1 {@code demucs/demucs.py}) as HTDemucs builds it: {@code depth}
+ * residual branches, each {@code Conv1d(C, C/compress, 3, dilation 2^d) → GroupNorm(1) → GELU →
+ * Conv1d(C/compress, 2C, 1) → GroupNorm(1) → GLU → LayerScale}, added to the input. No attention or LSTM (HTDemucs never enables them).
  * Weight names: {@code layers.<d>.{0,1,3,4}.{weight,bias}}, {@code layers.<d>.6.scale}.
  */
 final class DConv {
@@ -36,8 +40,30 @@ final class DConv {
         }
     }
 
-    /** x [N, C, T] → [N, C, T]. */
+    /** Elements of the widest temporary per block of rows: 2M floats (8 MB) stays in cache. */
+    private static final long BLOCK_ELEMENTS = 1L << 21;
+
+    /**
+     * x [N, C, T] → [N, C, T]. Rows are independent (the norms are per row), so the frequency branch's many rows
+     * (batch × frequencies) run in blocks whose temporaries stay cache-sized.
+     */
     NDArray forward(NDArray x) {
+        Shape s = x.getShape();
+        long rows = s.get(0);
+        long block = Math.max(1, BLOCK_ELEMENTS / (2 * s.get(1) * s.get(2)));
+        if (block >= rows) {
+            return forwardRows(x);
+        }
+        NDList parts = new NDList();
+        for (long i = 0; i < rows; i += block) {
+            final long from = i;
+            final long to = Math.min(rows, i + block);
+            parts.add(Ops.scoped(() -> forwardRows(x.get(new NDIndex("{}:{}", from, to)))));
+        }
+        return NDArrays.concat(parts, 0);
+    }
+
+    private NDArray forwardRows(NDArray x) {
         for (Layer l : layers) {
             NDArray y = F.conv1d(x, l.conv1W, l.conv1B, 1, l.dilation, l.dilation, 1);
             y = F.gelu(Ops.groupNorm(y, 1, l.norm1W, l.norm1B, EPS));

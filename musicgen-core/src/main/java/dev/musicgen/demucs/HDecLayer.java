@@ -23,8 +23,8 @@ final class HDecLayer {
     private final int context;
     private final int normGroups;
     private final int chout;
-    private final NDArray convTrW;  // [Cin, Cout * K]
-    private final NDArray convTrB;  // [1, Cout, 1, 1]
+    private final NDArray convTrW;  // polyphase [S * Cout, Cin, ceil(K / S), 1]
+    private final NDArray convTrB;  // [S * Cout]
     private final NDArray norm2W;
     private final NDArray norm2B;
     private final NDArray rewriteW;
@@ -45,14 +45,20 @@ final class HDecLayer {
         this.normGroups = normGroups;
         this.chout = chout;
         int ctx = 1 + 2 * context;
+        NDArray trW;
         if (freq) {
-            convTrW = p.child("conv_tr").get("weight", chin, chout, kernelSize, 1).reshape(chin, (long) chout * kernelSize);
+            trW = p.child("conv_tr").get("weight", chin, chout, kernelSize, 1);
             rewriteW = rewrite ? p.child("rewrite").get("weight", 2L * chin, chin, ctx, ctx) : null;
         } else {
-            convTrW = p.child("conv_tr").get("weight", chin, chout, kernelSize).reshape(chin, (long) chout * kernelSize);
+            trW = p.child("conv_tr").get("weight", chin, chout, kernelSize);
             rewriteW = rewrite ? p.child("rewrite").get("weight", 2L * chin, chin, ctx) : null;
         }
-        convTrB = p.child("conv_tr").get("bias", chout).reshape(1, chout, 1, 1);
+        NDArray trB = p.child("conv_tr").get("bias", chout);
+        NDArray[] poly = Ops.polyphase(p.manager, trW, trB, stride);
+        trW.close();
+        trB.close();
+        convTrW = poly[0];
+        convTrB = poly[1];
         rewriteB = rewrite ? p.child("rewrite").get("bias", 2L * chin) : null;
         norm2W = norm ? p.child("norm2").get("weight", chout).reshape(chout, 1) : null;
         norm2B = norm ? p.child("norm2").get("bias", chout).reshape(chout, 1) : null;

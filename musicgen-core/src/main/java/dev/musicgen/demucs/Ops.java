@@ -2,11 +2,13 @@ package dev.musicgen.demucs;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.LayerNorm;
 import java.util.function.Supplier;
 
@@ -45,26 +47,29 @@ final class Ops {
 
     /**
      * {@code nn.GroupNorm(groups, C)} over x [B, C, ...] with per-channel gamma/beta given as [C, 1]; biased variance,
-     * eps inside the square root, as torch. One group (every GroupNorm HTDemucs runs) is a single fused layer norm
-     * over all of C × rest with the affine tiled per channel, which avoids a chain of full-size temporaries.
+     * eps inside the square root, as torch. Fused kernels instead of a chain of full-size temporaries: with many rows
+     * and one group (the frequency branch's DConv), one layer norm over C × rest with the affine tiled per channel;
+     * otherwise (a single long row: the time branch) the group statistics come from the engine's batch norm in
+     * training mode over the view [1, B·G, C/G·rest], whose "channels" are exactly the (item, group) pairs, followed by
+     * the per-channel affine.
      */
     static NDArray groupNorm(NDArray x, int groups, NDArray gammaCol, NDArray betaCol, float eps) {
         Shape s = x.getShape();
         long b = s.get(0);
         long c = s.get(1);
         long rest = s.size() / (b * c);
-        if (groups == 1) {
-            NDArray ones = x.getManager().ones(new Shape(c, rest));
+        NDManager m = x.getManager();
+        if (groups == 1 && b >= 4) {
+            NDArray ones = m.ones(new Shape(c, rest));
             NDArray g = ones.mul(gammaCol).reshape(c * rest);
             NDArray bb = ones.mul(betaCol).reshape(c * rest);
             return LayerNorm.layerNorm(x.reshape(b, c * rest), new Shape(c * rest), g, bb, eps).singletonOrThrow()
                     .reshape(s);
         }
-        NDArray grouped = x.reshape(b, groups, -1);
-        NDArray mean = grouped.mean(new int[] {2}, true);
-        NDArray d = grouped.sub(mean);
-        NDArray var = d.square().mean(new int[] {2}, true);
-        return d.div(var.add(eps).sqrt()).reshape(b, c, rest).mul(gammaCol).add(betaCol).reshape(s);
+        long bg = b * groups;
+        NDArray n = BatchNorm.batchNorm(x.reshape(1, bg, -1), m.zeros(new Shape(bg)), m.ones(new Shape(bg)),
+                m.ones(new Shape(bg)), m.zeros(new Shape(bg)), 1, 0f, eps, true).singletonOrThrow();
+        return n.reshape(b, c, rest).mul(gammaCol).add(betaCol).reshape(s);
     }
 
     /**
@@ -80,43 +85,61 @@ final class Ops {
     }
 
     /**
-     * Transposed convolution along axis 2 of x [B, Cin, L, W] with kernel [K, 1] and stride [S, 1], no padding (torch
-     * {@code ConvTranspose2d(Cin, Cout, [K, 1], [S, 1])}; a 1-D transposed conv is the case W = 1). The engine has no
-     * transposed convolution, so: one GEMM {@code xᵀ · w[Cin, Cout*K]}, then overlap-add of the ceil(K/S) groups of
-     * S taps, each shifted by a multiple of S.
+     * The weight of a transposed convolution with kernel [K, 1] and stride [S, 1] along axis 2 rearranged for its
+     * polyphase form (the engine has no transposed convolution): output phase r of every stride step is an ordinary
+     * convolution of the input with the taps {@code r, r + S, r + 2S, ...} reversed. Returns the conv2d weight
+     * [S * Cout, Cin, G, 1] with G = ceil(K / S) and {@code wp[r*Cout + co, ci, j] = w[ci, co, (G-1-j)*S + r]}
+     * (zero past K), and the bias tiled to [S * Cout].
      *
-     * @param wFlat [Cin, Cout * K] (the torch weight [Cin, Cout, K(, 1)] reshaped)
-     * @param bias  [1, Cout, 1, 1] or null
+     * @param w torch ConvTranspose weight [Cin, Cout, K] or [Cin, Cout, K, 1]
+     */
+    static NDArray[] polyphase(NDManager m, NDArray w, NDArray bias, int stride) {
+        Shape s = w.getShape();
+        int cin = (int) s.get(0);
+        int cout = (int) s.get(1);
+        int k = (int) s.get(2);
+        int g = (k + stride - 1) / stride;
+        float[] src = w.toFloatArray();
+        float[] dst = new float[stride * cout * cin * g];
+        for (int r = 0; r < stride; r++) {
+            for (int co = 0; co < cout; co++) {
+                for (int ci = 0; ci < cin; ci++) {
+                    for (int j = 0; j < g; j++) {
+                        int tap = (g - 1 - j) * stride + r;
+                        if (tap < k) {
+                            dst[(((r * cout + co) * cin) + ci) * g + j] = src[(ci * cout + co) * k + tap];
+                        }
+                    }
+                }
+            }
+        }
+        float[] b = bias.toFloatArray();
+        float[] bt = new float[stride * cout];
+        for (int r = 0; r < stride; r++) {
+            System.arraycopy(b, 0, bt, r * cout, cout);
+        }
+        return new NDArray[] {m.create(dst, new Shape((long) stride * cout, cin, g, 1)), m.create(bt)};
+    }
+
+    /**
+     * Transposed convolution along axis 2 of x [B, Cin, L, W] with kernel [K, 1], stride [S, 1], no padding (torch
+     * {@code ConvTranspose2d(Cin, Cout, [K, 1], [S, 1])}; W = 1 is the 1-D case), in polyphase form: pad G - 1 zeros
+     * on both sides, one convolution with the {@link #polyphase} weight giving all S phases as channels, then
+     * interleave the phases.
+     *
      * @return [B, Cout, (L - 1) * S + K, W]
      */
-    static NDArray convTransposeAxis2(NDArray x, NDArray wFlat, NDArray bias, int cout, int k, int stride) {
+    static NDArray convTransposeAxis2(NDArray x, NDArray wPoly, NDArray biasTiled, int cout, int k, int stride) {
         Shape s = x.getShape();
         long b = s.get(0);
-        long cin = s.get(1);
         long len = s.get(2);
         long w = s.get(3);
-        // [B, Cin, L*W] -> [B, L*W, Cin] @ [Cin, Cout*K] -> [B, L, W, Cout, K] -> [B, Cout, L, K, W]
-        NDArray cols = x.reshape(b, cin, len * w).transpose(0, 2, 1).matMul(wFlat).reshape(b, len, w, cout, k)
-                .transpose(0, 3, 1, 4, 2);
-        int groups = (k + stride - 1) / stride;
+        int g = (int) wPoly.getShape().get(2);
+        NDArray xp = g > 1 ? x.pad(new Shape(0, 0, g - 1, g - 1), 0f) : x;
+        NDArray y = conv2d(xp, wPoly, biasTiled, 1, 1, 0, 0);               // [B, S*Cout, L+G-1, W]
+        long lp = len + g - 1;
+        NDArray out = y.reshape(b, stride, cout, lp, w).transpose(0, 2, 3, 1, 4).reshape(b, cout, lp * stride, w);
         long outLen = (len - 1) * stride + k;
-        long padded = (len + groups - 1) * stride;
-        NDArray out = null;
-        for (int c = 0; c < groups; c++) {
-            int k0 = c * stride;
-            int k1 = Math.min(k, k0 + stride);
-            NDArray part = cols.get(new NDIndex(":, :, :, {}:{}, :", k0, k1));
-            if (k1 - k0 < stride) {
-                part = part.pad(new Shape(0, 0, 0, stride - (k1 - k0)), 0f);
-            }
-            // tap k0 + r of frame l lands at l*S + k0 + r: [B, Cout, L, S, W] -> [B, Cout, L*S, W], shifted by k0
-            NDArray seq = part.reshape(b, cout, len * stride, w)
-                    .pad(new Shape(0, 0, k0, padded - len * stride - k0), 0f);
-            out = out == null ? seq : out.add(seq);
-        }
-        if (padded != outLen) {
-            out = out.get(new NDIndex(":, :, 0:{}, :", outLen));
-        }
-        return bias == null ? out : out.add(bias);
+        return outLen == lp * stride ? out : out.get(new NDIndex(":, :, 0:{}, :", outLen));
     }
 }

@@ -1,6 +1,8 @@
 package dev.musicgen.demucs;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 
@@ -53,18 +55,31 @@ final class Spec {
             throw new IllegalArgumentException("istft length " + length + " exceeds the " + (total - start)
                     + " samples that " + frames + " frames give");
         }
+        // one row at a time: every temporary stays cache-sized (and below glibc's mmap threshold)
+        NDList rows = new NDList();
+        for (long i = 0; i < n; i++) {
+            final long row = i;
+            rows.add(Ops.scoped(() -> overlapAdd(z.get(new NDIndex("{}:{}", row, row + 1)), frames)));
+        }
+        NDArray out = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
+        out = out.get(new NDIndex(":, {}:{}", start, start + length));
+        return out.div(out.getManager().create(envelope(frames, start, length)));
+    }
+
+    /** One-sided spectra [1, F, frames, 2] → the windowed frames overlap-added, [1, (frames + r - 1) * hop]. */
+    private NDArray overlapAdd(NDArray z, int frames) {
+        int r = nfft / hop;
         // _fft_c2r(by_root_n) = irfft (by_n) * sqrt(n): exact for n a power of 4 (sqrt is a power of two)
-        NDArray y = z.complex().irfft(nfft, 1).mul((float) Math.sqrt(nfft)).mul(windowCol);   // [N, nfft, frames]
-        NDArray y4 = y.transpose(0, 2, 1).reshape(n, frames, r, hop);
+        NDArray y = z.complex().irfft(nfft, 1).mul((float) Math.sqrt(nfft)).mul(windowCol);   // [1, nfft, frames]
+        NDArray y4 = y.transpose(0, 2, 1).reshape(1, frames, r, hop);
         NDArray out = null;
         // earliest frame first at every position (torch accumulates frames in order)
         for (int j = r - 1; j >= 0; j--) {
-            NDArray seq = y4.get(new NDIndex(":, :, {}, :", j)).reshape(n, (long) frames * hop)
+            NDArray seq = y4.get(new NDIndex(":, :, {}, :", j)).reshape(1, (long) frames * hop)
                     .pad(new Shape((long) j * hop, (long) (r - 1 - j) * hop), 0f);
             out = out == null ? seq : out.add(seq);
         }
-        out = out.get(new NDIndex(":, {}:{}", start, start + length));
-        return out.div(out.getManager().create(envelope(frames, start, length)));
+        return out;
     }
 
     /** The overlap-added squared window over output samples [start, start + length), checked non-vanishing. */

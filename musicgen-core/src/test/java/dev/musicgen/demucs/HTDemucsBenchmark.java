@@ -63,6 +63,19 @@ public final class HTDemucsBenchmark {
         return HTDemucsConfig.fromKwargs(k);
     }
 
+    private static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+    }
+
+    private static String load() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 30;
         int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 2;
@@ -79,12 +92,14 @@ public final class HTDemucsBenchmark {
             double[] fwd = new double[3];
             for (int i = 0; i < fwd.length; i++) {
                 long t0 = System.nanoTime();
+                double c0 = cpuSeconds();
                 try (NDManager m = model.manager().newSubManager(); NDScope s = new NDScope()) {
                     NDArray in = m.create(seg, new Shape(1, 2, c.trainingLength()));
                     model.forward(in, null).toFloatArray();
                 }
                 fwd[i] = (System.nanoTime() - t0) / 1e9;
-                System.out.printf("forward of one %.1f s segment: %.2f s%n", c.segmentSeconds(), fwd[i]);
+                System.out.printf("forward of one %.1f s segment: %.2f s wall, %.2f s CPU (load %s)%n",
+                        c.segmentSeconds(), fwd[i], cpuSeconds() - c0, load());
             }
             int n = (int) Math.round(seconds * 32000);
             float[] melody = new float[n];
@@ -96,13 +111,16 @@ public final class HTDemucsBenchmark {
             double[] times = new double[repeats];
             for (int i = 0; i < repeats; i++) {
                 long t0 = System.nanoTime();
+                double c0 = cpuSeconds();
                 float[][] out = sep.separateVocalsOther(new float[][] {melody}, 32000, 11025);
                 times[i] = (System.nanoTime() - t0) / 1e9;
-                System.out.printf("separate %.0f s of 32 kHz mono: %.2f s (%d samples out)%n", seconds, times[i],
-                        out[0].length);
+                System.out.printf("separate %.0f s of 32 kHz mono: %.2f s wall, %.2f s CPU (%d samples out, load %s)%n",
+                        seconds, times[i], cpuSeconds() - c0, out[0].length, load());
             }
-            Arrays.sort(times);
-            System.out.printf("best %.2f s, median %.2f s%n", times[0], times[times.length / 2]);
+            if (repeats > 0) {
+                Arrays.sort(times);
+                System.out.printf("best %.2f s, median %.2f s%n", times[0], times[times.length / 2]);
+            }
         }
     }
 }
