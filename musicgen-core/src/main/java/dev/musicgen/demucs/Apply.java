@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Port of demucs {@code apply_model} (demucs 4.0.1 {@code demucs/apply.py}) for one HTDemucs, exactly as
@@ -25,6 +27,8 @@ import ai.djl.ndarray.types.Shape;
  * All accumulation is float32 in the same order as torch.
  */
 final class Apply {
+    private static final Logger LOG = LoggerFactory.getLogger(Apply.class);
+
     private final HTDemucs model;
 
     Apply(HTDemucs model) {
@@ -188,10 +192,13 @@ final class Apply {
         }
         int sources = c.sources().size();
         float[] res;
+        long t0 = System.nanoTime();
         try (NDManager call = model.manager().newSubManager(); NDScope scope = new NDScope()) {
             NDArray in = call.create(flat, new Shape(1, channels, valid));
             res = model.forward(in, null).toFloatArray();   // [1, S, C, valid]
         }
+        LOG.debug("HTDemucs forward of a {}-sample chunk (window {}) in {} ms", chunk.length(), valid,
+                (System.nanoTime() - t0) / 1_000_000);
         // center_trim(out, length): drop delta // 2 on the left, the rest on the right
         int length = chunk.length();
         int left = (valid - length) / 2;

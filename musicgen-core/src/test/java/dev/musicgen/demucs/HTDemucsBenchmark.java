@@ -76,6 +76,15 @@ public final class HTDemucsBenchmark {
         }
     }
 
+    private static String peakRss() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
+                    .filter(l -> l.startsWith("VmHWM")).findFirst().orElse("?").replaceAll("\\s+", " ");
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 30;
         int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 2;
@@ -117,6 +126,7 @@ public final class HTDemucsBenchmark {
                 System.out.printf("separate %.0f s of 32 kHz mono: %.2f s wall, %.2f s CPU (%d samples out, load %s)%n",
                         seconds, times[i], cpuSeconds() - c0, out[0].length, load());
             }
+            System.out.println("peak RSS " + peakRss());
             if (repeats > 0) {
                 Arrays.sort(times);
                 System.out.printf("best %.2f s, median %.2f s%n", times[0], times[times.length / 2]);
