@@ -6,8 +6,11 @@ import dev.musicgen.weights.SafeTensorsFile;
 import dev.musicgen.weights.TensorData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Locates the golden fixtures (a copy of the upstream-produced cases in the repo's {@code fixtures/}). */
@@ -44,9 +47,16 @@ public final class Fixtures {
 
     /** All tensors of a fixture safetensors file (e.g. {@code tensors("encodec", "expected.safetensors")}). */
     public static Map<String, TensorData> tensors(String caseName, String file) {
-        // mapped buffers stay valid after the channel closes
+        // tensors map lazily; map each now (mapped buffers stay valid after the channel closes)
         try (SafeTensorsFile f = SafeTensorsFile.open(path(caseName, file))) {
-            return f.tensors();
+            Map<String, TensorData> out = new LinkedHashMap<>();
+            for (Map.Entry<String, TensorData> e : f.tensors().entrySet()) {
+                TensorData t = e.getValue();
+                ByteBuffer mapped = t.buffer();
+                out.put(e.getKey(), new TensorData(t.name(), t.dtype(), t.shape(),
+                        () -> mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN)));
+            }
+            return out;
         }
     }
 
