@@ -187,6 +187,12 @@ public final class LMModel implements AutoCloseable {
         return weights.getDevice();
     }
 
+    /** A new child manager for one generation's native memory; the caller closes it (before closing the model). */
+    public NDManager newManager() {
+        checkOpen();
+        return weights.newSubManager();
+    }
+
     /** The weights' manager, for tests that check nothing piles up on it. */
     NDManager weightsManager() {
         return weights;
