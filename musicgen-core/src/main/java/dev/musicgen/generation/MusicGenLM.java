@@ -58,8 +58,9 @@ public final class MusicGenLM {
      * @param conditions condition tensors per pass ({@code [2B, L, dim]}: conditioned rows then null rows)
      * @param promptTokens continuation prompt {@code [B, K, P]} (already encoded by the codec), or null
      * @param params generation parameters
-     * @param progress receives {@code (GENERATING, frames done, total frames)} once per step (audiocraft's progress
-     *     callback semantics), or null
+     * @param progress receives {@code (GENERATING, steps done, total steps)} after every LM step, counting the steps
+     *     of all passes (audiocraft reports frames against the output length instead, which overshoots by the
+     *     pattern's delay and repeats in the extension loop), or null
      * @param cancel checked once per step, or null
      * @return tokens {@code [B, K, int(duration · frame_rate)]} and the seed used
      * @throws IllegalArgumentException for an extendStride not below the maximum duration, or a prompt as long as or
@@ -89,13 +90,20 @@ public final class MusicGenLM {
         ProgressListener listener = progress == null ? ProgressListener.none() : progress;
         LOG.debug("generating {} frames ({} s) with seed {}", totalGenLen, params.duration(), seed);
 
+        int promptFrames = promptTokens == null ? 0 : promptTokens[0][0].length;
+        int strideTokens = (int) (frameRate * params.extendStride());
+        if (params.duration() > maxDuration && strideTokens <= 0) {
+            throw new IllegalArgumentException("extendStride must be at least one frame (" + (1 / frameRate)
+                    + " s), but is: " + params.extendStride());
+        }
+        long totalSteps = plannedSteps(params.duration(), totalGenLen, promptFrames, strideTokens);
         List<long[][][]> sequences = new ArrayList<>();
         try (NDManager manager = lm.newManager()) {
             if (params.duration() <= maxDuration) {
                 ConditionTensors c = conditions.conditionsFor(new ConditionSource.Chunk(0, 0.0, maxDuration, false));
                 LMGenerator.Output out = LMGenerator.generate(lm, manager, c, promptTokens,
                         numSamples(promptTokens, c), totalGenLen, sampler, params.cfgCoef(), rng,
-                        (done, total) -> listener.onProgress(ProgressListener.Phase.GENERATING, done, totalGenLen),
+                        (done, total) -> listener.onProgress(ProgressListener.Phase.GENERATING, done, totalSteps),
                         cancel);
                 sequences.add(out.sequence());
                 return new GenerationResult(out.codes(), seed, sequences);
@@ -108,11 +116,7 @@ public final class MusicGenLM {
                 all.add(prompt);
                 promptLength = prompt[0][0].length;
             }
-            int strideTokens = (int) (frameRate * params.extendStride());
-            if (strideTokens <= 0) {
-                throw new IllegalArgumentException("extendStride must be at least one frame (" + (1 / frameRate)
-                        + " s), but is: " + params.extendStride());
-            }
+            long stepsBefore = 0;
             int currentGenOffset = 0;
             int chunk = 0;
             while (currentGenOffset + promptLength < totalGenLen) {
@@ -121,14 +125,15 @@ public final class MusicGenLM {
                 int maxGenLen = (int) (chunkDuration * frameRate);
                 ConditionTensors c = conditions.conditionsFor(
                         new ConditionSource.Chunk(chunk, timeOffset, maxDuration, true));
-                final int base = currentGenOffset;
+                final long base = stepsBefore;
                 LMGenerator.Output out;
                 try (NDManager pass = manager.newSubManager()) {
                     out = LMGenerator.generate(lm, pass, c, prompt, numSamples(prompt, c), maxGenLen, sampler,
                             params.cfgCoef(), rng,
                             (done, total) -> listener.onProgress(ProgressListener.Phase.GENERATING, base + done,
-                                    totalGenLen), cancel);
+                                    totalSteps), cancel);
                 }
+                stepsBefore += passSteps(maxGenLen, promptLength);
                 sequences.add(out.sequence());
                 long[][][] gen = out.codes();
                 all.add(prompt == null ? gen : slice(gen, prompt[0][0].length, gen[0][0].length));
@@ -139,6 +144,30 @@ public final class MusicGenLM {
             }
             return new GenerationResult(concat(all), seed, sequences);
         }
+    }
+
+    /** LM steps of one pass: pattern steps from the first step after the prompt to the end. */
+    private long passSteps(int maxGenLen, int promptLength) {
+        var pattern = lm.patternProvider().getPattern(maxGenLen);
+        return pattern.layout().size() - pattern.firstStepWithTimesteps(promptLength);
+    }
+
+    /** Total LM steps of the whole generation (all passes), computed up front for progress reporting. */
+    private long plannedSteps(double duration, int totalGenLen, int promptFrames, int strideTokens) {
+        double maxDuration = lm.config().maxDuration();
+        if (duration <= maxDuration) {
+            return passSteps(totalGenLen, promptFrames);
+        }
+        long steps = 0;
+        int promptLength = promptFrames;
+        int offset = 0;
+        while (offset + promptLength < totalGenLen) {
+            int maxGenLen = (int) (Math.min(duration - offset / frameRate, maxDuration) * frameRate);
+            steps += passSteps(maxGenLen, promptLength);
+            promptLength = maxGenLen - strideTokens;
+            offset += strideTokens;
+        }
+        return steps;
     }
 
     private int numSamples(long[][][] prompt, ConditionTensors c) {

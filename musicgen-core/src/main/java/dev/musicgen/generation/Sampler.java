@@ -56,13 +56,18 @@ public final class Sampler {
             return logits.argMax(-1).toLongArray();
         }
         int card = (int) logits.getShape().get(logits.getShape().dimension() - 1);
-        float[] probs = logits.div(temperature).softmax(-1).toFloatArray();
+        float[] probs = probabilities(logits);
         int rows = probs.length / card;
         long[] out = new long[rows];
         for (int r = 0; r < rows; r++) {
             out[r] = sampleRow(Arrays.copyOfRange(probs, r * card, (r + 1) * card), rng.nextDouble());
         }
         return out;
+    }
+
+    /** {@code softmax(logits / temperature)} over the last axis, in the engine (float32), flattened. */
+    float[] probabilities(NDArray logits) {
+        return logits.div(temperature).softmax(-1).toFloatArray();
     }
 
     /** Samples one index from softmax probabilities {@code probs} (filtered in place) with uniform {@code u}. */
@@ -82,9 +87,7 @@ public final class Sampler {
         if (k >= probs.length) {
             return;
         }
-        float[] sorted = probs.clone();
-        Arrays.sort(sorted);
-        float kth = sorted[probs.length - k];
+        float kth = kthLargest(probs.clone(), k);
         for (int i = 0; i < probs.length; i++) {
             if (!(probs[i] >= kth)) {
                 probs[i] = 0f;
@@ -92,16 +95,53 @@ public final class Sampler {
         }
     }
 
-    /** The sorted order of {@code probs}, descending; equal values keep index order. */
-    static int[] descendingOrder(float[] probs) {
-        Integer[] idx = new Integer[probs.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
+    /** The k-th largest value (1-based) by quickselect; reorders {@code a}. */
+    static float kthLargest(float[] a, int k) {
+        int target = a.length - k; // index in ascending order
+        int lo = 0;
+        int hi = a.length - 1;
+        while (lo < hi) {
+            float pivot = a[(lo + hi) >>> 1];
+            int i = lo;
+            int j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) {
+                    i++;
+                }
+                while (a[j] > pivot) {
+                    j--;
+                }
+                if (i <= j) {
+                    float t = a[i];
+                    a[i] = a[j];
+                    a[j] = t;
+                    i++;
+                    j--;
+                }
+            }
+            if (target <= j) {
+                hi = j;
+            } else if (target >= i) {
+                lo = i;
+            } else {
+                return a[target];
+            }
         }
-        Arrays.sort(idx, (a, b) -> Float.compare(probs[b], probs[a]));
-        int[] out = new int[idx.length];
+        return a[target];
+    }
+
+    /** The sorted order of {@code probs} (non-negative), descending; equal values keep index order. */
+    static int[] descendingOrder(float[] probs) {
+        // non-negative float bits order like the floats: sort (MAX - bits, index) keys as longs
+        long[] keys = new long[probs.length];
+        for (int i = 0; i < probs.length; i++) {
+            long bits = Float.floatToIntBits(probs[i] + 0.0f);
+            keys[i] = ((Integer.MAX_VALUE - bits) << 32) | i;
+        }
+        Arrays.sort(keys);
+        int[] out = new int[probs.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = idx[i];
+            out[i] = (int) keys[i];
         }
         return out;
     }
