@@ -305,7 +305,7 @@ public final class LMModel implements AutoCloseable {
                 out = out.get(new NDIndex(":, {}:, :", prefixLen));
             }
             // [N, S, K, card] -> [N, K, S, card]
-            return logits(out).transpose(0, 2, 1, 3).toType(DataType.FLOAT32, true).toFloatArray();
+            return logits(out).transpose(0, 2, 1, 3).toFloatArray();
         }
     }
 

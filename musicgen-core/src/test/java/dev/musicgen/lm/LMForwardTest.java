@@ -139,4 +139,75 @@ class LMForwardTest {
             Tensors.assertAllClose("logits_uncond", uncond, hfExp.get("logits_uncond").toFloatArray(), tol[0], tol[1]);
         }
     }
+
+    @Test
+    void fp16_checkpoint_loads_widened_to_fp32() {
+        Map<String, TensorData> lmIn = Fixtures.tensors("lm_forward", "inputs.safetensors");
+        Map<String, TensorData> lmExp = Fixtures.tensors("lm_forward", "expected.safetensors");
+        try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"))) {
+            // the Hub's state_dict.bin files are fp16: same weights, stored as F16
+            Map<String, TensorData> half = new java.util.LinkedHashMap<>();
+            for (String key : ck.store().keys()) {
+                TensorData t = ck.store().tensor(key);
+                float[] f = t.toFloatArray();
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(2 * f.length)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (float v : f) {
+                    b.putShort(dev.musicgen.weights.Half.fromFloat(v));
+                }
+                b.flip();
+                half.put(key, new TensorData(key, dev.musicgen.weights.DType.F16, t.shape(), b::duplicate));
+            }
+            dev.musicgen.weights.WeightStore store = dev.musicgen.weights.WeightStore.of("fp16 copy", half,
+                    LMCheckpoint.AUDIOCRAFT_KEYS);
+            try (LMModel lm = LMModel.load(ck.config(), store, root, DataType.FLOAT32)) {
+                store.ignore(LMCheckpoint.NON_LM_KEYS);
+                store.checkAllUsed();
+                long[][][] seq = longs3(lmExp.get("pattern_sequence"));
+                float[] raw = lm.forward(seq, description(lmExp.get("cross_attention_src_cond")));
+                // fp16 rounding of the weights (2^-11 relative) moves the logits slightly, nothing more
+                Tensors.assertAllClose("fp16 raw_logits_cond", raw, lmExp.get("raw_logits_cond").toFloatArray(), 2e-2,
+                        2e-2);
+            }
+        }
+    }
+
+    @Test
+    void hf_condition_from_t5_states_and_enc_to_dec_proj_reproduces_audiocraft() {
+        // enc_to_dec_proj(T5 hidden) * mask, with the t5 fixture's recorded hidden states (rows 0, 1 are the
+        // lm_forward texts) and the HF checkpoint's projection: the HF-layout conditioning path end to end
+        Map<String, TensorData> t5In = Fixtures.tensors("t5", "inputs.safetensors");
+        Map<String, TensorData> t5Out = Fixtures.tensors("t5", "expected.safetensors");
+        Map<String, TensorData> lmExp = Fixtures.tensors("lm_forward", "expected.safetensors");
+        Map<String, TensorData> hfExp = Fixtures.tensors("musicgen_hf", "expected.safetensors");
+        long[] hs = t5Out.get("last_hidden_state").shape(); // [3, 27, 32]
+        int len = (int) hs[1];
+        int t5Dim = (int) hs[2];
+        float[] hidden = java.util.Arrays.copyOfRange(t5Out.get("last_hidden_state").toFloatArray(), 0,
+                2 * len * t5Dim);
+        long[] mask = t5In.get("attention_mask").toLongArray();
+        try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("musicgen_hf", "model"));
+                LMModel lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32);
+                NDManager m = root.newSubManager()) {
+            String key = "condition_provider.conditioners.description.output_proj.";
+            float[] proj = F.linear(m.create(hidden, new ai.djl.ndarray.types.Shape(2, len, t5Dim)),
+                    ck.store().load(key + "weight", m, DataType.FLOAT32),
+                    ck.store().load(key + "bias", m, DataType.FLOAT32)).toFloatArray();
+            int dim = lm.config().dim();
+            for (int b = 0; b < 2; b++) {
+                for (int j = 0; j < len; j++) {
+                    if (mask[b * len + j] == 0) {
+                        java.util.Arrays.fill(proj, (b * len + j) * dim, (b * len + j + 1) * dim, 0f);
+                    }
+                }
+            }
+            Tensors.assertAllClose("enc_to_dec_proj(T5) * mask", proj,
+                    lmExp.get("cross_attention_src_cond").toFloatArray(), 1e-4, 1e-4);
+            float[] logits = lm.forward(longs3(lmExp.get("pattern_sequence")),
+                    ConditionTensors.of(new ConditionTensors.Tensor("description", proj, 2, len, dim)));
+            double[] tol = Fixtures.tolerance("musicgen_hf", "logits_cond_nocrossmask");
+            Tensors.assertAllClose("logits_cond_nocrossmask", logits,
+                    hfExp.get("logits_cond_nocrossmask").toFloatArray(), tol[0], tol[1]);
+        }
+    }
 }
