@@ -47,14 +47,16 @@ public final class Fixtures {
 
     /** All tensors of a fixture safetensors file (e.g. {@code tensors("encodec", "expected.safetensors")}). */
     public static Map<String, TensorData> tensors(String caseName, String file) {
-        // tensors map lazily; map each now (mapped buffers stay valid after the channel closes)
+        // tensors are mapped lazily through the file's channel: copy them before it closes
         try (SafeTensorsFile f = SafeTensorsFile.open(path(caseName, file))) {
             Map<String, TensorData> out = new LinkedHashMap<>();
             for (Map.Entry<String, TensorData> e : f.tensors().entrySet()) {
                 TensorData t = e.getValue();
-                ByteBuffer mapped = t.buffer();
+                ByteBuffer src = t.buffer();
+                ByteBuffer copy = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+                copy.put(src).flip();
                 out.put(e.getKey(), new TensorData(t.name(), t.dtype(), t.shape(),
-                        () -> mapped.duplicate().order(ByteOrder.LITTLE_ENDIAN)));
+                        () -> copy.duplicate().order(ByteOrder.LITTLE_ENDIAN)));
             }
             return out;
         }
