@@ -1,6 +1,6 @@
 package dev.musicgen.generation;
 
-import dev.musicgen.lm.ConditionTensors;
+import dev.musicgen.lm.LMConditions;
 
 /**
  * Supplies the condition tensors ({@code [2B, L, dim]} with guidance: conditioned rows then null rows) for each pass
@@ -21,10 +21,10 @@ public interface ConditionSource {
      */
     record Chunk(int index, double timeOffsetSeconds, double maxDurationSeconds, boolean windowed) {}
 
-    ConditionTensors conditionsFor(Chunk chunk);
+    LMConditions conditionsFor(Chunk chunk);
 
     /** The same tensors for every pass. */
-    static ConditionSource fixed(ConditionTensors conditions) {
+    static ConditionSource fixed(LMConditions conditions) {
         return chunk -> conditions;
     }
 }

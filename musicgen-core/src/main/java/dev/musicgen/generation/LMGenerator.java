@@ -6,7 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import dev.musicgen.CancellationToken;
 import dev.musicgen.GenerationCancelledException;
-import dev.musicgen.lm.ConditionTensors;
+import dev.musicgen.lm.LMConditions;
 import dev.musicgen.lm.LMModel;
 import dev.musicgen.lm.LMState;
 import dev.musicgen.lm.Pattern;
@@ -57,7 +57,7 @@ public final class LMGenerator {
      * @param listener per-step progress, or null
      * @param cancel checked before every step, or null
      */
-    public static Output generate(LMModel lm, NDManager manager, ConditionTensors conditions, long[][][] prompt,
+    public static Output generate(LMModel lm, NDManager manager, LMConditions conditions, long[][][] prompt,
             int numSamples, int maxGenLen, Sampler sampler, double cfgCoef, Random rng, StepListener listener,
             CancellationToken cancel) {
         int k = lm.config().nQ();

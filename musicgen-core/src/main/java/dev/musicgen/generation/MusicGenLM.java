@@ -3,7 +3,7 @@ package dev.musicgen.generation;
 import ai.djl.ndarray.NDManager;
 import dev.musicgen.CancellationToken;
 import dev.musicgen.ProgressListener;
-import dev.musicgen.lm.ConditionTensors;
+import dev.musicgen.lm.LMConditions;
 import dev.musicgen.lm.LMConfig;
 import dev.musicgen.lm.LMModel;
 import java.security.SecureRandom;
@@ -100,7 +100,7 @@ public final class MusicGenLM {
         List<long[][][]> sequences = new ArrayList<>();
         try (NDManager manager = lm.newManager()) {
             if (params.duration() <= maxDuration) {
-                ConditionTensors c = conditions.conditionsFor(new ConditionSource.Chunk(0, 0.0, maxDuration, false));
+                LMConditions c = conditions.conditionsFor(new ConditionSource.Chunk(0, 0.0, maxDuration, false));
                 LMGenerator.Output out = LMGenerator.generate(lm, manager, c, promptTokens,
                         numSamples(promptTokens, c), totalGenLen, sampler, params.cfgCoef(), rng,
                         (done, total) -> listener.onProgress(ProgressListener.Phase.GENERATING, done, totalSteps),
@@ -123,7 +123,7 @@ public final class MusicGenLM {
                 double timeOffset = currentGenOffset / frameRate;
                 double chunkDuration = Math.min(params.duration() - timeOffset, maxDuration);
                 int maxGenLen = (int) (chunkDuration * frameRate);
-                ConditionTensors c = conditions.conditionsFor(
+                LMConditions c = conditions.conditionsFor(
                         new ConditionSource.Chunk(chunk, timeOffset, maxDuration, true));
                 final long base = stepsBefore;
                 LMGenerator.Output out;
@@ -170,7 +170,7 @@ public final class MusicGenLM {
         return steps;
     }
 
-    private int numSamples(long[][][] prompt, ConditionTensors c) {
+    private int numSamples(long[][][] prompt, LMConditions c) {
         if (prompt != null) {
             return prompt.length;
         }

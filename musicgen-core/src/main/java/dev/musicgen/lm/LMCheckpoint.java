@@ -36,7 +36,11 @@ public final class LMCheckpoint implements AutoCloseable {
     /** audiocraft names are the canonical names. */
     public static final KeyMapping AUDIOCRAFT_KEYS = KeyMapping.identity();
 
-    /** HF transformers MusicGen → audiocraft names (layer-local renames anchored to decoder layers). */
+    /**
+     * HF transformers MusicGen decoder → audiocraft names (layer-local renames anchored to decoder layers). Keys of
+     * other components keep their HF names ({@code text_encoder.*}, {@code enc_to_dec_proj.*},
+     * {@code audio_enc_to_dec_proj.*}, {@code audio_encoder.*}), as their loaders read them from the same store.
+     */
     public static final KeyMapping HF_KEYS = KeyMapping.builder()
             .rename("^decoder\\.model\\.decoder\\.embed_tokens\\.", "emb.")
             .rename("^decoder\\.model\\.decoder\\.layers\\.", "transformer.layers.")
@@ -48,17 +52,16 @@ public final class LMCheckpoint implements AutoCloseable {
             .rename("^(transformer\\.layers\\.\\d+)\\.encoder_attn\\.", "$1.cross_attention.")
             .rename("^(transformer\\.layers\\.\\d+)\\.fc1\\.", "$1.linear1.")
             .rename("^(transformer\\.layers\\.\\d+)\\.fc2\\.", "$1.linear2.")
-            .rename("^enc_to_dec_proj\\.", "condition_provider.conditioners.description.output_proj.")
-            .rename("^audio_enc_to_dec_proj\\.", "condition_provider.conditioners.self_wav.output_proj.")
             .build();
 
     /**
-     * Keys of the checkpoint that are not the LM's: the conditioners' projections (and, in HF files, the T5 text
-     * encoder and the EnCodec audio encoder). Whoever loads those marks them used; a caller loading only the LM
-     * passes these to {@link WeightStore#ignore}.
+     * Keys of the checkpoint that are not the LM's: the conditioners' projections (audiocraft
+     * {@code condition_provider.*}, HF {@code enc_to_dec_proj.*}, {@code audio_enc_to_dec_proj.*}) and, in HF files,
+     * the T5 text encoder and the EnCodec audio encoder. Whoever loads those marks them used; a caller loading only
+     * the LM passes these to {@link WeightStore#ignore}.
      */
-    public static final List<String> NON_LM_KEYS = List.of("condition_provider\\..*", "text_encoder\\..*",
-            "audio_encoder\\..*");
+    public static final List<String> NON_LM_KEYS = List.of("condition_provider\\..*", "enc_to_dec_proj\\..*",
+            "audio_enc_to_dec_proj\\..*", "text_encoder\\..*", "audio_encoder\\..*");
 
     private final Layout layout;
     private final LMConfig config;

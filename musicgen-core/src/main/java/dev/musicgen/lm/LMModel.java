@@ -217,10 +217,10 @@ public final class LMModel implements AutoCloseable {
     private record Fused(NDArray prefix, NDArray crossSrc) {}
 
     // Port of ConditionFuser.forward for prepend/cross on the first step.
-    private Fused fuse(ConditionTensors conditions, NDManager m) {
+    private Fused fuse(LMConditions conditions, NDManager m) {
         NDArray prefix = null;
         NDArray cross = null;
-        for (ConditionTensors.Tensor t : conditions.tensors()) {
+        for (LMConditions.Tensor t : conditions.tensors()) {
             String op = config.fuser().methodOf(t.name());
             if (op == null) {
                 throw new IllegalArgumentException("condition '" + t.name() + "' is unknown to this model's fuser"
@@ -283,7 +283,7 @@ public final class LMModel implements AutoCloseable {
      * {@code LMModel.forward(sequence, [], condition_tensors)}: logits {@code [N, K, S, card]} flattened row-major.
      * {@code conditions} must have N rows (or be empty for a model without conditions).
      */
-    public float[] forward(long[][][] sequence, ConditionTensors conditions) {
+    public float[] forward(long[][][] sequence, LMConditions conditions) {
         checkOpen();
         int n = sequence.length;
         if (!conditions.isEmpty() && conditions.batch() != n) {
@@ -314,7 +314,7 @@ public final class LMModel implements AutoCloseable {
      * {@code parent}: the pre-allocated self-attention caches, the cross-attention keys/values of the conditions
      * (computed here, once) and the prepend prefix (fed with the first step).
      */
-    public LMState newState(NDManager parent, ConditionTensors conditions, int batch, int maxSteps) {
+    public LMState newState(NDManager parent, LMConditions conditions, int batch, int maxSteps) {
         checkOpen();
         if (!conditions.isEmpty() && conditions.batch() != batch) {
             throw new IllegalArgumentException("conditions have " + conditions.batch() + " rows, the batch is "

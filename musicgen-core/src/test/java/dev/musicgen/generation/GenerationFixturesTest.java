@@ -6,10 +6,13 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
-import dev.musicgen.lm.ConditionTensors;
+import dev.musicgen.conditioners.ConditionProvider;
+import dev.musicgen.conditioners.StemSeparator;
+import dev.musicgen.lm.LMConditions;
 import dev.musicgen.lm.LMCheckpoint;
 import dev.musicgen.lm.LMModel;
 import dev.musicgen.nn.F;
+import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
 import dev.musicgen.weights.TensorData;
@@ -21,8 +24,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Token-exact generation against the upstream fixtures (top_k = 1), driven by the recorded condition tensors until the
- * conditioners land.
+ * Token-exact generation against the upstream fixtures (top_k = 1): from the recorded condition tensors (the LM alone)
+ * and from text/melody through the real {@link ConditionProvider} (end to end up to the codec).
  */
 class GenerationFixturesTest {
     private static NDManager root;
@@ -64,9 +67,9 @@ class GenerationFixturesTest {
         return out;
     }
 
-    static ConditionTensors.Tensor tensor(String name, TensorData t) {
+    static LMConditions.Tensor tensor(String name, TensorData t) {
         long[] s = t.shape();
-        return new ConditionTensors.Tensor(name, t.toFloatArray(), (int) s[0], (int) s[1], (int) s[2]);
+        return new LMConditions.Tensor(name, t.toFloatArray(), (int) s[0], (int) s[1], (int) s[2]);
     }
 
     static GenerationParams params(JsonObject caseJson) {
@@ -78,7 +81,7 @@ class GenerationFixturesTest {
                 .cfgCoef(g.get("cfg_coef").getAsDouble()).seed(0L).build();
     }
 
-    static GenerationResult run(String model, ConditionTensors c, long[][][] prompt, GenerationParams params) {
+    static GenerationResult run(String model, LMConditions c, long[][][] prompt, GenerationParams params) {
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", model, "state_dict.bin"));
                 LMModel lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32)) {
             MusicGenLM gen = new MusicGenLM(lm, 50);
@@ -88,7 +91,7 @@ class GenerationFixturesTest {
 
     void checkTextCase(String name, String model) {
         Map<String, TensorData> exp = Fixtures.tensors(name, "expected.safetensors");
-        GenerationResult r = run(model, ConditionTensors.of(tensor("description", exp.get("condition_description"))),
+        GenerationResult r = run(model, LMConditions.of(tensor("description", exp.get("condition_description"))),
                 null, params(Fixtures.caseJson(name)));
         assertThat(r.patternSequences()).hasSize(1);
         Tensors.assertExact(name + " tokens_before_revert", flat(r.patternSequences().get(0)),
@@ -120,7 +123,7 @@ class GenerationFixturesTest {
     void melody_prepend() {
         Map<String, TensorData> exp = Fixtures.tensors("melody", "expected.safetensors");
         // ConditioningProvider order: text first, then wav; the fuser prepends each in turn -> [self_wav, description]
-        ConditionTensors c = ConditionTensors.of(tensor("description", exp.get("condition_description")),
+        LMConditions c = LMConditions.of(tensor("description", exp.get("condition_description")),
                 tensor("self_wav", exp.get("condition_self_wav")));
         JsonObject cj = Fixtures.caseJson("melody");
         GenerationResult r = run("musicgen_melody", c, null, params(cj));
@@ -139,7 +142,7 @@ class GenerationFixturesTest {
                 .isEqualTo(Fixtures.caseJson("generate_text_cfg1").getAsJsonObject("params")
                         .getAsJsonArray("texts").get(0).getAsString());
         long[][][] prompt = longs3(exp.get("prompt_tokens"));
-        GenerationResult r = run("musicgen_mono", ConditionTensors.of(tensor("description",
+        GenerationResult r = run("musicgen_mono", LMConditions.of(tensor("description",
                 cond.get("condition_description"))), prompt, params(cj));
         Tensors.assertExact("continuation tokens_before_revert", flat(r.patternSequences().get(0)),
                 exp.get("tokens_before_revert").toLongArray());
@@ -157,20 +160,11 @@ class GenerationFixturesTest {
                 .extendStride(p.get("extend_stride").getAsDouble()).useSampling(g.get("use_sampling").getAsBoolean())
                 .temperature(g.get("temp").getAsDouble()).topK(g.get("top_k").getAsInt())
                 .topP(g.get("top_p").getAsDouble()).cfgCoef(g.get("cfg_coef").getAsDouble()).seed(0L).build();
-        GenerationResult r;
-        try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_long", "state_dict.bin"));
-                LMModel lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32)) {
-            assertThat(lm.config().maxDuration()).isEqualTo(p.get("max_duration").getAsDouble());
-            ConditionTensors c = textCondition(ck, text);
-            List<ConditionSource.Chunk> chunks = new ArrayList<>();
-            r = new MusicGenLM(lm, 50).generate(chunk -> {
-                chunks.add(chunk);
-                return c;
-            }, null, params, null, null);
-            assertThat(chunks).extracting(ConditionSource.Chunk::timeOffsetSeconds).containsExactly(0.0, 1.0, 2.0);
-            assertThat(chunks).allMatch(ConditionSource.Chunk::windowed);
-        }
-        assertThat(r.patternSequences()).hasSize(cj.getAsJsonObject("params").get("n_lm_generate_calls").getAsInt());
+        List<ConditionSource.Chunk> chunks = new ArrayList<>();
+        GenerationResult r = fromText("musicgen_long", List.of(text), null, null, params, chunks);
+        assertThat(chunks).extracting(ConditionSource.Chunk::timeOffsetSeconds).containsExactly(0.0, 1.0, 2.0);
+        assertThat(chunks).allMatch(ConditionSource.Chunk::windowed);
+        assertThat(r.patternSequences()).hasSize(p.get("n_lm_generate_calls").getAsInt());
         for (int i = 0; i < r.patternSequences().size(); i++) {
             Tensors.assertExact("tokens_before_revert_" + i, flat(r.patternSequences().get(i)),
                     exp.get("tokens_before_revert_" + i).toLongArray());
@@ -178,42 +172,68 @@ class GenerationFixturesTest {
         Tensors.assertExact("tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
 
-    /**
-     * The text condition {@code [cond; null]} for one prompt, from the recorded T5 hidden states of the {@code t5}
-     * fixture and the checkpoint's {@code output_proj} (T5Conditioner: {@code output_proj(hidden) * mask}); stands in
-     * for the conditioner until it lands. The null row is all zeros (masked).
-     */
-    static ConditionTensors textCondition(LMCheckpoint ck, String text) {
-        JsonObject t5 = Fixtures.caseJson("t5").getAsJsonObject("params");
-        int row = -1;
-        for (int i = 0; i < t5.getAsJsonArray("texts").size(); i++) {
-            if (t5.getAsJsonArray("texts").get(i).getAsString().equals(text)) {
-                row = i;
-            }
+    static final RepoResolver FIXTURE_T5 = (id, files) -> {
+        assertThat(id).isEqualTo("tiny/t5-a");
+        return Fixtures.path("models", "t5");
+    };
+
+    /** Text (and melody) → conditions through the real ConditionProvider → tokens. */
+    static GenerationResult fromText(String model, List<String> texts, List<float[][]> melodies, long[][][] prompt,
+            GenerationParams params, List<ConditionSource.Chunk> chunks) {
+        try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", model, "state_dict.bin"));
+                LMModel lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32);
+                ConditionProvider cp = ConditionProvider.fromXpConfig(ck.xpConfig(), ck.store(), FIXTURE_T5,
+                        StemSeparator.identity(), root)) {
+            ck.store().checkAllUsed();
+            ConditionProviderSource source = new ConditionProviderSource(cp, texts, melodies, root);
+            return new MusicGenLM(lm, 50).generate(chunk -> {
+                if (chunks != null) {
+                    chunks.add(chunk);
+                }
+                return source.conditionsFor(chunk);
+            }, prompt, params, null, null);
         }
-        assertThat(row).as("t5 fixture row for '" + text + "'").isGreaterThanOrEqualTo(0);
-        Map<String, TensorData> in = Fixtures.tensors("t5", "inputs.safetensors");
-        Map<String, TensorData> out = Fixtures.tensors("t5", "expected.safetensors");
-        long[] mask = in.get("attention_mask").toLongArray();
-        long[] hs = out.get("last_hidden_state").shape();
-        int len = (int) hs[1];
-        int t5Dim = (int) hs[2];
-        int valid = 0;
-        for (int j = 0; j < len; j++) {
-            valid += (int) mask[row * len + j];
+    }
+
+    static List<String> texts(JsonObject caseJson) {
+        List<String> out = new ArrayList<>();
+        caseJson.getAsJsonObject("params").getAsJsonArray("texts").forEach(e -> out.add(e.getAsString()));
+        return out;
+    }
+
+    @Test
+    void text_to_tokens_through_the_condition_provider() {
+        for (String[] c : new String[][] {{"generate_text", "musicgen_mono"}, {"generate_text_cfg1", "musicgen_mono"},
+                {"generate_text_temp07", "musicgen_mono"}, {"generate_text_stereo", "musicgen_stereo"}}) {
+            JsonObject cj = Fixtures.caseJson(c[0]);
+            Map<String, TensorData> exp = Fixtures.tensors(c[0], "expected.safetensors");
+            GenerationResult r = fromText(c[1], texts(cj), null, null, params(cj), null);
+            Tensors.assertExact(c[0] + " tokens_before_revert", flat(r.patternSequences().get(0)),
+                    exp.get("tokens_before_revert").toLongArray());
+            Tensors.assertExact(c[0] + " tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
         }
-        float[] hidden = java.util.Arrays.copyOfRange(out.get("last_hidden_state").toFloatArray(), row * len * t5Dim,
-                (row * len + valid) * t5Dim);
-        int dim = ck.config().dim();
-        float[] proj;
-        try (NDManager m = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
-            String key = "condition_provider.conditioners.description.output_proj.";
-            proj = F.linear(m.create(hidden, new ai.djl.ndarray.types.Shape(1, valid, t5Dim)),
-                    ck.store().load(key + "weight", m, DataType.FLOAT32),
-                    ck.store().load(key + "bias", m, DataType.FLOAT32)).toFloatArray();
-        }
-        float[] both = new float[2 * valid * dim];
-        System.arraycopy(proj, 0, both, 0, proj.length);
-        return ConditionTensors.of(new ConditionTensors.Tensor("description", both, 2, valid, dim));
+    }
+
+    @Test
+    void melody_through_the_condition_provider() {
+        JsonObject cj = Fixtures.caseJson("melody");
+        Map<String, TensorData> exp = Fixtures.tensors("melody", "expected.safetensors");
+        float[] melody = Fixtures.tensors("melody", "inputs.safetensors").get("melody_wav").toFloatArray();
+        GenerationResult r = fromText("musicgen_melody", List.of(cj.getAsJsonObject("params").get("text")
+                .getAsString()), java.util.Collections.singletonList(new float[][] {melody}), null, params(cj), null);
+        Tensors.assertExact("melody tokens_before_revert", flat(r.patternSequences().get(0)),
+                exp.get("tokens_before_revert").toLongArray());
+        Tensors.assertExact("melody tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
+    }
+
+    @Test
+    void continuation_through_the_condition_provider() {
+        JsonObject cj = Fixtures.caseJson("continuation");
+        Map<String, TensorData> exp = Fixtures.tensors("continuation", "expected.safetensors");
+        GenerationResult r = fromText("musicgen_mono", List.of(cj.getAsJsonObject("params").get("text")
+                .getAsString()), null, longs3(exp.get("prompt_tokens")), params(cj), null);
+        Tensors.assertExact("continuation tokens_before_revert", flat(r.patternSequences().get(0)),
+                exp.get("tokens_before_revert").toLongArray());
+        Tensors.assertExact("continuation tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
 }

@@ -7,7 +7,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.musicgen.ProgressListener;
-import dev.musicgen.lm.ConditionTensors;
+import dev.musicgen.lm.LMConditions;
 import dev.musicgen.lm.LMCheckpoint;
 import dev.musicgen.lm.LMModel;
 import dev.musicgen.nn.F;
@@ -26,7 +26,7 @@ class MusicGenLMTest {
     private static LMCheckpoint ck;
     private static LMModel lm;
     private static MusicGenLM gen;
-    private static ConditionTensors text;
+    private static LMConditions text;
 
     @BeforeAll
     static void setUp() {
@@ -35,7 +35,7 @@ class MusicGenLMTest {
         lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32);
         gen = new MusicGenLM(lm, 50);
         Map<String, TensorData> exp = Fixtures.tensors("generate_text_cfg1", "expected.safetensors");
-        text = ConditionTensors.of(GenerationFixturesTest.tensor("description", exp.get("condition_description")));
+        text = LMConditions.of(GenerationFixturesTest.tensor("description", exp.get("condition_description")));
     }
 
     @AfterAll
@@ -97,7 +97,7 @@ class MusicGenLMTest {
         long[][][] p = GenerationFixturesTest.longs3(cont.get("prompt_tokens"));
         long[][][] a = {slice(p[0], 0, 20)};
         long[][][] b = {slice(p[0], 15, 35)};
-        ConditionTensors.Tensor t = text.tensors().get(0);
+        LMConditions.Tensor t = text.tensors().get(0);
         int per = t.length() * t.dim();
         float[] two = new float[4 * per];
         // rows: cond, cond, null, null
@@ -105,7 +105,7 @@ class MusicGenLMTest {
         System.arraycopy(t.data(), 0, two, per, per);
         System.arraycopy(t.data(), per, two, 2 * per, per);
         System.arraycopy(t.data(), per, two, 3 * per, per);
-        ConditionTensors c2 = ConditionTensors.of(new ConditionTensors.Tensor("description", two, 4, t.length(),
+        LMConditions c2 = LMConditions.of(new LMConditions.Tensor("description", two, 4, t.length(),
                 t.dim()));
         GenerationParams greedy = GenerationParams.builder().duration(0.8).topK(1).seed(0L).build();
         long[][][] both = gen.generate(ConditionSource.fixed(c2), new long[][][] {a[0], b[0]}, greedy, null, null)

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.musicgen.lm.ConditionTensors;
+import dev.musicgen.lm.LMConditions;
 import dev.musicgen.lm.LMCheckpoint;
 import dev.musicgen.lm.LMModel;
 import dev.musicgen.lm.LMState;
@@ -117,7 +117,7 @@ class SamplerTest {
     static float[] modelLogits(int[] shape) {
         Map<String, TensorData> exp = Fixtures.tensors("generate_text", "expected.safetensors");
         TensorData c = exp.get("condition_description");
-        ConditionTensors cond = ConditionTensors.of(new ConditionTensors.Tensor("description", c.toFloatArray(),
+        LMConditions cond = LMConditions.of(new LMConditions.Tensor("description", c.toFloatArray(),
                 (int) c.shape()[0], (int) c.shape()[1], (int) c.shape()[2]));
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"));
                 LMModel lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32);

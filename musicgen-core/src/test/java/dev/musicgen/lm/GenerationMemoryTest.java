@@ -28,7 +28,7 @@ class GenerationMemoryTest {
     private static NDManager root;
     private static LMCheckpoint ck;
     private static LMModel lm;
-    private static ConditionTensors text;
+    private static LMConditions text;
 
     @BeforeAll
     static void setUp() {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.musicgen.conditioners.ConditionProvider;
+import dev.musicgen.conditioners.StemSeparator;
 import dev.musicgen.nn.F;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
@@ -56,9 +58,9 @@ class LMForwardTest {
         return out;
     }
 
-    static ConditionTensors description(TensorData t) {
+    static LMConditions description(TensorData t) {
         long[] s = t.shape();
-        return ConditionTensors.of(new ConditionTensors.Tensor("description", t.toFloatArray(), (int) s[0],
+        return LMConditions.of(new LMConditions.Tensor("description", t.toFloatArray(), (int) s[0],
                 (int) s[1], (int) s[2]));
     }
 
@@ -172,42 +174,59 @@ class LMForwardTest {
         }
     }
 
+    static final dev.musicgen.spi.RepoResolver FIXTURE_T5 = (id, files) -> {
+        assertThat(id).isEqualTo("tiny/t5-a");
+        return Fixtures.path("models", "t5");
+    };
+
+    static List<String> texts(String caseName) {
+        List<String> out = new java.util.ArrayList<>();
+        Fixtures.caseJson(caseName).getAsJsonObject("params").getAsJsonArray("texts")
+                .forEach(e -> out.add(e.getAsString()));
+        return out;
+    }
+
     @Test
-    void hf_condition_from_t5_states_and_enc_to_dec_proj_reproduces_audiocraft() {
-        // enc_to_dec_proj(T5 hidden) * mask, with the t5 fixture's recorded hidden states (rows 0, 1 are the
-        // lm_forward texts) and the HF checkpoint's projection: the HF-layout conditioning path end to end
-        Map<String, TensorData> t5In = Fixtures.tensors("t5", "inputs.safetensors");
-        Map<String, TensorData> t5Out = Fixtures.tensors("t5", "expected.safetensors");
+    void audiocraft_layout_from_text_through_the_condition_provider() {
+        Map<String, TensorData> exp = Fixtures.tensors("lm_forward", "expected.safetensors");
+        try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"));
+                LMModel lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32);
+                ConditionProvider cp = ConditionProvider.fromXpConfig(ck.xpConfig(), ck.store(), FIXTURE_T5,
+                        StemSeparator.identity(), root);
+                NDManager call = root.newSubManager()) {
+            ck.store().checkAllUsed(); // LM + conditioners read every key
+            long[][][] seq = longs3(exp.get("pattern_sequence"));
+            float[] cond = lm.forward(seq, LMConditions.from(cp.conditions(texts("lm_forward"), null, call)));
+            double[] tol = Fixtures.tolerance("lm_forward", "raw_logits_cond");
+            Tensors.assertAllClose("raw_logits_cond", cond, exp.get("raw_logits_cond").toFloatArray(), tol[0], tol[1]);
+            float[] uncond = lm.forward(seq, LMConditions.from(cp.conditions(java.util.Arrays.asList(null, null),
+                    null, call)));
+            Tensors.assertAllClose("raw_logits_uncond", uncond, exp.get("raw_logits_uncond").toFloatArray(), tol[0],
+                    tol[1]);
+        }
+    }
+
+    @Test
+    void hf_layout_from_text_reproduces_audiocraft_behaviour() {
+        // T5 + enc_to_dec_proj from the HF checkpoint, no cross-attention key mask: logits_cond_nocrossmask
         Map<String, TensorData> lmExp = Fixtures.tensors("lm_forward", "expected.safetensors");
         Map<String, TensorData> hfExp = Fixtures.tensors("musicgen_hf", "expected.safetensors");
-        long[] hs = t5Out.get("last_hidden_state").shape(); // [3, 27, 32]
-        int len = (int) hs[1];
-        int t5Dim = (int) hs[2];
-        float[] hidden = java.util.Arrays.copyOfRange(t5Out.get("last_hidden_state").toFloatArray(), 0,
-                2 * len * t5Dim);
-        long[] mask = t5In.get("attention_mask").toLongArray();
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("musicgen_hf", "model"));
                 LMModel lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32);
-                NDManager m = root.newSubManager()) {
-            String key = "condition_provider.conditioners.description.output_proj.";
-            float[] proj = F.linear(m.create(hidden, new ai.djl.ndarray.types.Shape(2, len, t5Dim)),
-                    ck.store().load(key + "weight", m, DataType.FLOAT32),
-                    ck.store().load(key + "bias", m, DataType.FLOAT32)).toFloatArray();
-            int dim = lm.config().dim();
-            for (int b = 0; b < 2; b++) {
-                for (int j = 0; j < len; j++) {
-                    if (mask[b * len + j] == 0) {
-                        java.util.Arrays.fill(proj, (b * len + j) * dim, (b * len + j + 1) * dim, 0f);
-                    }
-                }
-            }
-            Tensors.assertAllClose("enc_to_dec_proj(T5) * mask", proj,
-                    lmExp.get("cross_attention_src_cond").toFloatArray(), 1e-4, 1e-4);
-            float[] logits = lm.forward(longs3(lmExp.get("pattern_sequence")),
-                    ConditionTensors.of(new ConditionTensors.Tensor("description", proj, 2, len, dim)));
+                ConditionProvider cp = ConditionProvider.fromHfConfig(Fixtures.path("musicgen_hf", "model"),
+                        ck.store(), root);
+                NDManager call = root.newSubManager()) {
+            ck.store().ignore(List.of("audio_encoder\\..*")); // the codec's
+            ck.store().checkAllUsed();
+            long[][][] seq = longs3(lmExp.get("pattern_sequence"));
             double[] tol = Fixtures.tolerance("musicgen_hf", "logits_cond_nocrossmask");
-            Tensors.assertAllClose("logits_cond_nocrossmask", logits,
+            float[] cond = lm.forward(seq, LMConditions.from(cp.conditions(texts("musicgen_hf"), null, call)));
+            Tensors.assertAllClose("logits_cond_nocrossmask", cond,
                     hfExp.get("logits_cond_nocrossmask").toFloatArray(), tol[0], tol[1]);
+            float[] uncond = lm.forward(seq, LMConditions.from(cp.conditions(java.util.Arrays.asList(null, null),
+                    null, call)));
+            Tensors.assertAllClose("logits_uncond", uncond, hfExp.get("logits_uncond").toFloatArray(), tol[0],
+                    tol[1]);
         }
     }
 }

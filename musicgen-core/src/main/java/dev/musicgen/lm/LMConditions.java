@@ -1,5 +1,8 @@
 package dev.musicgen.lm;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,7 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The conditioners' outputs for one LM pass, as plain arrays: per named condition ({@code description},
+ * The conditioners' outputs for one LM pass, as plain arrays (see {@link #from} for
+ * {@link dev.musicgen.conditioners.ConditionProvider}'s): per named condition ({@code description},
  * {@code self_wav}) a tensor {@code [N, L, dim]} already projected to the LM width and multiplied by its mask (as
  * audiocraft's conditioners return it; the fuser ignores masks). For classifier-free guidance N = 2B: rows
  * {@code 0..B-1} conditioned, rows {@code B..2B-1} the null condition. The order is the ConditioningProvider's (text
@@ -16,7 +20,7 @@ import java.util.Objects;
  * condition goes in front of what is already there, so {@code [description, self_wav]} gives the prefix
  * {@code [self_wav, description]}.
  */
-public final class ConditionTensors {
+public final class LMConditions {
     /** One condition {@code [batch, length, dim]}, row-major. */
     public record Tensor(String name, float[] data, int batch, int length, int dim) {
         public Tensor {
@@ -33,16 +37,16 @@ public final class ConditionTensors {
         }
     }
 
-    private static final ConditionTensors NONE = new ConditionTensors(List.of());
+    private static final LMConditions NONE = new LMConditions(List.of());
 
     private final List<Tensor> tensors;
 
-    private ConditionTensors(List<Tensor> tensors) {
+    private LMConditions(List<Tensor> tensors) {
         this.tensors = Collections.unmodifiableList(new ArrayList<>(tensors));
     }
 
     /** Conditions in the ConditioningProvider's order; every tensor must have the same batch. */
-    public static ConditionTensors of(List<Tensor> tensors) {
+    public static LMConditions of(List<Tensor> tensors) {
         Map<String, Tensor> byName = new LinkedHashMap<>();
         int batch = -1;
         for (Tensor t : tensors) {
@@ -55,15 +59,34 @@ public final class ConditionTensors {
             }
             batch = t.batch();
         }
-        return tensors.isEmpty() ? NONE : new ConditionTensors(tensors);
+        return tensors.isEmpty() ? NONE : new LMConditions(tensors);
     }
 
-    public static ConditionTensors of(Tensor... tensors) {
+    public static LMConditions of(Tensor... tensors) {
         return of(List.of(tensors));
     }
 
+    /**
+     * The conditions computed by {@link dev.musicgen.conditioners.ConditionProvider}, copied to plain arrays in its
+     * order (the LM fuses them itself, as upstream's {@code LMModel} owns the fuser). The source stays open.
+     */
+    public static LMConditions from(dev.musicgen.conditioners.ConditionTensors provided) {
+        List<Tensor> out = new ArrayList<>();
+        for (Map.Entry<String, dev.musicgen.conditioners.Condition> e : provided.conditions().entrySet()) {
+            NDArray embeds = e.getValue().embeds(); // [N, L, dim], already multiplied by the mask
+            Shape s = embeds.getShape();
+            if (s.dimension() != 3) {
+                throw new IllegalArgumentException("condition '" + e.getKey() + "' must be [N, L, dim], but is " + s);
+            }
+            float[] data = embeds.getDataType() == DataType.FLOAT32 ? embeds.toFloatArray()
+                    : embeds.toType(DataType.FLOAT32, false).toFloatArray();
+            out.add(new Tensor(e.getKey(), data, (int) s.get(0), (int) s.get(1), (int) s.get(2)));
+        }
+        return of(out);
+    }
+
     /** No conditions: unconditional generation without guidance. */
-    public static ConditionTensors none() {
+    public static LMConditions none() {
         return NONE;
     }
 
