@@ -15,6 +15,8 @@ import java.util.List;
 final class SEANetDecoder {
     private final List<Layer> layers = new ArrayList<>();
     private final SEANetConfig cfg;
+    private final int head; // layers [0, head) run over the whole sequence (conv + LSTM), the rest in chunks
+    private final int margin; // frames of context for the chunked layers
 
     /** @param w the view of the decoder ({@code decoder.}) */
     SEANetDecoder(WeightStore w, NDManager manager, SEANetConfig cfg) {
@@ -29,8 +31,16 @@ final class SEANetDecoder {
             layers.add(new StreamableLSTM(w.view("layers." + layers.size() + ".lstm"), manager, mult * cfg.nFilters(),
                     cfg.lstm(), true));
         }
+        head = layers.size();
+        double spread = 0; // receptive radius of the chunked layers, in frames
+        int rate = 1; // samples per frame at the current layer
         for (int i = 0; i < cfg.ratios().size(); i++) {
             int ratio = cfg.ratios().get(i);
+            spread += Math.ceil(2.0 * ratio / ratio) / rate;
+            rate *= ratio;
+            for (int j = 0; j < cfg.nResidualLayers(); j++) {
+                spread += Chunked.convSpread(cfg.residualKernelSize(), SEANetEncoder.pow(cfg.dilationBase(), j)) / rate;
+            }
             boolean blockNorm = wn && disable < nBlocks - (i + 1);
             layers.add(Act.of(cfg.activation(), cfg.activationParams()));
             layers.add(new StreamableConvTranspose1d(SEANetEncoder.conv(w, layers.size()), manager,
@@ -49,11 +59,16 @@ final class SEANetDecoder {
         if (cfg.finalActivation() != null) {
             layers.add(Act.of(cfg.finalActivation(), cfg.finalActivationParams()));
         }
+        spread += Chunked.convSpread(cfg.lastKernelSize(), 1) / rate;
+        margin = (int) Math.ceil(spread) + 1;
     }
 
     /** z [B, dimension, T] -> [B, channels, T * hop]. */
     NDArray forward(NDArray z) {
-        return Layer.sequential(layers, z);
+        NDArray h = Layer.sequential(layers.subList(0, head), z); // [B, C, T]: small, and the LSTM is sequential
+        NDArray y = Chunked.run(layers.subList(head, layers.size()), h, 1, cfg.hopLength(), margin);
+        h.close();
+        return y;
     }
 
     SEANetConfig config() {

@@ -15,6 +15,8 @@ import java.util.List;
 final class SEANetEncoder {
     private final List<Layer> layers = new ArrayList<>();
     private final SEANetConfig cfg;
+    private final int tail; // layers [0, tail) run in chunks of frames, the rest (LSTM, conv) over the whole sequence
+    private final int margin; // frames of context for the chunked layers
 
     /** @param w the view of the encoder ({@code encoder.}) */
     SEANetEncoder(WeightStore w, NDManager manager, SEANetConfig cfg) {
@@ -25,6 +27,8 @@ final class SEANetEncoder {
         int disable = cfg.disableNormOuterBlocks();
         boolean wn = cfg.norm().equals("weight_norm");
         int mult = 1;
+        int rate = cfg.hopLength(); // input samples per frame at the current layer
+        double spread = Chunked.convSpread(cfg.kernelSize(), 1) / rate; // receptive radius, in frames
         layers.add(new StreamableConv1d(conv(w, 0), manager, cfg.channels(), mult * cfg.nFilters(), cfg.kernelSize(),
                 1, 1, cfg.causal(), cfg.padMode(), wn && disable < 1));
         for (int i = 0; i < ratios.size(); i++) {
@@ -38,8 +42,15 @@ final class SEANetEncoder {
             layers.add(Act.of(cfg.activation(), cfg.activationParams()));
             layers.add(new StreamableConv1d(conv(w, layers.size()), manager, mult * cfg.nFilters(),
                     mult * cfg.nFilters() * 2, ratio * 2, ratio, 1, cfg.causal(), cfg.padMode(), blockNorm));
+            for (int j = 0; j < cfg.nResidualLayers(); j++) {
+                spread += Chunked.convSpread(cfg.residualKernelSize(), pow(cfg.dilationBase(), j)) / rate;
+            }
+            spread += Chunked.convSpread(ratio * 2, 1) / rate;
+            rate /= ratio;
             mult *= 2;
         }
+        tail = layers.size();
+        margin = (int) Math.ceil(spread) + 1;
         if (cfg.lstm() > 0) {
             layers.add(new StreamableLSTM(w.view("layers." + layers.size() + ".lstm"), manager, mult * cfg.nFilters(),
                     cfg.lstm(), true));
@@ -63,7 +74,12 @@ final class SEANetEncoder {
 
     /** x [B, channels, T] -> [B, dimension, ceil(T / hop)]. */
     NDArray forward(NDArray x) {
-        return Layer.sequential(layers, x);
+        NDArray h = Chunked.run(layers.subList(0, tail), x, cfg.hopLength(), 1, margin); // [B, C, frames]
+        NDArray y = Layer.sequential(layers.subList(tail, layers.size()), h);
+        if (h != x) {
+            h.close();
+        }
+        return y;
     }
 
     SEANetConfig config() {

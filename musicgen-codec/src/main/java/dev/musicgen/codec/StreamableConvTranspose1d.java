@@ -14,8 +14,11 @@ import dev.musicgen.weights.WeightStore;
  * <p>The engine has no transposed convolution ("Not implemented"). It runs here as its polyphase form: output phase
  * {@code r} of frame {@code q} is {@code sum_j x[q - j] w[:, :, j S + r]}, i.e. one ordinary {@code conv1d} with
  * {@code S * Cout} output channels and {@code ceil(K / S)} taps over the input padded by {@code ceil(K/S) - 1} on
- * both sides, followed by interleaving the phases. The weight is rearranged once at load. The system property
- * {@code musicgen.codec.convtr=gemm} selects {@link F#convTranspose1d} (GEMM + overlap-add) instead.
+ * both sides, followed by interleaving the phases; the weight is rearranged once at load. That form needs no
+ * buffer larger than the output and is the fastest for the wide, high-rate layers. For layers with a large weight
+ * (the first upsampling of the 32 kHz model: 1024 x 512 x 16), {@link F#convTranspose1d} (one GEMM + overlap-add)
+ * is several times faster, because the convolution primitive re-lays-out its weight on every call. The system
+ * property {@code musicgen.codec.convtr} ({@code gemm}, {@code polyphase}, {@code auto}) forces one form.
  */
 final class StreamableConvTranspose1d implements Layer {
     private final int cout;
@@ -36,7 +39,7 @@ final class StreamableConvTranspose1d implements Layer {
         this.taps = (kernelSize + stride - 1) / stride;
         this.causal = causal;
         this.trimRightRatio = trimRightRatio;
-        this.gemm = "gemm".equals(System.getProperty("musicgen.codec.convtr"));
+        this.gemm = useGemm(in, out, kernelSize);
         float[] w = WeightNorm.load(convtr, weightNorm, in, out, kernelSize); // [Cin, Cout, K]
         float[] b = convtr.tensor("bias", out).toFloatArray();
         if (gemm) {
@@ -50,6 +53,20 @@ final class StreamableConvTranspose1d implements Layer {
                 System.arraycopy(b, 0, pb, r * out, out);
             }
             this.bias = manager.create(pb, new Shape((long) stride * out));
+        }
+    }
+
+    /** Weights of at least this many elements use the GEMM form (see the class comment). */
+    static final long GEMM_MIN_WEIGHT = 1L << 21;
+
+    static boolean useGemm(int in, int out, int kernelSize) {
+        String mode = System.getProperty("musicgen.codec.convtr", "auto");
+        switch (mode) {
+            case "gemm": return true;
+            case "polyphase": return false;
+            case "auto": return (long) in * out * kernelSize >= GEMM_MIN_WEIGHT;
+            default: throw new IllegalArgumentException("musicgen.codec.convtr must be gemm, polyphase or auto, but"
+                    + " is: " + mode);
         }
     }
 
