@@ -315,6 +315,11 @@ public final class MultiBandDiffusion implements AutoCloseable {
         }
     }
 
+    /** Arrays alive on this instance's managers (weights plus anything a call leaked): tests check it stays flat. */
+    long managedArrays() {
+        return manager.getManagedArrays().size();
+    }
+
     List<DiffusionProcess> processes() {
         return processes;
     }
