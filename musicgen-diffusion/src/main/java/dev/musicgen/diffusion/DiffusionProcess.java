@@ -35,6 +35,14 @@ final class DiffusionProcess implements AutoCloseable {
         this.processor = p;
     }
 
+    /** From parts (benchmarks); the process owns and closes them. */
+    DiffusionProcess(int index, DiffusionUnet model, NoiseSchedule schedule, SampleProcessor processor) {
+        this.index = index;
+        this.model = model;
+        this.schedule = schedule;
+        this.processor = processor;
+    }
+
     /** {@code builders.get_processor(cfg.processor, sample_rate)} loaded with the band's {@code processor_state}. */
     private static SampleProcessor processor(NDManager manager, XpConfig cfg, MbdCheckpoint.Band band, int sampleRate,
             String source) {

@@ -18,7 +18,7 @@ import java.util.Deque;
  * transposed conv, each fed the matching skip. Weights live in this U-Net's own sub-manager.
  */
 final class DiffusionUnet implements AutoCloseable {
-    private static final float GN_EPS = 1e-5f;
+    private static final float GN_EPS = 1e-5f;  // nn.GroupNorm default
 
     private final DiffusionUnetConfig config;
     private final NDManager manager;
@@ -156,7 +156,7 @@ final class DiffusionUnet implements AutoCloseable {
         }
 
         NDArray forward(NDArray x) {
-            return F.groupNorm(x, groups, weight, bias, GN_EPS);
+            return Conv.groupNorm(x, groups, weight, bias, GN_EPS);
         }
     }
 
@@ -165,6 +165,7 @@ final class DiffusionUnet implements AutoCloseable {
         private final Norm norm1;
         private final Norm norm2;
         private final NDArray conv1W, conv1B, conv2W, conv2B; // [C, C, 3], [C]
+        private final NDArray conv1G, conv2G;                 // [3C, C] GEMM forms, or null
         private final int dilation;
 
         ResBlock(NDManager m, WeightStore w, int channels, int normGroups, int dilation) {
@@ -174,14 +175,16 @@ final class DiffusionUnet implements AutoCloseable {
             conv1B = StreamingTransformer.load(m, w, "conv1.bias", channels);
             conv2W = StreamingTransformer.load(m, w, "conv2.weight", channels, channels, 3);
             conv2B = StreamingTransformer.load(m, w, "conv2.bias", channels);
+            conv1G = Conv.gemmWeight(conv1W);
+            conv2G = Conv.gemmWeight(conv2W);
             this.dilation = dilation;
         }
 
         /** in/out: [B, C, T]; padding = dilation * (3 - 1) / 2 keeps the length. */
         NDArray forward(NDArray x) {
-            NDArray h = F.conv1d(Activation.relu(norm1.forward(x)), conv1W, conv1B, 1, dilation, dilation, 1);
-            h = F.conv1d(Activation.relu(norm2.forward(h)), conv2W, conv2B, 1, dilation, dilation, 1);
-            return x.add(h);
+            NDArray h = Conv.conv1d(Activation.relu(norm1.forward(x)), conv1W, conv1G, conv1B, 1, dilation, dilation);
+            h = Conv.conv1d(Activation.relu(norm2.forward(h)), conv2W, conv2G, conv2B, 1, dilation, dilation);
+            return h.addi(x); // h is ours: add in place
         }
     }
 
@@ -196,6 +199,7 @@ final class DiffusionUnet implements AutoCloseable {
     /** Upstream {@code EncoderLayer}: right zero-pad to a multiple of stride, strided conv, GN, ReLU, res blocks. */
     private static final class EncoderLayer {
         private final NDArray convW; // [chout, chin, kernel], no bias
+        private final NDArray convG; // GEMM form or null
         private final Norm norm;
         private final ResBlock[] resBlocks;
         private final int stride;
@@ -203,6 +207,7 @@ final class DiffusionUnet implements AutoCloseable {
 
         EncoderLayer(NDManager m, WeightStore w, int chin, int chout, DiffusionUnetConfig c) {
             convW = StreamingTransformer.load(m, w, "conv.weight", chout, chin, c.kernel());
+            convG = Conv.gemmWeight(convW);
             norm = new Norm(m, w, "norm", chout, c.normGroups());
             resBlocks = resBlocks(m, w, chout, c);
             stride = c.stride();
@@ -216,7 +221,7 @@ final class DiffusionUnet implements AutoCloseable {
             if (pad > 0) {
                 x = x.pad(new Shape(0, pad), 0f);
             }
-            x = Activation.relu(norm.forward(F.conv1d(x, convW, null, stride, padding, 1, 1)));
+            x = Activation.relu(norm.forward(Conv.conv1d(x, convW, convG, null, stride, padding, 1)));
             for (ResBlock r : resBlocks) {
                 x = r.forward(x);
             }

@@ -89,6 +89,12 @@ public final class MultiBandDiffusion implements AutoCloseable {
         }
     }
 
+    /** From parts (benchmarks): the result owns the manager, processes and codec. */
+    static MultiBandDiffusion of(NDManager manager, int sampleRate, List<DiffusionProcess> processes, LatentCodec codec) {
+        return new MultiBandDiffusion(manager, "memory", sampleRate, new ArrayList<>(processes), codec,
+                SplitBands.create(manager, sampleRate, EQ_BANDS));
+    }
+
     static Path resolveCheckpoint(Path checkpoint) {
         Path file = Files.isDirectory(checkpoint) ? checkpoint.resolve(CHECKPOINT) : checkpoint;
         if (!Files.isRegularFile(file)) {

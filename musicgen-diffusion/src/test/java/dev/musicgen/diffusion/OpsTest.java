@@ -64,6 +64,51 @@ class OpsTest {
         }
     }
 
+    /** torch conv1d by definition: out[b, o, t] = bias[o] + sum_{i,k} w[o, i, k] x[b, i, t*s + k*d - p]. */
+    static float[] convRef(float[] x, float[] w, float[] bias, int b, int cin, int cout, int len, int k, int s, int p,
+            int d) {
+        int outLen = (len + 2 * p - d * (k - 1) - 1) / s + 1;
+        float[] out = new float[b * cout * outLen];
+        for (int bi = 0; bi < b; bi++) {
+            for (int o = 0; o < cout; o++) {
+                for (int t = 0; t < outLen; t++) {
+                    double acc = bias == null ? 0 : bias[o];
+                    for (int i = 0; i < cin; i++) {
+                        for (int kk = 0; kk < k; kk++) {
+                            int pos = t * s + kk * d - p;
+                            if (pos >= 0 && pos < len) {
+                                acc += (double) w[(o * cin + i) * k + kk] * x[(bi * cin + i) * len + pos];
+                            }
+                        }
+                    }
+                    out[(bi * cout + o) * outLen + t] = (float) acc;
+                }
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,96,8,40,3,1,1,1", "2,64,16,33,8,4,2,1", "1,128,4,20,3,1,2,2", "2,40,8,50,8,2,3,1"})
+    void gemm_conv_equals_the_definition(int b, int cin, int cout, int len, int k, int s, int p, int d) {
+        Random r = new Random(5);
+        float[] x = randn(r, b * cin * len);
+        float[] w = randn(r, cout * cin * k);
+        float[] bias = randn(r, cout);
+        try (NDManager m = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
+            NDArray wNd = m.create(w, new Shape(cout, cin, k));
+            NDArray g = Conv.gemmWeight(wNd);
+            org.assertj.core.api.Assertions.assertThat(g).as("GEMM path used").isNotNull();
+            NDArray out = Conv.conv1d(m.create(x, new Shape(b, cin, len)), wNd, g, m.create(bias), s, p, d);
+            float[] ref = convRef(x, w, bias, b, cin, cout, len, k, s, p, d);
+            MbdFixture.assertClose("Conv.conv1d", out.toFloatArray(), ref, 1e-4, 1e-5, 1e-6);
+            // in time chunks of 7 output frames
+            NDArray chunked = Conv.conv1d(m.create(x, new Shape(b, cin, len)), wNd, g, m.create(bias), s, p, d,
+                    7L * b * cin * k);
+            MbdFixture.assertClose("Conv.conv1d chunked", chunked.toFloatArray(), ref, 1e-4, 1e-5, 1e-6);
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"2,8,4,50", "1,4,4,7", "3,12,3,33"})
     void group_norm_equals_the_definition(int b, int c, int g, int len) {
@@ -94,7 +139,9 @@ class OpsTest {
         }
         try (NDManager m = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
             NDArray out = F.groupNorm(m.create(x, new Shape(b, c, len)), g, m.create(gamma), m.create(beta), 1e-5f);
-            MbdFixture.assertClose("groupNorm", out.toFloatArray(), ref, 1e-5, 1e-5, 1e-6);
+            MbdFixture.assertClose("F.groupNorm", out.toFloatArray(), ref, 1e-5, 1e-5, 1e-6);
+            NDArray fast = Conv.groupNorm(m.create(x, new Shape(b, c, len)), g, m.create(gamma), m.create(beta), 1e-5f);
+            MbdFixture.assertClose("Conv.groupNorm", fast.toFloatArray(), ref, 1e-5, 1e-5, 1e-6);
         }
     }
 }
