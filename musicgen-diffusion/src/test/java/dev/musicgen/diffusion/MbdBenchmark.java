@@ -49,9 +49,9 @@ public final class MbdBenchmark {
         long len = (long) frames * hop;
         XpConfig cfg = RandomMbdWeights.realConfig();
         DiffusionUnetConfig uc = DiffusionUnetConfig.of(cfg);
-        System.out.printf(Locale.ROOT, "MBD benchmark: %.2f s of audio (%d frames, %d samples), channels %s, threads %s%n",
-                seconds, frames, len, Arrays.toString(uc.channels()), System.getProperty("ai.djl.pytorch.num_threads",
-                        "default"));
+        System.out.printf(Locale.ROOT, "MBD benchmark: %.2f s of audio (%d frames, %d samples), channels %s,"
+                + " libtorch threads %s, %d CPUs%n", seconds, frames, len, Arrays.toString(uc.channels()),
+                System.getProperty("ai.djl.pytorch.num_threads", "default"), Runtime.getRuntime().availableProcessors());
         try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
             long t0 = System.nanoTime();
             DiffusionUnet unet = new DiffusionUnet(root, WeightStore.of("random", RandomMbdWeights.unetState(uc, 1),
@@ -113,11 +113,13 @@ public final class MbdBenchmark {
                     NDArray c = call.create(cond, new Shape(1, uc.codecDim(), frames));
                     NDArray ref = call.create(x, new Shape(1, 1, len)).mul(0.1f);
                     long f0 = System.nanoTime();
+                    long c0 = cpuNanos();
                     NDArray wav = mbd.generate(c, new Shape(1, 1, len), NoiseSource.gaussian(2), null);
                     float[] out = mbd.reEq(wav, ref, null).toFloatArray();
                     double fullS = (System.nanoTime() - f0) / 1e9;
+                    double cpuS = (cpuNanos() - c0) / 1e9;
                     System.out.printf(Locale.ROOT, "full generate + re_eq: %.1f s = %.1f s per second of audio"
-                            + " (finite: %b)%n", fullS, fullS / seconds, allFinite(out));
+                            + " (process CPU %.1f s; finite: %b)%n", fullS, fullS / seconds, cpuS, allFinite(out));
                 }
             }
         }
@@ -132,15 +134,35 @@ public final class MbdBenchmark {
         return true;
     }
 
+    /** Median wall seconds of {@code reps} runs after one warm-up; prints the process CPU seconds per run too. */
     private static double median(int reps, Runnable r) {
         r.run(); // warm-up
         double[] t = new double[reps];
+        double[] cpu = new double[reps];
         for (int i = 0; i < reps; i++) {
+            long c0 = cpuNanos();
             long t0 = System.nanoTime();
             r.run();
             t[i] = (System.nanoTime() - t0) / 1e9;
+            cpu[i] = (cpuNanos() - c0) / 1e9;
         }
         Arrays.sort(t);
+        Arrays.sort(cpu);
+        System.out.printf(Locale.ROOT, "  (wall %s s, process CPU median %.3f s)%n", Arrays.toString(round(t)),
+                cpu[reps / 2]);
         return t[reps / 2];
+    }
+
+    /** CPU time of the whole process, libtorch's native threads included. */
+    private static long cpuNanos() {
+        return ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
+    private static double[] round(double[] a) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = Math.round(a[i] * 1000) / 1000.0;
+        }
+        return r;
     }
 }
