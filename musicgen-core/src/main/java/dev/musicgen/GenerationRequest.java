@@ -10,6 +10,9 @@ import java.util.OptionalLong;
  * than the output, {@code extendStride} vs the model's maximum duration — are checked at generate time).
  */
 public final class GenerationRequest {
+    /** The shortest duration {@link NormalizationStrategy#LOUDNESS} can measure (one BS.1770 gating block). */
+    public static final double LOUDNESS_MIN_DURATION = 0.4;
+
     private final String prompt;
     private final double duration;
     private final InputAudio inputAudio;
@@ -202,6 +205,13 @@ public final class GenerationRequest {
             }
             if (cancellation == null) {
                 throw new IllegalArgumentException("cancellation must not be null");
+            }
+            if (normalizationStrategy == NormalizationStrategy.LOUDNESS && duration < LOUDNESS_MIN_DURATION) {
+                // BS.1770 gates 0.4 s blocks: shorter audio has no loudness (upstream's normalize_loudness asserts);
+                // refuse now rather than after generating
+                throw new IllegalArgumentException("duration must be at least " + LOUDNESS_MIN_DURATION + " s with "
+                        + "normalizationStrategy loudness (it measures loudness over 0.4 s blocks), but is: " + duration
+                        + "; use peak, rms or clip for shorter audio");
             }
             return new GenerationRequest(this);
         }

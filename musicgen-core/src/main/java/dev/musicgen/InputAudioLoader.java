@@ -1,6 +1,7 @@
 package dev.musicgen;
 
 import dev.musicgen.audio.Audio;
+import dev.musicgen.audio.AudioFormatException;
 import dev.musicgen.audio.AudioReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,36 +16,96 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
 
-/** Reads and decodes an {@link InputAudio} at generate time; every failure names the source. */
+/**
+ * Reads and decodes an {@link InputAudio} at generate time; every failure names the source. Bad input (a missing,
+ * unreadable, empty, corrupt or unsupported file, an oversize download, non-finite samples) is an
+ * {@link IllegalArgumentException}; a failing network (refused connection, timeout, HTTP 5xx) is a
+ * {@link MusicGenException}, as it may succeed when retried.
+ */
 final class InputAudioLoader {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
     static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+    /** Overrides {@link InputAudio#MAX_BYTES} (bytes), e.g. to test the limit without sending 200 MB. */
+    static final String MAX_BYTES_PROPERTY = "musicgen.inputAudio.maxBytes";
+
+    // one client for the process: each HttpClient owns a selector thread until it is collected
+    private static volatile HttpClient http;
 
     private InputAudioLoader() {}
 
+    /** The download/stream size limit: {@value #MAX_BYTES_PROPERTY} when set to a positive number, else 200 MiB. */
+    static long maxBytes() {
+        String v = System.getProperty(MAX_BYTES_PROPERTY);
+        if (v != null) {
+            try {
+                long n = Long.parseLong(v.trim());
+                if (n > 0) {
+                    return Math.min(n, InputAudio.MAX_BYTES);
+                }
+            } catch (NumberFormatException e) {
+                // ignored: the default applies
+            }
+        }
+        return InputAudio.MAX_BYTES;
+    }
+
     static Audio load(InputAudio in) {
+        Audio audio;
         try {
             switch (in.kind) {
                 case PATH:
                     if (!Files.exists(in.path)) {
                         throw new IllegalArgumentException("inputAudio file " + in.path + " does not exist");
                     }
-                    if (!Files.isReadable(in.path)) {
-                        throw new IllegalArgumentException("inputAudio file " + in.path + " is not readable");
+                    if (Files.isDirectory(in.path)) {
+                        throw new IllegalArgumentException("inputAudio " + in.path + " is a directory, not an audio "
+                                + "file");
                     }
-                    return AudioReader.read(in.path);
+                    if (!Files.isReadable(in.path)) {
+                        throw new IllegalArgumentException("inputAudio file " + in.path + " is not readable "
+                                + "(permission denied)");
+                    }
+                    audio = AudioReader.read(in.path);
+                    break;
                 case BYTES:
-                    return AudioReader.read(in.bytes, in.description);
+                    audio = AudioReader.read(in.bytes, in.description);
+                    break;
                 case SAMPLES:
-                    return new Audio(in.samples, in.sampleRate);
+                    audio = new Audio(in.samples, in.sampleRate);
+                    break;
                 case URI:
-                    return readUri(in.uri, in.description);
+                    audio = readUri(in.uri, in.description);
+                    break;
                 default:
                     throw new IllegalStateException(in.kind.toString());
             }
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read inputAudio " + in.description + ": " + e.getMessage(), e);
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            if (e instanceof AudioFormatException && m.startsWith(((AudioFormatException) e).source() + ": ")) {
+                m = m.substring(((AudioFormatException) e).source().length() + 2);   // the source is named once
+            }
+            throw new IllegalArgumentException("cannot read inputAudio " + in.description + ": " + m, e);
         }
+        if (audio.frames() == 0) {
+            throw new IllegalArgumentException("inputAudio " + in.description + " is empty: it holds no samples");
+        }
+        InputAudio.requireFinite(audio.samples(), in.description);
+        return audio;
+    }
+
+    private static HttpClient http() {
+        HttpClient c = http;
+        if (c == null) {
+            synchronized (InputAudioLoader.class) {
+                c = http;
+                if (c == null) {
+                    c = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
+                            .followRedirects(HttpClient.Redirect.NORMAL).build();
+                    http = c;
+                }
+            }
+        }
+        return c;
     }
 
     private static Audio readUri(URI uri, String desc) throws IOException {
@@ -64,36 +125,60 @@ final class InputAudioLoader {
             }
             return AudioReader.read(bytes, "data URI");
         }
-        HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpRequest req = HttpRequest.newBuilder(uri).timeout(READ_TIMEOUT).GET().build();
+        long limit = maxBytes();
+        HttpRequest req;
+        try {
+            req = HttpRequest.newBuilder(uri).timeout(READ_TIMEOUT).GET().build();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("inputAudio URL " + desc + " is not valid: " + e.getMessage(), e);
+        }
         HttpResponse<InputStream> resp;
         try {
-            resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            resp = http().send(req, HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MusicGenException("interrupted while downloading inputAudio " + desc, e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot download inputAudio " + desc + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+            throw new MusicGenException("cannot download inputAudio " + desc + ": " + describe(e), e);
         }
+        byte[] bytes;
         try (InputStream body = resp.body()) {
-            if (resp.statusCode() != 200) {
-                throw new IllegalArgumentException("cannot download inputAudio " + desc + ": HTTP " + resp.statusCode());
+            int status = resp.statusCode();
+            if (status != 200) {
+                String m = "cannot download inputAudio " + desc + ": HTTP " + status;
+                // 4xx: the URL is wrong (like a missing file); anything else may work when retried
+                if (status >= 400 && status < 500) {
+                    throw new IllegalArgumentException(m);
+                }
+                throw new MusicGenException(m);
             }
             long declared = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
-            if (declared > InputAudio.MAX_BYTES) {
-                throw new IllegalArgumentException("inputAudio " + desc + " is " + declared + " bytes, over the limit of "
-                        + InputAudio.MAX_BYTES);
+            if (declared > limit) {
+                throw new IllegalArgumentException("inputAudio " + desc + " is " + declared + " bytes, over the "
+                        + "download limit of " + limit + " bytes");
             }
-            byte[] bytes = body.readNBytes((int) InputAudio.MAX_BYTES + 1);
-            if (bytes.length > InputAudio.MAX_BYTES) {
-                throw new IllegalArgumentException("inputAudio " + desc + " is larger than the limit of "
-                        + InputAudio.MAX_BYTES + " bytes");
+            try {
+                bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            } catch (IOException | UncheckedIOException e) {
+                throw new MusicGenException("cannot download inputAudio " + desc + ": " + describe(e), e);
             }
-            return AudioReader.read(bytes, desc);
-        } catch (UncheckedIOException e) {
-            throw new IllegalArgumentException("cannot download inputAudio " + desc + ": " + e.getMessage(), e);
+            if (bytes.length > limit) {
+                throw new IllegalArgumentException("inputAudio " + desc + " is larger than the download limit of "
+                        + limit + " bytes");
+            }
         }
+        return AudioReader.read(bytes, desc);
+    }
+
+    private static String describe(Exception e) {
+        String m = e.getMessage();
+        String kind = e.getClass().getSimpleName();
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused or unreachable" + (m == null ? "" : " (" + m + ")");
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "timed out" + (m == null ? "" : " (" + m + ")");
+        }
+        return m == null ? kind : kind + ": " + m;
     }
 }

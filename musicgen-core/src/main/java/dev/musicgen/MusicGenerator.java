@@ -3,6 +3,7 @@ package dev.musicgen;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioConversion;
 import dev.musicgen.conditioners.ConditionProvider;
@@ -52,7 +53,14 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Thread safety: one generator may be shared by many threads; generations are serialized internally (one runs at a
- * time on the model's native memory, the others wait). Batch several prompts with {@link #generate(List)} instead.
+ * time on the model's native memory, the others wait in arrival order). A result does not depend on the calling
+ * thread: the same request and seed give the same tokens and the same audio on any thread. Batch several prompts with
+ * {@link #generate(List)} to run them in one forward instead of one after another.
+ *
+ * <p>Errors: a bad argument (an out-of-range parameter, a missing, unreadable, corrupt or unsupported input file, an
+ * oversize download, melody input on a model without melody) is an {@link IllegalArgumentException} naming the
+ * parameter and the value; a failure that may pass when retried (network, engine) is a {@link MusicGenException};
+ * a cancelled call throws {@link GenerationCancelledException}. A failed or cancelled call frees its native memory.
  */
 public final class MusicGenerator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MusicGenerator.class);
@@ -127,6 +135,11 @@ public final class MusicGenerator implements AutoCloseable {
      * batched forward (one seed for the batch); the others run one after another.
      */
     public List<GeneratedAudio> generate(List<GenerationRequest> requests) {
+        return generate(requests, null);
+    }
+
+    /** {@code extra}: a per-call token (of {@link #generateAsync}) also checked, or null. */
+    private List<GeneratedAudio> generate(List<GenerationRequest> requests, CancellationToken extra) {
         Objects.requireNonNull(requests, "requests");
         if (requests.isEmpty()) {
             throw new IllegalArgumentException("requests must hold at least one GenerationRequest, but is empty");
@@ -155,7 +168,7 @@ public final class MusicGenerator implements AutoCloseable {
                 }
                 List<GenerationRequest> rs = new ArrayList<>();
                 batch.forEach(i -> rs.add(requests.get(i)));
-                List<GeneratedAudio> res = run(rs);
+                List<GeneratedAudio> res = run(rs, extra);
                 for (int k = 0; k < batch.size(); k++) {
                     out.set(batch.get(k), res.get(k));
                 }
@@ -167,7 +180,8 @@ public final class MusicGenerator implements AutoCloseable {
     }
 
     /**
-     * Starts a generation on a background thread; {@code future.cancel(true)} cancels it within one decode step.
+     * Starts a generation on a background thread; {@code future.cancel(true)} cancels it within one decode step and
+     * frees its native memory (this call only: the request's own {@link CancellationToken} stays as it is).
      */
     public CompletableFuture<GeneratedAudio> generateAsync(GenerationRequest request) {
         Objects.requireNonNull(request, "request");
@@ -183,16 +197,18 @@ public final class MusicGenerator implements AutoCloseable {
             }
             ex = async;
         }
+        // cancelling the future cancels this call only, not the request's token (the request may be reused)
+        CancellationToken call = new CancellationToken();
         CompletableFuture<GeneratedAudio> f = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
-                request.cancellation().cancel();
+                call.cancel();
                 return super.cancel(mayInterruptIfRunning);
             }
         };
         ex.submit(() -> {
             try {
-                f.complete(generate(request));
+                f.complete(generate(List.of(request), call).get(0));
             } catch (Throwable t) {
                 f.completeExceptionally(t);
             }
@@ -220,11 +236,31 @@ public final class MusicGenerator implements AutoCloseable {
         }
     }
 
-    private List<GeneratedAudio> run(List<GenerationRequest> rs) {
+    private List<GeneratedAudio> run(List<GenerationRequest> rs, CancellationToken extra) {
+        // torch's grad mode is per thread and on by default: the engine turned it off on the thread that loaded it
+        // only. On another thread some kernels take their autograd-capable path and the audio differs in the last
+        // bits, so every call runs with it off, as on the loading thread, and restores the caller's mode.
+        boolean gradMode = JniUtils.isGradMode();
+        if (gradMode) {
+            JniUtils.setGradMode(false);
+        }
+        try {
+            return runNoGrad(rs, extra);
+        } finally {
+            if (gradMode) {
+                JniUtils.setGradMode(true);
+            }
+        }
+    }
+
+    private List<GeneratedAudio> runNoGrad(List<GenerationRequest> rs, CancellationToken extra) {
         GenerationRequest r0 = rs.get(0);
         List<CancellationToken> tokens = new ArrayList<>();
         rs.forEach(r -> tokens.add(r.cancellation()));
-        CancellationToken cancel = rs.size() == 1 ? r0.cancellation() : CancellationToken.anyOf(tokens);
+        if (extra != null) {
+            tokens.add(extra);
+        }
+        CancellationToken cancel = tokens.size() == 1 ? r0.cancellation() : CancellationToken.anyOf(tokens);
         cancel.throwIfCancelled();
         Map<String, Duration> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
@@ -240,12 +276,13 @@ public final class MusicGenerator implements AutoCloseable {
             Audio in = InputAudioLoader.load(r0.inputAudio().get());
             Double end = r0.continuationEnd().isPresent() ? r0.continuationEnd().getAsDouble() : null;
             if (end != null && end > in.durationSeconds() + 1e-9) {
-                throw new IllegalArgumentException("continuationEnd must be at most the clip's length ("
-                        + in.durationSeconds() + " s), but is: " + end);
+                throw new IllegalArgumentException("continuationEnd must be at most the length of inputAudio "
+                        + r0.inputAudio().get().description() + " (" + in.durationSeconds() + " s), but is: " + end);
             }
             if (r0.continuationStart() >= in.durationSeconds()) {
-                throw new IllegalArgumentException("continuationStart must be before the end of the clip ("
-                        + in.durationSeconds() + " s), but is: " + r0.continuationStart());
+                throw new IllegalArgumentException("continuationStart must be before the end of inputAudio "
+                        + r0.inputAudio().get().description() + " (" + in.durationSeconds() + " s), but is: "
+                        + r0.continuationStart());
             }
             Audio clip = AudioConversion.trim(in, r0.continuationStart(), end);
             if (clip.frames() == 0) {
@@ -253,6 +290,15 @@ public final class MusicGenerator implements AutoCloseable {
                         + r0.continuationStart() + " s and continuationEnd " + end + " s");
             }
             if (r0.continuation()) {
+                double limit = Math.min(r0.duration(), generator.maxDuration());
+                if (clip.durationSeconds() >= limit) {
+                    // upstream: "Prompt is longer than audio to generate"; fail before encoding it
+                    throw new IllegalArgumentException("the continuation prompt (inputAudio "
+                            + r0.inputAudio().get().description() + " from continuationStart " + r0.continuationStart()
+                            + " s to " + (end == null ? "its end" : "continuationEnd " + end + " s") + ", "
+                            + clip.durationSeconds() + " s) must be shorter than duration (" + r0.duration()
+                            + " s) and the model's maximum duration (" + generator.maxDuration() + " s)");
+                }
                 Audio converted = AudioConversion.convert(clip, codec.sampleRate(), codec.channels());
                 promptTokens = codec.encode(new float[][][] {converted.samples()});
             } else {
