@@ -112,11 +112,9 @@ final class GenerateCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
-        OutputFormat fmt = format != null ? OutputFormat.fromName(format)
-                : output.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".mp3") ? OutputFormat.MP3
-                : OutputFormat.WAV;
+        OutputFormat fmt = format != null ? OutputFormat.fromName(format) : formatOf(output);
         GenerationRequest.Builder rb = GenerationRequest.builder().prompt(prompt).duration(duration)
                 .continuation(continuation).continuationStart(continuationStart).continuationEnd(continuationEnd)
                 .classifierFreeGuidance(cfg).temperature(temperature).topK(topK).topP(topP).seed(seed)
@@ -126,9 +124,13 @@ final class GenerateCommand implements Callable<Integer> {
             rb.inputAudio(InputAudio.parse(inputAudio));
         }
         GenerationRequest request = rb.build();
-        Path parent = output.toAbsolutePath().getParent();
-        if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
-            throw new IllegalArgumentException("output directory " + parent + " does not exist");
+        checkWritable("--output", output);
+        if (saveTokens != null) {
+            checkWritable("--save-tokens", saveTokens);
+        }
+        if (request.inputAudio().isPresent()) {
+            // read and decode before loading a model: a bad file fails in a second, not after a multi-GB load
+            request = request.toBuilder().inputAudio(request.inputAudio().get().preload()).build();
         }
         try (ProgressBars bars = new ProgressBars(!noProgress, spec.commandLine().getErr())) {
             MusicGenerator.Builder gb = MusicGenerator.builder().model(model).computeType(computeType)
@@ -153,7 +155,13 @@ final class GenerateCommand implements Callable<Integer> {
                 audio.writeTo(output, fmt);
                 if (saveTokens != null) {
                     long[][] t = audio.tokens();
-                    TokensFile.write(saveTokens, new long[][][] {t});
+                    try {
+                        TokensFile.write(saveTokens, new long[][][] {t});
+                    } catch (RuntimeException e) {
+                        // all or nothing: no audio file without the tokens asked for
+                        java.nio.file.Files.deleteIfExists(output);
+                        throw e;
+                    }
                 }
                 out.printf("seed %d%nwrote %s (%.2f s, %d Hz, %d channel(s)) in %.1f s%n", audio.seed(), output,
                         audio.durationSeconds(), audio.sampleRate(), audio.channels(),
@@ -162,6 +170,39 @@ final class GenerateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The format named by the output's extension: .mp3 → MP3, .wav or none → WAV, anything else is refused. */
+    static OutputFormat formatOf(Path output) {
+        String name = output.getFileName() == null ? "" : output.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        if (dot <= 0) {
+            return OutputFormat.WAV;
+        }
+        String ext = name.substring(dot + 1);
+        try {
+            return OutputFormat.fromName(ext);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--output " + output + " has the extension ." + ext + ", but the output "
+                    + "format must be one of wav, mp3: name the file .wav or .mp3, or give --format");
+        }
+    }
+
+    /** Fails before a model is loaded when {@code file} cannot be written: a missing or read-only directory. */
+    static void checkWritable(String option, Path file) {
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (java.nio.file.Files.isDirectory(abs)) {
+            throw new IllegalArgumentException(option + " " + file + " is a directory; give a file name");
+        }
+        if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(option + " " + file + ": the output directory " + dir
+                    + " does not exist");
+        }
+        if (!java.nio.file.Files.isWritable(dir)) {
+            throw new IllegalArgumentException(option + " " + file + ": the output directory " + dir
+                    + " is not writable");
+        }
     }
 
     /** Progress bars on stderr, one per phase. */

@@ -15,12 +15,23 @@ public final class MusicGenCli {
     /** Runs the CLI and returns the exit code (for tests). */
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new MusicGenCli());
+        // a bad option: one line and a pointer to the help, not the whole usage text
+        cl.setParameterExceptionHandler((ex, rest) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("error: " + message(ex));
+            cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
+            cmd.getErr().flush();
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (Boolean.getBoolean("musicgen.debug")) {
                 ex.printStackTrace(cmd.getErr());
             }
+            // usage error (2): an argument that can never work (a bad value, a missing or corrupt input file);
+            // runtime failure (1): everything else (network, disk, native engine, cancellation)
             boolean usage = ex instanceof IllegalArgumentException;
             cmd.getErr().println("error: " + message(ex));
+            cmd.getErr().flush();
             return usage ? 2 : 1;
         });
         return cl.execute(args);
