@@ -6,8 +6,11 @@ import dev.musicgen.weights.SafeTensorsFile;
 import dev.musicgen.weights.TensorData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Locates the golden fixtures (a copy of the upstream-produced cases in the repo's {@code fixtures/}). */
@@ -44,9 +47,18 @@ public final class Fixtures {
 
     /** All tensors of a fixture safetensors file (e.g. {@code tensors("encodec", "expected.safetensors")}). */
     public static Map<String, TensorData> tensors(String caseName, String file) {
-        // mapped buffers stay valid after the channel closes
+        // tensors are mapped lazily through the file's channel: copy them before it closes
         try (SafeTensorsFile f = SafeTensorsFile.open(path(caseName, file))) {
-            return f.tensors();
+            Map<String, TensorData> out = new LinkedHashMap<>();
+            for (Map.Entry<String, TensorData> e : f.tensors().entrySet()) {
+                TensorData t = e.getValue();
+                ByteBuffer src = t.buffer();
+                ByteBuffer copy = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+                copy.put(src).flip();
+                out.put(e.getKey(), new TensorData(t.name(), t.dtype(), t.shape(),
+                        () -> copy.duplicate().order(ByteOrder.LITTLE_ENDIAN)));
+            }
+            return out;
         }
     }
 

@@ -1,0 +1,223 @@
+package dev.musicgen.audio;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * Encodes {@link Audio} to WAV or MP3 bytes and writes files safely: the data goes to a temporary
+ * file in the target's directory, which is then moved over the target (atomically where the file
+ * system allows). On any failure the temporary file is deleted and the target is left as it was,
+ * so no partial output is ever visible under the target name.
+ */
+public final class AudioFiles {
+
+    /** Output container formats. */
+    public enum Format {
+        WAV("wav"), MP3("mp3");
+
+        private final String extension;
+
+        Format(String extension) {
+            this.extension = extension;
+        }
+
+        /** The usual file extension, without the dot. */
+        public String extension() {
+            return extension;
+        }
+
+        /** Parses {@code "wav"} / {@code "mp3"} in any case. */
+        public static Format fromName(String name) {
+            if (name != null) {
+                for (Format f : values()) {
+                    if (f.extension.equalsIgnoreCase(name.trim())) {
+                        return f;
+                    }
+                }
+            }
+            throw new IllegalArgumentException("output format must be one of wav, mp3, but is: " + name);
+        }
+    }
+
+    /**
+     * Encoder options.
+     *
+     * @param wavEncoding    sample encoding of WAV output (16-bit PCM by default)
+     * @param mp3BitrateKbps constant bit rate of MP3 output (128 kbps by default, ffmpeg's default)
+     */
+    public record WriteOptions(WavWriter.Encoding wavEncoding, int mp3BitrateKbps) {
+
+        /** 16-bit PCM WAV, 128 kbps CBR MP3: what Replicate's predictor produces. */
+        public static final WriteOptions DEFAULTS = new WriteOptions(WavWriter.Encoding.PCM_16,
+                Mp3Writer.DEFAULT_BITRATE_KBPS);
+
+        public WriteOptions {
+            if (wavEncoding == null) {
+                throw new IllegalArgumentException("wavEncoding must not be null (PCM_16 or FLOAT_32)");
+            }
+            if (mp3BitrateKbps < 8 || mp3BitrateKbps > 320) {
+                throw new IllegalArgumentException("mp3BitrateKbps must be between 8 and 320, but is: " + mp3BitrateKbps);
+            }
+        }
+
+        public WriteOptions withWavEncoding(WavWriter.Encoding encoding) {
+            return new WriteOptions(encoding, mp3BitrateKbps);
+        }
+
+        public WriteOptions withMp3BitrateKbps(int kbps) {
+            return new WriteOptions(wavEncoding, kbps);
+        }
+    }
+
+    /** Writes the encoded bytes to a stream; lets tests inject failures. */
+    @FunctionalInterface
+    interface Encoder {
+        void encode(OutputStream out) throws IOException;
+    }
+
+    private AudioFiles() {
+    }
+
+    /** Encodes to a stream (not closed). */
+    public static void encode(Audio audio, Format format, WriteOptions options, OutputStream out) throws IOException {
+        encoderFor(audio, format, options).encode(out);
+    }
+
+    /** Encodes to bytes in memory. */
+    public static byte[] encode(Audio audio, Format format, WriteOptions options) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            encode(audio, format, options, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // a ByteArrayOutputStream does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Writes {@code audio} to {@code target} in {@code format}, replacing an existing file.
+     *
+     * @throws NoSuchFileException      the target's directory does not exist
+     * @throws NotDirectoryException    the target's parent is not a directory
+     * @throws AccessDeniedException    the directory is not writable
+     * @throws FileSystemException      the target is a directory
+     * @throws IllegalArgumentException the audio cannot be encoded in this format (e.g. MP3 with 3 channels)
+     * @throws IOException              another I/O error (the target is then unchanged)
+     */
+    public static void write(Path target, Audio audio, Format format, WriteOptions options) throws IOException {
+        Encoder encoder = encoderFor(audio, format, options);   // validates before touching the disk
+        write(target, encoder);
+    }
+
+    /** The write itself, with the encoder given. */
+    static void write(Path target, Encoder encoder) throws IOException {
+        Path absolute = target.toAbsolutePath();
+        Path dir = absolute.getParent();
+        if (dir == null) {
+            throw new FileSystemException(target.toString(), null, "not a file path");
+        }
+        if (!Files.exists(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "output directory does not exist");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new NotDirectoryException(dir + ": output directory is not a directory");
+        }
+        if (Files.isDirectory(absolute)) {
+            throw new FileSystemException(absolute.toString(), null, "output path is a directory");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new AccessDeniedException(dir.toString(), null, "output directory is not writable");
+        }
+        Path temp;
+        try {
+            temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".part");
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(dir.toString(), null, "output directory is not writable");
+        }
+        try {
+            try (FileOutputStream file = new FileOutputStream(temp.toFile());
+                 OutputStream out = new BufferedOutputStream(file, 1 << 16)) {
+                encoder.encode(out);
+                out.flush();
+                file.getFD().sync();   // the bytes are on disk before the name points at them
+            }
+            try {
+                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private static Encoder encoderFor(Audio audio, Format format, WriteOptions options) {
+        if (audio == null) {
+            throw new IllegalArgumentException("audio must not be null");
+        }
+        if (format == null) {
+            throw new IllegalArgumentException("format must not be null (wav or mp3)");
+        }
+        WriteOptions o = options == null ? WriteOptions.DEFAULTS : options;
+        return switch (format) {
+            case WAV -> {
+                long size = WavWriter.fileSize(audio, o.wavEncoding());
+                if (size > 0xFFFFFFFFL - 64) {
+                    throw new IllegalArgumentException("a WAV file holds at most 4 GiB, but this audio needs " + size
+                            + " bytes");
+                }
+                yield out -> WavWriter.write(audio, o.wavEncoding(), out);
+            }
+            case MP3 -> {
+                Mp3Writer.validate(audio, o.mp3BitrateKbps());
+                yield out -> Mp3Writer.write(audio, o.mp3BitrateKbps(), out);
+            }
+        };
+    }
+
+    /**
+     * The audio as a {@code javax.sound.sampled} stream of signed 16-bit little-endian PCM, the
+     * samples a 16-bit WAV holds ({@link Pcm#toPcm16}), e.g. for playback with a {@code Clip}.
+     */
+    public static javax.sound.sampled.AudioInputStream toAudioInputStream(Audio audio) {
+        int channels = audio.channels();
+        int frames = audio.frames();
+        byte[] pcm = new byte[Math.multiplyExact(Math.multiplyExact(frames, channels), 2)];
+        float[][] samples = audio.samples();
+        int p = 0;
+        for (int t = 0; t < frames; t++) {
+            for (int c = 0; c < channels; c++) {
+                short v = Pcm.toPcm16(samples[c][t]);
+                pcm[p++] = (byte) v;
+                pcm[p++] = (byte) (v >> 8);
+            }
+        }
+        javax.sound.sampled.AudioFormat format = new javax.sound.sampled.AudioFormat(
+                javax.sound.sampled.AudioFormat.Encoding.PCM_SIGNED, audio.sampleRate(), 16, channels, 2 * channels,
+                audio.sampleRate(), false);
+        return new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(pcm), format, frames);
+    }
+
+    /** {@code name} with the format's extension, e.g. {@code out} → {@code out.wav}. */
+    public static String withExtension(String name, Format format) {
+        return name.toLowerCase(Locale.ROOT).endsWith("." + format.extension()) ? name : name + "." + format.extension();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.musicgen.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code musicgen} command line. Usage errors exit with 2, runtime failures with 1, never a stack trace. */
+@Command(name = "musicgen", mixinStandardHelpOptions = true, version = "musicgen 0.1.0",
+        description = "MusicGen for Java: generate music, encode/decode EnCodec tokens, inspect checkpoints.",
+        subcommands = {GenerateCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+public final class MusicGenCli {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit code (for tests). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new MusicGenCli());
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (Boolean.getBoolean("musicgen.debug")) {
+                ex.printStackTrace(cmd.getErr());
+            }
+            boolean usage = ex instanceof IllegalArgumentException;
+            cmd.getErr().println("error: " + message(ex));
+            return usage ? 2 : 1;
+        });
+        return cl.execute(args);
+    }
+
+    static String message(Throwable t) {
+        String m = t.getMessage();
+        if (m == null || m.isBlank()) {
+            m = t.getClass().getSimpleName();
+        }
+        return m;
+    }
+}
