@@ -7,8 +7,11 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.musicgen.codec.Encodec;
+import dev.musicgen.codec.EncodecModel;
 import dev.musicgen.nn.F;
 import dev.musicgen.spi.AudioCodec;
+import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.weights.TorchCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +35,9 @@ import org.slf4j.LoggerFactory;
 public final class MultiBandDiffusion implements AutoCloseable {
     /** The checkpoint file name in {@code facebook/multiband-diffusion}. */
     public static final String CHECKPOINT = "mbd_musicgen_32khz.th";
+    /** Where {@code get_mbd_musicgen()} takes its codec from. */
+    public static final String CODEC_REPO = "facebook/musicgen-small";
+    static final String CODEC_FILE = "compression_state_dict.bin";
     /** Bands of the final EQ match ({@code tokens_to_wav(n_bands=32)}). */
     static final int EQ_BANDS = 32;
     static final float EQ_STRICTNESS = 1f;
@@ -54,6 +60,41 @@ public final class MultiBandDiffusion implements AutoCloseable {
         this.processes = Collections.unmodifiableList(processes);
         this.codec = codec;
         this.eqSplit = eqSplit;
+    }
+
+    /**
+     * Loads MultiBand Diffusion as {@code get_mbd_musicgen()} does: the diffusion checkpoint and the codec whose latents
+     * condition it, musicgen-small's EnCodec. The codec is the {@code compression_state_dict.bin} next to the checkpoint
+     * when there is one, else {@value #CODEC_REPO}'s, found through {@code resolver} (its pointer to
+     * {@code facebook/encodec_32khz} is resolved the same way).
+     *
+     * @param checkpoint {@code mbd_musicgen_32khz.th}, or a directory holding it
+     */
+    public static MultiBandDiffusion load(Path checkpoint, Device device, RepoResolver resolver) {
+        Path file = resolveCheckpoint(checkpoint);
+        Path codec = file.toAbsolutePath().resolveSibling(CODEC_FILE);
+        if (!Files.isRegularFile(codec)) {
+            Path dir = resolver.resolve(CODEC_REPO, CODEC_FILE);
+            codec = dir.resolve(CODEC_FILE);
+        }
+        return load(file, codec, device, resolver);
+    }
+
+    /**
+     * Loads the diffusion checkpoint with an explicit codec: a {@code compression_state_dict.bin} (full or pointer) or
+     * any EnCodec the codec module reads (an HF EnCodec or MusicGen directory).
+     */
+    public static MultiBandDiffusion load(Path checkpoint, Path codec, Device device, RepoResolver resolver) {
+        Path file = resolveCheckpoint(checkpoint);
+        EncodecModel model = Encodec.loadMono(codec, device, resolver);
+        EncodecLatentCodec latent;
+        try {
+            latent = new EncodecLatentCodec(model, codec.toString());
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return load(file, latent, device);
     }
 
     /**
