@@ -73,6 +73,25 @@ class MbdTokenDecoderProviderTest {
     }
 
     @Test
+    void without_a_codec_beside_the_checkpoint_musicgen_smalls_is_resolved(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.copy(MbdFixture.modelDir().resolve(MultiBandDiffusion.CHECKPOINT),
+                dir.resolve(MultiBandDiffusion.CHECKPOINT));
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        RepoResolver resolver = (id, files) -> {
+            asked.add(id + " " + String.join(",", files));
+            return MbdFixture.modelDir();
+        };
+        try (MultiBandDiffusion mbd = MultiBandDiffusion.load(dir, Device.cpu(), resolver)) {
+            assertThat(mbd.numCodebooks()).isEqualTo(4);
+            assertThat(mbd.cardinality()).isEqualTo(64);
+        }
+        assertThat(asked).containsExactly("facebook/musicgen-small compression_state_dict.bin");
+        assertThatThrownBy(() -> MultiBandDiffusion.load(dir, Device.cpu(), RepoResolver.none()))
+                .hasMessageContaining("facebook/musicgen-small");
+    }
+
+    @Test
     void a_directory_without_the_checkpoint_is_refused() {
         AudioCodec codec = MultiBandDiffusionDecodeTest.codec(32000, 1, 4, 64);
         assertThatThrownBy(() -> provider().load(Fixtures.path("models", "musicgen_mono"), codec, Device.cpu(),
