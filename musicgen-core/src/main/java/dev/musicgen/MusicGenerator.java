@@ -204,8 +204,7 @@ public final class MusicGenerator implements AutoCloseable {
         return b.inputAudio().isEmpty() && a.duration() == b.duration() && a.temperature() == b.temperature()
                 && a.topK() == b.topK() && a.topP() == b.topP()
                 && a.classifierFreeGuidance() == b.classifierFreeGuidance() && a.seed().equals(b.seed())
-                && a.extendStride() == b.extendStride() && a.multiBandDiffusion() == b.multiBandDiffusion()
-                && a.cancellation() == b.cancellation();
+                && a.extendStride() == b.extendStride() && a.multiBandDiffusion() == b.multiBandDiffusion();
     }
 
     private void checkSupported(GenerationRequest r) {
@@ -223,7 +222,9 @@ public final class MusicGenerator implements AutoCloseable {
 
     private List<GeneratedAudio> run(List<GenerationRequest> rs) {
         GenerationRequest r0 = rs.get(0);
-        CancellationToken cancel = r0.cancellation();
+        List<CancellationToken> tokens = new ArrayList<>();
+        rs.forEach(r -> tokens.add(r.cancellation()));
+        CancellationToken cancel = rs.size() == 1 ? r0.cancellation() : CancellationToken.anyOf(tokens);
         cancel.throwIfCancelled();
         Map<String, Duration> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
