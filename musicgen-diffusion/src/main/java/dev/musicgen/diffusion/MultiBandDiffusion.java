@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * codes. Stereo (beyond upstream): interleaved codebooks (L0, R0, L1, R1, ...) are decoded as a batch of left and
  * right mono items and interleaved back into channels.
  *
- * <p>Plain Java arrays in and out; the instance owns its weights' native memory until {@link #close()}. One decode at a
- * time per instance is the intended use (calls are not synchronized against {@link #close()}).
+ * <p>Plain Java arrays in and out; the instance owns its weights' native memory until {@link #close()}. Decodes only
+ * read the weights, so several threads may decode at once; {@link #close()} must not race with a decode. A decode on
+ * an interrupted thread stops at the next diffusion step with a {@link java.util.concurrent.CancellationException}.
  */
 public final class MultiBandDiffusion implements AutoCloseable {
     /** The checkpoint file name in {@code facebook/multiband-diffusion}. */
@@ -50,7 +51,7 @@ public final class MultiBandDiffusion implements AutoCloseable {
     private final List<DiffusionProcess> processes;
     private final LatentCodec codec;
     private final SplitBands eqSplit;
-    private boolean closed;
+    private volatile boolean closed;
 
     private MultiBandDiffusion(NDManager manager, String source, int sampleRate, List<DiffusionProcess> processes,
             LatentCodec codec, SplitBands eqSplit) {
