@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "musicgen", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
         version = "musicgen 0.1.0",
         description = "MusicGen for Java: generate music, encode/decode EnCodec tokens, inspect checkpoints.",
-        subcommands = {GenerateCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, EncodeCommand.class, DecodeCommand.class, DownloadCommand.class,
+            InspectCommand.class, CommandLine.HelpCommand.class})
 public final class MusicGenCli {
     public static void main(String[] args) {
         System.exit(run(args));
