@@ -46,7 +46,7 @@ public final class GenerationRequest {
         this.normalizationStrategy = b.normalizationStrategy;
         this.outputFormat = b.outputFormat;
         this.extendStride = b.extendStride;
-        this.cancellation = b.cancellation;
+        this.cancellation = b.cancellation != null ? b.cancellation : new CancellationToken();
     }
 
     public static Builder builder() {
@@ -71,7 +71,7 @@ public final class GenerationRequest {
         b.normalizationStrategy = normalizationStrategy;
         b.outputFormat = outputFormat;
         b.extendStride = extendStride;
-        b.cancellation = cancellation;
+        // a copied request gets its own token: cancelling one must not cancel the other
         return b;
     }
 
@@ -111,7 +111,7 @@ public final class GenerationRequest {
         private NormalizationStrategy normalizationStrategy = NormalizationStrategy.LOUDNESS;
         private OutputFormat outputFormat = OutputFormat.WAV;
         private double extendStride = 18;
-        private CancellationToken cancellation = new CancellationToken();
+        private CancellationToken cancellation;
 
         private Builder() {}
 
@@ -202,9 +202,6 @@ public final class GenerationRequest {
             }
             if (outputFormat == null) {
                 throw new IllegalArgumentException("outputFormat must be one of wav, mp3, but is: null");
-            }
-            if (cancellation == null) {
-                throw new IllegalArgumentException("cancellation must not be null");
             }
             if (normalizationStrategy == NormalizationStrategy.LOUDNESS && duration < LOUDNESS_MIN_DURATION) {
                 // BS.1770 gates 0.4 s blocks: shorter audio has no loudness (upstream's normalize_loudness asserts);

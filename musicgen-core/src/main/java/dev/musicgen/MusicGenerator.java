@@ -224,6 +224,10 @@ public final class MusicGenerator implements AutoCloseable {
     }
 
     private void checkSupported(GenerationRequest r) {
+        if (r.multiBandDiffusion() && mbd == null && !mbdAvailable()) {
+            throw new IllegalArgumentException("multiBandDiffusion is true but MultiBand Diffusion is not on the "
+                    + "classpath: add the dev.musicgen:musicgen-diffusion dependency");
+        }
         if (r.inputAudio().isPresent() && !r.continuation() && !conditions.supportsMelody()) {
             throw new IllegalArgumentException("model " + modelName + " does not support melody input: inputAudio "
                     + "without continuation conditions on its melody, which only the melody models "
@@ -337,6 +341,15 @@ public final class MusicGenerator implements AutoCloseable {
         }
         LOG.debug("generated {} x {} s in {}", rs.size(), r0.duration(), timings.get("total"));
         return out;
+    }
+
+    private static boolean mbdAvailable() {
+        for (TokenDecoderProvider tp : ServiceLoader.load(TokenDecoderProvider.class, loader())) {
+            if (tp.name().equals("mbd")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private TokenDecoder mbd() {

@@ -1,8 +1,6 @@
 package dev.musicgen.codec;
 
 import dev.musicgen.spi.AudioCodec;
-import java.util.Arrays;
-
 /**
  * The audio tokenizer contract of audiocraft's {@code CompressionModel} ({@code models/encodec.py}) on plain Java
  * arrays: audio {@code [batch][channel][sample]}, codes {@code [batch][codebook][frame]}. Implementations validate
@@ -107,10 +105,5 @@ public abstract class CompressionModel implements AudioCodec {
                 }
             }
         }
-    }
-
-    /** Shape of a rectangular 3-D array, for messages. */
-    static String shape(long[][][] a) {
-        return Arrays.toString(new int[] {a.length, a[0].length, a[0][0].length});
     }
 }

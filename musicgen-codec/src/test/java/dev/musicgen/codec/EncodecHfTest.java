@@ -83,6 +83,21 @@ class EncodecHfTest {
     }
 
     @Test
+    void tiny_inputs_take_upstream_reflect_padding_path() {
+        // reflect padding longer than the signal: upstream pads zeros first (pad1d), which must not fail here
+        float[][][] one = codec.decode(new long[][][] {{{1}, {2}, {3}, {4}}});
+        assertThat(one[0][0]).hasSize(640);
+        float[][][] wav = new float[1][1][100];
+        wav[0][0][10] = 0.5f;
+        long[][][] codes = codec.encode(wav);
+        assertThat(codes[0]).hasNumberOfRows(4);
+        assertThat(codes[0][0]).hasSize(1);
+        for (float v : one[0][0]) {
+            assertThat(Float.isFinite(v)).isTrue();
+        }
+    }
+
+    @Test
     void pointer_file_resolves_through_the_resolver_and_the_service_loader() {
         Path pointer = Fixtures.path(CASE, "compression_state_dict.bin");
         AudioCodecProvider provider = ServiceLoader.load(AudioCodecProvider.class).stream()

@@ -214,18 +214,16 @@ final class LowPassFilters implements AutoCloseable {
     private static NDArray fftBlock(NDArray ar, NDArray ai, NDArray w, long d0, long d1, long batch, long frames,
             long nb, int block, int foldStride, long length) {
         int kernel = (int) w.getShape().get(2);
-        {
-            NDArray wd = w.get(new NDIndex("{}:{}", d0, d1));
-            NDArray wz = wd.pad(new Shape(0, block - kernel), 0f).rfft(block, -1).real(); // [d, 1, nb, 2]
-            NDArray br = wz.get(new NDIndex(":, 0, :, 0")).reshape(1, d1 - d0, 1, nb);
-            NDArray bi = wz.get(new NDIndex(":, 0, :, 1")).reshape(1, d1 - d0, 1, nb);
-            // einsum('bcft,dct->bdft') with c = 1 is one product per element
-            NDArray re = ar.mul(br).add(ai.mul(bi));
-            NDArray im = ai.mul(br).sub(ar.mul(bi));
-            NDArray out = NDArrays.stack(new NDList(re, im), -1).complex().irfft(block, -1); // [N, d, Fr, block]
-            out = out.get(new NDIndex("..., 0:{}", foldStride)).reshape(batch, d1 - d0, frames * foldStride);
-            return out.get(new NDIndex("..., 0:{}", length - kernel + 1));
-        }
+        NDArray wd = w.get(new NDIndex("{}:{}", d0, d1));
+        NDArray wz = wd.pad(new Shape(0, block - kernel), 0f).rfft(block, -1).real(); // [d, 1, nb, 2]
+        NDArray br = wz.get(new NDIndex(":, 0, :, 0")).reshape(1, d1 - d0, 1, nb);
+        NDArray bi = wz.get(new NDIndex(":, 0, :, 1")).reshape(1, d1 - d0, 1, nb);
+        // einsum('bcft,dct->bdft') with c = 1 is one product per element
+        NDArray re = ar.mul(br).add(ai.mul(bi));
+        NDArray im = ai.mul(br).sub(ar.mul(bi));
+        NDArray out = NDArrays.stack(new NDList(re, im), -1).complex().irfft(block, -1); // [N, d, Fr, block]
+        out = out.get(new NDIndex("..., 0:{}", foldStride)).reshape(batch, d1 - d0, frames * foldStride);
+        return out.get(new NDIndex("..., 0:{}", length - kernel + 1));
     }
 
     @Override

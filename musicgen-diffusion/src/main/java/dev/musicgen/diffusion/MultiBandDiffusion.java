@@ -7,8 +7,11 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.musicgen.codec.Encodec;
+import dev.musicgen.codec.EncodecModel;
 import dev.musicgen.nn.F;
 import dev.musicgen.spi.AudioCodec;
+import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.weights.TorchCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,12 +29,16 @@ import org.slf4j.LoggerFactory;
  * codes. Stereo (beyond upstream): interleaved codebooks (L0, R0, L1, R1, ...) are decoded as a batch of left and
  * right mono items and interleaved back into channels.
  *
- * <p>Plain Java arrays in and out; the instance owns its weights' native memory until {@link #close()}. One decode at a
- * time per instance is the intended use (calls are not synchronized against {@link #close()}).
+ * <p>Plain Java arrays in and out; the instance owns its weights' native memory until {@link #close()}. Decodes only
+ * read the weights, so several threads may decode at once; {@link #close()} must not race with a decode. A decode on
+ * an interrupted thread stops at the next diffusion step with a {@link java.util.concurrent.CancellationException}.
  */
 public final class MultiBandDiffusion implements AutoCloseable {
     /** The checkpoint file name in {@code facebook/multiband-diffusion}. */
     public static final String CHECKPOINT = "mbd_musicgen_32khz.th";
+    /** Where {@code get_mbd_musicgen()} takes its codec from. */
+    public static final String CODEC_REPO = "facebook/musicgen-small";
+    static final String CODEC_FILE = "compression_state_dict.bin";
     /** Bands of the final EQ match ({@code tokens_to_wav(n_bands=32)}). */
     static final int EQ_BANDS = 32;
     static final float EQ_STRICTNESS = 1f;
@@ -44,7 +51,7 @@ public final class MultiBandDiffusion implements AutoCloseable {
     private final List<DiffusionProcess> processes;
     private final LatentCodec codec;
     private final SplitBands eqSplit;
-    private boolean closed;
+    private volatile boolean closed;
 
     private MultiBandDiffusion(NDManager manager, String source, int sampleRate, List<DiffusionProcess> processes,
             LatentCodec codec, SplitBands eqSplit) {
@@ -54,6 +61,41 @@ public final class MultiBandDiffusion implements AutoCloseable {
         this.processes = Collections.unmodifiableList(processes);
         this.codec = codec;
         this.eqSplit = eqSplit;
+    }
+
+    /**
+     * Loads MultiBand Diffusion as {@code get_mbd_musicgen()} does: the diffusion checkpoint and the codec whose latents
+     * condition it, musicgen-small's EnCodec. The codec is the {@code compression_state_dict.bin} next to the checkpoint
+     * when there is one, else {@value #CODEC_REPO}'s, found through {@code resolver} (its pointer to
+     * {@code facebook/encodec_32khz} is resolved the same way).
+     *
+     * @param checkpoint {@code mbd_musicgen_32khz.th}, or a directory holding it
+     */
+    public static MultiBandDiffusion load(Path checkpoint, Device device, RepoResolver resolver) {
+        Path file = resolveCheckpoint(checkpoint);
+        Path codec = file.toAbsolutePath().resolveSibling(CODEC_FILE);
+        if (!Files.isRegularFile(codec)) {
+            Path dir = resolver.resolve(CODEC_REPO, CODEC_FILE);
+            codec = dir.resolve(CODEC_FILE);
+        }
+        return load(file, codec, device, resolver);
+    }
+
+    /**
+     * Loads the diffusion checkpoint with an explicit codec: a {@code compression_state_dict.bin} (full or pointer) or
+     * any EnCodec the codec module reads (an HF EnCodec or MusicGen directory).
+     */
+    public static MultiBandDiffusion load(Path checkpoint, Path codec, Device device, RepoResolver resolver) {
+        Path file = resolveCheckpoint(checkpoint);
+        EncodecModel model = Encodec.loadMono(codec, device, resolver);
+        EncodecLatentCodec latent;
+        try {
+            latent = new EncodecLatentCodec(model, codec.toString());
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        return load(file, latent, device);
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.musicgen.config.XpConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 
 /**
  * Port of audiocraft {@code NoiseSchedule} (modules/diffusion_schedule.py @ 896ec7c), inference part: the "power"
@@ -159,7 +160,8 @@ final class NoiseSchedule {
     /**
      * {@code generate_subsampled(model, initial, step_list, condition)}. in: initial [B, 1, L] (already drawn by the
      * caller, upstream's {@code randn_like(out)}), condition [B, D, T]; out: the processed sample [B, 1, L]. Draws one
-     * noise per iteration except the last (sigma 0) from {@code noise}. Each iteration runs in its own NDScope.
+     * noise per iteration except the last (sigma 0) from {@code noise}. Each iteration runs in its own NDScope; an
+     * interrupted thread stops before the next U-Net evaluation with a {@link CancellationException}.
      */
     NDArray generateSubsampled(DiffusionUnet model, NDArray initial, List<Integer> stepList, NDArray condition,
             SampleProcessor processor, NoiseSource noise, Trace trace) {
@@ -170,6 +172,10 @@ final class NoiseSchedule {
         List<Step> steps = steps(stepList);
         for (int idx = 0; idx < steps.size(); idx++) {
             Step s = steps.get(idx);
+            if (Thread.currentThread().isInterrupted()) {
+                current.close();
+                throw new CancellationException("MultiBand Diffusion interrupted before step " + s.step());
+            }
             try (NDScope scope = new NDScope()) {
                 NDArray estimate = model.forward(current, s.step(), condition).mul(noiseScale);
                 if (trace != null) {

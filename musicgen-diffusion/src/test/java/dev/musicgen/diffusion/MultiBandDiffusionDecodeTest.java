@@ -71,6 +71,21 @@ class MultiBandDiffusionDecodeTest {
     }
 
     @Test
+    void an_interrupted_thread_stops_the_decode() {
+        long[][] c = randomCodes(new Random(9), 4, 2, 64);
+        long before = mbdArrays();
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(() -> mbd.decode(new long[][][] {c}, NoiseSource.gaussian(1)))
+                    .isInstanceOf(java.util.concurrent.CancellationException.class)
+                    .hasMessage("MultiBand Diffusion interrupted before step 999");
+        } finally {
+            assertThat(Thread.interrupted()).as("interrupt flag kept").isTrue();
+        }
+        assertThat(mbdArrays()).isEqualTo(before);
+    }
+
+    @Test
     void wrong_codebook_count_is_refused() {
         long[][] c = randomCodes(new Random(1), 3, FRAMES, 64);
         assertThatThrownBy(() -> mbd.decode(new long[][][] {c}, NoiseSource.gaussian(1)))

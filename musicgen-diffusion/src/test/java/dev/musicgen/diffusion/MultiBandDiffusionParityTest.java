@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.musicgen.nn.F;
+import dev.musicgen.spi.RepoResolver;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,8 @@ class MultiBandDiffusionParityTest {
     @BeforeAll
     void decodeOnce() {
         fx = new MbdFixture();
-        mbd = MultiBandDiffusion.load(MbdFixture.modelDir(), codec(fx), Device.cpu());
+        // as get_mbd_musicgen: the checkpoint and its codec's compression_state_dict.bin, through the public loader
+        mbd = MultiBandDiffusion.load(MbdFixture.modelDir(), Device.cpu(), RepoResolver.none());
         manager = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
         long[] codeShape = fx.shapes.get("codes");
         long[] flat = fx.longs.get("codes");
@@ -87,11 +89,6 @@ class MultiBandDiffusionParityTest {
         assertThat(wav).hasDimensions(1, 1);
         seen.put("wav_out", wav[0][0]);
         seen.put("noise.used", new float[] {noise.used()});
-    }
-
-    /** The diffusion's codec: the fixture's EnCodec. */
-    static LatentCodec codec(MbdFixture fx) {
-        return TestCodec.forFixture(fx);
     }
 
     @AfterAll

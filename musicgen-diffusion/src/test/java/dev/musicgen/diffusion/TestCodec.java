@@ -41,19 +41,6 @@ final class TestCodec implements LatentCodec {
         this.decode = decode;
     }
 
-    /** The fixture's codec; decode returns the recorded wav_encodec for the recorded codes. */
-    static TestCodec forFixture(MbdFixture fx) {
-        long[] codes = fx.longs.get("codes");
-        float[] wav = fx.get("wav_encodec");
-        return new TestCodec(MbdFixture.modelDir().resolve("compression_state_dict.bin"), fx.caseJson.get("hop").getAsInt(),
-                fx.caseJson.get("sample_rate").getAsInt(), (c, s) -> {
-                    if (!java.util.Arrays.equals(c, codes)) {
-                        throw new IllegalStateException("TestCodec.forFixture only decodes the recorded codes");
-                    }
-                    return wav.clone();
-                });
-    }
-
     /** A smooth deterministic "decode": each frame's latent channel 0 held for hop samples, plus a ramp. */
     static TestCodec synthetic(int hop) {
         TestCodec[] self = new TestCodec[1];

@@ -4,9 +4,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code musicgen} command line. Usage errors exit with 2, runtime failures with 1, never a stack trace. */
-@Command(name = "musicgen", mixinStandardHelpOptions = true, version = "musicgen 0.1.0",
+// scope INHERIT: every subcommand takes --help (and --version) too, e.g. "musicgen generate --help"
+@Command(name = "musicgen", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "musicgen 0.1.0",
         description = "MusicGen for Java: generate music, encode/decode EnCodec tokens, inspect checkpoints.",
-        subcommands = {GenerateCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, EncodeCommand.class, DecodeCommand.class, DownloadCommand.class,
+            InspectCommand.class, CommandLine.HelpCommand.class})
 public final class MusicGenCli {
     public static void main(String[] args) {
         System.exit(run(args));

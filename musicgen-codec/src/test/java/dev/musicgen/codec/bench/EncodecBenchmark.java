@@ -48,29 +48,43 @@ public final class EncodecBenchmark {
         // warm-up on 1 s
         model.decode(new long[][][] {{Arrays.copyOf(codes[0][0], 50), Arrays.copyOf(codes[0][1], 50),
             Arrays.copyOf(codes[0][2], 50), Arrays.copyOf(codes[0][3], 50)}});
+        System.out.printf("threads: intra-op %s (ai.djl.pytorch.num_threads), load average %s%n",
+                System.getProperty("ai.djl.pytorch.num_threads", "default"), loadavg());
         double[] dec = new double[repeats];
         float[][][] audio = null;
         for (int i = 0; i < repeats; i++) {
             long s = System.nanoTime();
+            long c = cpu();
             audio = model.decode(codes);
             dec[i] = (System.nanoTime() - s) / 1e9;
-            System.out.printf("decode %.0f s of codes: %.3f s (%.1fx real time), VmHWM %s%n", seconds, dec[i],
-                    seconds / dec[i], hwm());
+            System.out.printf("decode %.0f s of codes: %.3f s (%.1fx real time), process CPU %.2f s, VmHWM %s%n",
+                    seconds, dec[i], seconds / dec[i], (cpu() - c) / 1e9, hwm());
         }
         double[] enc = new double[repeats];
         for (int i = 0; i < repeats; i++) {
             long s = System.nanoTime();
+            long c = cpu();
             model.encode(audio);
             enc[i] = (System.nanoTime() - s) / 1e9;
-            System.out.printf("encode %.0f s of audio: %.3f s (%.1fx real time), VmHWM %s%n", seconds, enc[i],
-                    seconds / enc[i], hwm());
+            System.out.printf("encode %.0f s of audio: %.3f s (%.1fx real time), process CPU %.2f s, VmHWM %s%n",
+                    seconds, enc[i], seconds / enc[i], (cpu() - c) / 1e9, hwm());
         }
         Arrays.sort(dec);
         Arrays.sort(enc);
         System.out.printf("RESULT decode median %.3f s = %.1fx real time; encode median %.3f s = %.1fx real time;"
                 + " peak RSS (VmHWM) %s; cores %d%n", dec[repeats / 2], seconds / dec[repeats / 2], enc[repeats / 2],
                 seconds / enc[repeats / 2], hwm(), Runtime.getRuntime().availableProcessors());
+        System.out.printf("load average at the end: %s%n", loadavg());
         model.close();
+    }
+
+    static long cpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    static String loadavg() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).trim();
     }
 
     static String hwm() throws IOException {
