@@ -75,8 +75,7 @@ public final class ProgressAndCancel {
                 throw new IllegalStateException("the first generation did not stop", e);
             }
 
-            // 2. The generator is still usable. The cancelled request's token stays cancelled: make a new request
-            //    (from a new builder, since requests built by one builder share its token).
+            // 2. The generator is still usable: future.cancel() cancelled only that call, not the request or the model.
             GeneratedAudio audio = generator.generate(request(prompt, seconds));
             audio.writeTo(out);
             return new Outcome(cancelled, audio);
