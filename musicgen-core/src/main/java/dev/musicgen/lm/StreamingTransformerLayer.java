@@ -1,0 +1,54 @@
+package dev.musicgen.lm;
+
+import ai.djl.ndarray.NDArray;
+import dev.musicgen.nn.F;
+
+/**
+ * Port of audiocraft {@code StreamingTransformerLayer} ({@code audiocraft/modules/transformer.py} @ v1.2.0) with
+ * {@code norm_first=True} (all MusicGen checkpoints): {@code x += SA(norm1(x))}; with cross-attention
+ * {@code x += CA(norm_cross(x), src)}; {@code x += linear2(gelu(linear1(norm2(x))))}. LayerNorm eps 1e-5, exact
+ * (erf) GELU, no layer scale, no dropout at inference.
+ */
+final class StreamingTransformerLayer {
+    static final float NORM_EPS = 1e-5f;
+
+    final StreamingMultiheadAttention selfAttn;
+    final StreamingMultiheadAttention crossAttention; // null without cross-attention
+    private final NDArray norm1W;
+    private final NDArray norm1B; // [d]
+    private final NDArray normCrossW;
+    private final NDArray normCrossB; // [d] or null
+    private final NDArray norm2W;
+    private final NDArray norm2B; // [d]
+    private final Projection linear1; // [ffn, d]
+    private final Projection linear2; // [d, ffn]
+
+    StreamingTransformerLayer(StreamingMultiheadAttention selfAttn, StreamingMultiheadAttention crossAttention,
+            NDArray norm1W, NDArray norm1B, NDArray normCrossW, NDArray normCrossB, NDArray norm2W, NDArray norm2B,
+            Projection linear1, Projection linear2) {
+        this.selfAttn = selfAttn;
+        this.crossAttention = crossAttention;
+        this.norm1W = norm1W;
+        this.norm1B = norm1B;
+        this.normCrossW = normCrossW;
+        this.normCrossB = normCrossB;
+        this.norm2W = norm2W;
+        this.norm2B = norm2B;
+        this.linear1 = linear1;
+        this.linear2 = linear2;
+    }
+
+    /**
+     * x {@code [N, T, d]} → {@code [N, T, d]}. {@code cache} null = teacher forcing (full causal attention);
+     * {@code crossKv} is required exactly when the layer has cross-attention.
+     */
+    NDArray forward(NDArray x, StreamingMultiheadAttention.KvCache cache, long pos,
+            StreamingMultiheadAttention.CrossKv crossKv) {
+        x = x.add(selfAttn.forwardSelf(F.layerNorm(x, norm1W, norm1B, NORM_EPS), cache, pos));
+        if (crossAttention != null) {
+            x = x.add(crossAttention.forwardCross(F.layerNorm(x, normCrossW, normCrossB, NORM_EPS), crossKv));
+        }
+        NDArray h = F.gelu(linear1.apply(F.layerNorm(x, norm2W, norm2B, NORM_EPS)));
+        return x.add(linear2.apply(h));
+    }
+}
