@@ -20,8 +20,9 @@ import java.util.random.RandomGenerator;
  * here it comes from a {@link RandomGenerator} so a seeded request is reproducible, or is given directly (tests
  * replaying recorded offsets). As upstream, one offset serves a whole batch.
  *
- * <p>Thread safety: calls may run concurrently (each uses its own native scope); the bound generator of
- * {@link #separate} is shared, so bind one per request with {@link #withShiftRandom}.
+ * <p>The model is read-only during a call and each call uses its own native sub-manager and scope (concurrent calls
+ * are not tested; each needs about 2 GB at the released size). The generator of {@link #separate} is shared by that
+ * separator, so bind one per request with {@link #withShiftRandom}.
  */
 public final class HTDemucsSeparator implements StemSeparator, AutoCloseable {
     private final HTDemucs model;
