@@ -64,6 +64,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MusicGenerator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MusicGenerator.class);
+    private static final java.security.SecureRandom SEEDS = new java.security.SecureRandom();
 
     private final String modelName;
     private final Device device;
@@ -75,6 +76,7 @@ public final class MusicGenerator implements AutoCloseable {
     private final ProgressListener progress;
     private final RepoResolver resolver;
     private final Object mbdSource;
+    private final LazyStemSeparator stems;
     private final ReentrantLock lock = new ReentrantLock(true);
     private TokenDecoder mbd;
     private ExecutorService async;
@@ -92,6 +94,7 @@ public final class MusicGenerator implements AutoCloseable {
         this.progress = b.progress;
         this.resolver = resolver;
         this.mbdSource = b.mbdModel;
+        this.stems = b.builtStems;
     }
 
     public static Builder builder() {
@@ -313,10 +316,17 @@ public final class MusicGenerator implements AutoCloseable {
             }
         }
         cancel.throwIfCancelled();
+        // the seed is fixed here so that every random draw of the call (sampling, demucs' shift) derives from it
+        long seed = r0.seed().isPresent() ? r0.seed().getAsLong() : SEEDS.nextLong() & 0xFFFF_FFFFL;
+        if (stems != null && melodies != null) {
+            p.onProgress(ProgressListener.Phase.LOADING, 0, -1);
+            stems.ensureLoaded();
+            stems.bind(new java.util.Random(seed ^ 0x5DEECE66DL));
+        }
         GenerationParams params = GenerationParams.builder().duration(r0.duration()).useSampling(true)
                 .temperature(r0.temperature()).topK(r0.topK()).topP(r0.topP())
                 .cfgCoef(r0.classifierFreeGuidance()).extendStride(r0.extendStride())
-                .seed(r0.seed().isPresent() ? Long.valueOf(r0.seed().getAsLong()) : null).build();
+                .seed(Long.valueOf(seed)).build();
         GenerationResult result;
         try (NDManager call = root.newSubManager()) {
             ConditionProviderSource source = new ConditionProviderSource(conditions, prompts, melodies, call);
@@ -404,6 +414,9 @@ public final class MusicGenerator implements AutoCloseable {
             }
             codec.close();
             conditions.close();
+            if (stems != null) {
+                stems.close();
+            }
             lm.close();
             root.close();
         } finally {
@@ -422,6 +435,9 @@ public final class MusicGenerator implements AutoCloseable {
         private ProgressListener progress = ProgressListener.none();
         private final Map<String, Path> localRepos = new LinkedHashMap<>();
         private Object mbdModel;
+        private boolean stemSeparation = true;
+        private Path demucsCheckpoint;
+        private LazyStemSeparator builtStems;
         private HubClient hub;
 
         private Builder() {}
@@ -485,6 +501,31 @@ public final class MusicGenerator implements AutoCloseable {
         public Builder localRepo(String repoId, Path dir) {
             localRepos.put(Objects.requireNonNull(repoId, "repoId"), Objects.requireNonNull(dir, "dir"));
             return this;
+        }
+
+        /**
+         * Whether melody inputs are first separated with HTDemucs, keeping the vocals and "other" stems, as audiocraft
+         * (and Replicate) do. Default true; false takes the chroma of the whole mix (HF transformers' behaviour). The
+         * htdemucs checkpoint (80 MB) is downloaded on the first melody, see {@link #demucsCheckpoint(Path)}.
+         */
+        public Builder stemSeparation(boolean enabled) {
+            this.stemSeparation = enabled;
+            return this;
+        }
+
+        /** A local {@code 955717e8-8726e21a.th} instead of downloading it (its sha256 prefix is verified). */
+        public Builder demucsCheckpoint(Path file) {
+            this.demucsCheckpoint = file;
+            return this;
+        }
+
+        private StemSeparator stemSeparator(Device dev) {
+            if (!stemSeparation) {
+                builtStems = null;
+                return StemSeparator.identity();
+            }
+            builtStems = new LazyStemSeparator(demucsCheckpoint, dev);
+            return builtStems;
         }
 
         /** Where MultiBand Diffusion comes from: a local directory with {@code mbd_musicgen_32khz.th}, or a repo id. */
@@ -564,7 +605,7 @@ public final class MusicGenerator implements AutoCloseable {
                 lm = LMModel.load(ck.config(), ck.store(), root, dtype);
                 if (ck.layout() == LMCheckpoint.Layout.AUDIOCRAFT) {
                     cp = ConditionProvider.fromXpConfig(ck.xpConfig(), ck.store(), t5Resolver,
-                            StemSeparator.identity(), root);
+                            stemSeparator(dev), root);
                     ck.store().checkAllUsed();
                 } else {
                     cp = ConditionProvider.fromHfConfig(lmPath, ck.store(), root);

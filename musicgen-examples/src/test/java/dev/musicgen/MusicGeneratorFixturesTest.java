@@ -111,6 +111,21 @@ class MusicGeneratorFixturesTest {
     }
 
     @Test
+    void melody_through_htdemucs_stem_separation_is_seeded() {
+        float[] melody = Fixtures.tensors("melody", "inputs.safetensors").get("melody_wav").toFloatArray();
+        try (MusicGenerator g = FixtureModels.builder("musicgen_melody", tmp).stemSeparation(true)
+                .demucsCheckpoint(Fixtures.path("demucs", "model", "7e57de30-6015d918.th")).build()) {
+            GenerationRequest r = request("melody").prompt(text("melody", 0)).temperature(1).topK(50).seed(7)
+                    .inputAudio(InputAudio.of(new float[][] {melody}, 32000)).build();
+            GeneratedAudio a = g.generate(r);
+            GeneratedAudio b = g.generate(r.toBuilder().build());
+            assertThat(a.tokens()).isDeepEqualTo(b.tokens());
+            assertThat(a.seed()).isEqualTo(7);
+            assertThat(a.tokens()[0]).hasSize(50);
+        }
+    }
+
+    @Test
     void continuation_from_samples() {
         JsonObject p = Fixtures.caseJson("continuation").getAsJsonObject("params");
         float[] in = Fixtures.tensors("continuation", "inputs.safetensors").get("input_audio").toFloatArray();

@@ -105,6 +105,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--offline", description = "Never use the network (also HF_HUB_OFFLINE=1).")
     boolean offline;
 
+    @Option(names = "--no-stem-separation", description = "Take a melody's chroma from the whole mix instead of "
+            + "HTDemucs' vocals + other stems (no 80 MB download).")
+    boolean noStemSeparation;
+
+    @Option(names = "--demucs-checkpoint", description = "Local htdemucs checkpoint 955717e8-8726e21a.th.")
+    Path demucsCheckpoint;
+
     @Option(names = "--no-progress", description = "Do not draw a progress bar.")
     boolean noProgress;
 
@@ -140,6 +147,10 @@ final class GenerateCommand implements Callable<Integer> {
             }
             if (textEncoder != null) {
                 gb.textEncoder(textEncoder);
+            }
+            gb.stemSeparation(!noStemSeparation);
+            if (demucsCheckpoint != null) {
+                gb.demucsCheckpoint(demucsCheckpoint);
             }
             if (mbdModel != null) {
                 if (java.nio.file.Files.isDirectory(Path.of(mbdModel))) {

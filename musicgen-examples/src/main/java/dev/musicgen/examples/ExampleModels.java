@@ -17,6 +17,7 @@ import java.nio.file.Path;
  * -Dmusicgen.model=NAME|REPO|DIR   a version name ("medium"), a Hub repo id, or a local model directory
  * -Dmusicgen.localRepos=ID=DIR,... serve repo ids from local directories (e.g. the T5 a checkpoint names)
  * -Dmusicgen.offline=true          never use the network
+ * -Dmusicgen.stemSeparation=false   take a melody's chroma from the whole mix (no HTDemucs download)
  * -Dmusicgen.cacheDir=DIR          the Hugging Face hub cache (default: HF_HUB_CACHE, else ~/.cache/huggingface/hub)
  * </pre>
  *
@@ -29,7 +30,8 @@ public final class ExampleModels {
     public static MusicGenerator.Builder builder(ModelVersion defaultModel) {
         MusicGenerator.Builder builder = MusicGenerator.builder()
                 .model(System.getProperty("musicgen.model", defaultModel.versionName()))
-                .offline(Boolean.getBoolean("musicgen.offline"));
+                .offline(Boolean.getBoolean("musicgen.offline"))
+                .stemSeparation(Boolean.parseBoolean(System.getProperty("musicgen.stemSeparation", "true")));
         String cacheDir = System.getProperty("musicgen.cacheDir");
         if (cacheDir != null && !cacheDir.isBlank()) {
             builder.cacheDir(Path.of(cacheDir));

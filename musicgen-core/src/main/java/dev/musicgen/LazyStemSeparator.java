@@ -1,0 +1,58 @@
+package dev.musicgen;
+
+import ai.djl.Device;
+import dev.musicgen.conditioners.StemSeparator;
+import dev.musicgen.demucs.HTDemucsSeparator;
+import dev.musicgen.demucs.HTDemucsWeights;
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.random.RandomGenerator;
+
+/**
+ * HTDemucs stem separation (vocals + other) for melody inputs, as audiocraft's ChromaStemConditioner runs it. The
+ * 80 MB checkpoint is fetched and loaded only when a melody is first separated (text-only generation never needs it),
+ * and the random shift of {@code apply_model} is drawn from the current request's seeded generator.
+ */
+final class LazyStemSeparator implements StemSeparator, AutoCloseable {
+    private final Path checkpoint;
+    private final Device device;
+    private HTDemucsSeparator model;
+    private RandomGenerator shifts = new Random();
+
+    LazyStemSeparator(Path checkpoint, Device device) {
+        this.checkpoint = checkpoint;
+        this.device = device;
+    }
+
+    /** Binds the shift generator for the next generation (calls are serialized by the generator's lock). */
+    void bind(RandomGenerator rng) {
+        this.shifts = rng;
+    }
+
+    /**
+     * Loads the model; must run outside any {@code NDScope} (the conditioners call {@link #separate} inside one, which
+     * would capture and free the weights when it closes).
+     */
+    void ensureLoaded() {
+        if (model == null) {
+            Path file = checkpoint != null ? HTDemucsWeights.verify(checkpoint) : HTDemucsWeights.defaults().resolve();
+            model = HTDemucsSeparator.load(file, device);
+        }
+    }
+
+    @Override
+    public float[][] separate(float[][] wav, int sampleRate) {
+        if (model == null) {
+            throw new IllegalStateException("HTDemucs was not loaded before separating");
+        }
+        return model.withShiftRandom(shifts).separate(wav, sampleRate);
+    }
+
+    @Override
+    public void close() {
+        if (model != null) {
+            model.close();
+            model = null;
+        }
+    }
+}
