@@ -52,6 +52,19 @@ final class StreamingTransformer {
         return x;
     }
 
+    /**
+     * The decode step: x {@code [N, d]} (one position per row, a step temporary that is updated in place), its
+     * position's sinusoid {@code posEmb [1, d]}, then the layers.
+     */
+    NDArray step(NDArray x, NDArray posEmb, StreamingMultiheadAttention.KvCache[] caches, long pos,
+            StreamingMultiheadAttention.CrossKv[] crossKvs, long n) {
+        x.addi(positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).step(x, caches[i], pos, crossKvs == null ? null : crossKvs[i], n);
+        }
+        return x;
+    }
+
     int dim() {
         return dim;
     }

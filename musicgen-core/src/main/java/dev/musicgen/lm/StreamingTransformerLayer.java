@@ -51,4 +51,18 @@ final class StreamingTransformerLayer {
         NDArray h = F.gelu(linear1.apply(F.layerNorm(x, norm2W, norm2B, NORM_EPS)));
         return x.add(linear2.apply(h));
     }
+
+    /**
+     * The decode step: x {@code [N, d]} (one position per row, at {@code pos}) → {@code [N, d]}. The residual sums
+     * are done in place on x (a step temporary the caller owns), so a layer allocates only what it must.
+     */
+    NDArray step(NDArray x, StreamingMultiheadAttention.KvCache cache, long pos,
+            StreamingMultiheadAttention.CrossKv crossKv, long n) {
+        x.addi(selfAttn.stepSelf(F.layerNorm(x, norm1W, norm1B, NORM_EPS), cache, pos, n));
+        if (crossAttention != null) {
+            x.addi(crossAttention.stepCross(F.layerNorm(x, normCrossW, normCrossB, NORM_EPS), crossKv, n));
+        }
+        NDArray h = F.gelu(linear1.apply2d(F.layerNorm(x, norm2W, norm2B, NORM_EPS)));
+        return x.addi(linear2.apply2d(h));
+    }
 }
