@@ -364,8 +364,10 @@ public final class LMModel implements AutoCloseable {
             StreamingMultiheadAttention.KvCache[] caches = new StreamingMultiheadAttention.KvCache[config.numLayers()];
             Shape cacheShape = new Shape(batch, config.numHeads(), capacity, config.headDim());
             for (int i = 0; i < caches.length; i++) {
-                caches[i] = new StreamingMultiheadAttention.KvCache(m.zeros(cacheShape, DataType.FLOAT32),
-                        m.zeros(cacheShape, DataType.FLOAT32));
+                // uninitialised: attention only reads positions already written, and untouched pages of a large
+                // allocation cost no memory, so RSS grows with the positions used rather than the capacity
+                caches[i] = new StreamingMultiheadAttention.KvCache(m.create(cacheShape, DataType.FLOAT32),
+                        m.create(cacheShape, DataType.FLOAT32));
             }
             StreamingMultiheadAttention.CrossKv[] kv = crossKvs(fused.crossSrc());
             NDArray posTable = transformer.sinEmbedding(m, 0, capacity);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -47,7 +48,14 @@ final class StreamingTransformer {
             StreamingMultiheadAttention.CrossKv[] crossKvs) {
         x = x.add(positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
         for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(x, caches == null ? null : caches[i], pos, crossKvs == null ? null : crossKvs[i]);
+            // a long prefill (continuation prompt) has [N, H, T, T] scores per layer: free each layer's temporaries
+            // before the next instead of holding all of them until the caller's scope closes
+            try (NDScope scope = new NDScope()) {
+                x = layers.get(i).forward(x, caches == null ? null : caches[i], pos,
+                        crossKvs == null ? null : crossKvs[i]);
+                NDScope.unregister(x);
+            }
+            NDScope.register(x);
         }
         return x;
     }
