@@ -44,6 +44,7 @@ public final class LMModel implements AutoCloseable {
     private final DelayedPatternProvider patternProvider;
     private final ComputeType computeType;
     private final NDArray embOffsets2d; // [1, K] int64: k*(card+1)
+    private final Shape normShape; // (dim)
     private volatile boolean closed;
 
     private LMModel(LMConfig config, ComputeType computeType, NDManager weights, NDArray embTable,
@@ -52,6 +53,7 @@ public final class LMModel implements AutoCloseable {
         this.config = config;
         this.computeType = computeType;
         this.embOffsets2d = embOffsets.reshape(1, config.nQ());
+        this.normShape = new Shape(config.dim());
         this.weights = weights;
         this.embTable = embTable;
         this.embOffsets = embOffsets;
@@ -237,7 +239,7 @@ public final class LMModel implements AutoCloseable {
 
     /** The decode-step embedding: ids {@code [N, K]} int64 → {@code [N, d]}. */
     private NDArray embed2d(NDArray ids) {
-        NDArray e = Embedding.embedding(ids.add(embOffsets2d), embTable, SparseFormat.DENSE).singletonOrThrow();
+        NDArray e = Embedding.embedding(Ops.add(ids, embOffsets2d), embTable, SparseFormat.DENSE).singletonOrThrow();
         return e.sum(new int[] {1}); // [N, K, d] -> [N, d]
     }
 
@@ -434,8 +436,8 @@ public final class LMModel implements AutoCloseable {
         NDArray pe = F.narrow(state.posTable, 0, pos, pos + 1); // [1, d]
         x = transformer.step(x, pe, state.caches, pos, state.crossKvs, n);
         state.offset += 1;
-        NDArray h = F.layerNorm(x, outNormW, outNormB, StreamingTransformerLayer.NORM_EPS);
-        return heads.apply2d(h).reshape(n, k, config.card());
+        NDArray h = Ops.layerNorm(x, normShape, outNormW, outNormB, StreamingTransformerLayer.NORM_EPS);
+        return Ops.reshape(heads.apply2d(h), n, k, config.card());
     }
 
     private void checkOpen() {

@@ -74,15 +74,16 @@ final class Projection {
      */
     NDArray apply2d(NDArray x) {
         if (half) {
-            return withBias(F.linear(x.toType(DataType.FLOAT16, false), weight, null).toType(DataType.FLOAT32, false));
+            NDArray y = Ops.toType(Ops.linear(Ops.toType(x, DataType.FLOAT16), weight), DataType.FLOAT32);
+            return bias == null ? y : Ops.add(y, bias);
         }
         if (!large) {
-            return F.linear(x, weight, bias);
+            return bias == null ? Ops.linear(x, weight) : F.linear(x, weight, bias);
         }
-        NDArray yT = weight.matMul(x.transpose(1, 0)); // [out, rows], created on the weights' manager
+        NDArray yT = Ops.matmul(weight, Ops.transpose(x, 0, 1)); // [out, rows], created on the weights' manager
         yT.attach(x.getManager());
-        NDArray y = yT.transpose(1, 0);
-        return bias == null ? y : y.add(bias);
+        NDArray y = Ops.transpose(yT, 0, 1);
+        return bias == null ? y : Ops.add(y, bias);
     }
 
     private NDArray withBias(NDArray y) {

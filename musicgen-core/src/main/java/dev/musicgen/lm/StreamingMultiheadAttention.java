@@ -23,6 +23,7 @@ final class StreamingMultiheadAttention {
     private final Projection kvProj; // cross: rows [d, 3d) of in_proj
     private final Projection outProj; // [d, d]
     private final double scale; // 1/√headDim
+    private final NDArray scaleArr; // 0-d fp32 1/√headDim, for the decode step (no scalar tensor per call)
 
     /** Self-attention cache of one layer: keys and values {@code [N, H, capacity, headDim]}, written in place. */
     static final class KvCache {
@@ -52,6 +53,7 @@ final class StreamingMultiheadAttention {
         this.kvProj = kvProj;
         this.outProj = outProj;
         this.scale = 1.0 / Math.sqrt(headDim);
+        this.scaleArr = outProj.weight.getManager().create((float) scale);
     }
 
     static StreamingMultiheadAttention selfAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
@@ -122,9 +124,9 @@ final class StreamingMultiheadAttention {
 
     /** Decode step of cross-attention: x {@code [N, d]} (one position per row) → {@code [N, d]}. */
     NDArray stepCross(NDArray x, CrossKv kv, long n) {
-        NDArray q = qProj.apply2d(x).reshape(n, numHeads, 1, headDim);
-        NDArray o = attend(q, kv.keysT(), kv.values(), null); // [N, H, 1, Dh]
-        return outProj.apply2d(o.reshape(n, (long) numHeads * headDim));
+        NDArray q = Ops.reshape(qProj.apply2d(x), n, numHeads, 1, headDim);
+        NDArray o = attendStep(q, kv.keysT(), kv.values()); // [N, H, 1, Dh]
+        return outProj.apply2d(Ops.reshape(o, n, (long) numHeads * headDim));
     }
 
     /**
@@ -134,16 +136,21 @@ final class StreamingMultiheadAttention {
     NDArray stepSelf(NDArray x, KvCache cache, long pos, long n) {
         long d = (long) numHeads * headDim;
         NDArray qkv = inProj.apply2d(x); // [N, 3d]
-        NDArray q = F.narrow(qkv, 1, 0, d).reshape(n, numHeads, 1, headDim);
-        NDArray k = F.narrow(qkv, 1, d, 2 * d).reshape(n, numHeads, 1, headDim);
-        NDArray v = F.narrow(qkv, 1, 2 * d, 3 * d).reshape(n, numHeads, 1, headDim);
+        NDArray q = Ops.reshape(F.narrow(qkv, 1, 0, d), n, numHeads, 1, headDim);
+        NDArray k = Ops.reshape(F.narrow(qkv, 1, d, 2 * d), n, numHeads, 1, headDim);
+        NDArray v = Ops.reshape(F.narrow(qkv, 1, 2 * d, 3 * d), n, numHeads, 1, headDim);
         F.put(cache.keys, cache.shape, 2, pos, k, 1);
         F.put(cache.values, cache.shape, 2, pos, v, 1);
         // views of the cache, created on the state's manager: they are closed with the caller's step scope
-        NDArray keysT = F.narrow(cache.keys, 2, 0, pos + 1).transpose(0, 1, 3, 2); // [N, H, Dh, pos+1]
+        NDArray keysT = Ops.transpose(F.narrow(cache.keys, 2, 0, pos + 1), 2, 3); // [N, H, Dh, pos+1]
         NDArray values = F.narrow(cache.values, 2, 0, pos + 1); // [N, H, pos+1, Dh]
-        NDArray o = attend(q, keysT, values, null); // [N, H, 1, Dh]
-        return outProj.apply2d(o.reshape(n, d));
+        NDArray o = attendStep(q, keysT, values); // [N, H, 1, Dh]
+        return outProj.apply2d(Ops.reshape(o, n, d));
+    }
+
+    /** {@link #attend} without a mask, one native call per op. */
+    private NDArray attendStep(NDArray q, NDArray keysT, NDArray values) {
+        return Ops.matmul(Ops.softmax(Ops.mul(Ops.matmul(q, keysT), scaleArr)), values);
     }
 
     /** Scaled dot-product attention with keys already transposed {@code [.., Dh, Tk]}; results on q's manager. */

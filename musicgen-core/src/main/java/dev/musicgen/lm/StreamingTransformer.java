@@ -66,9 +66,13 @@ final class StreamingTransformer {
      */
     NDArray step(NDArray x, NDArray posEmb, StreamingMultiheadAttention.KvCache[] caches, long pos,
             StreamingMultiheadAttention.CrossKv[] crossKvs, long n) {
-        x.addi(positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
+        Ops.addi(x, positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
         for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).step(x, caches[i], pos, crossKvs == null ? null : crossKvs[i], n);
+            // x is updated in place, so each layer's temporaries can go as soon as it is done: the scope stays
+            // small and the allocator hands the same blocks to the next layer
+            try (NDScope scope = new NDScope()) {
+                layers.get(i).step(x, caches[i], pos, crossKvs == null ? null : crossKvs[i], n);
+            }
         }
         return x;
     }
