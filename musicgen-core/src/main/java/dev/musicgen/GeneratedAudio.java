@@ -97,8 +97,10 @@ public final class GeneratedAudio {
     }
 
     public void writeTo(Path target, OutputFormat outputFormat) {
+        java.util.Objects.requireNonNull(target, "target");
+        AudioFiles.Format f = toFormat(outputFormat);   // refuse a bad format before normalizing
         try {
-            AudioFiles.write(target, normalized(), toFormat(outputFormat), AudioFiles.WriteOptions.DEFAULTS);
+            AudioFiles.write(target, normalized(), f, AudioFiles.WriteOptions.DEFAULTS);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         }
@@ -116,7 +118,8 @@ public final class GeneratedAudio {
 
     /** The encoded file's bytes. */
     public byte[] toBytes(OutputFormat outputFormat) {
-        return AudioFiles.encode(normalized(), toFormat(outputFormat), AudioFiles.WriteOptions.DEFAULTS);
+        AudioFiles.Format f = toFormat(outputFormat);
+        return AudioFiles.encode(normalized(), f, AudioFiles.WriteOptions.DEFAULTS);
     }
 
     /** 16-bit PCM stream of the normalized samples, for {@code javax.sound} playback. */

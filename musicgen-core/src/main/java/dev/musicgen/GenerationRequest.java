@@ -10,6 +10,9 @@ import java.util.OptionalLong;
  * than the output, {@code extendStride} vs the model's maximum duration — are checked at generate time).
  */
 public final class GenerationRequest {
+    /** The shortest duration {@link NormalizationStrategy#LOUDNESS} can measure (one BS.1770 gating block). */
+    public static final double LOUDNESS_MIN_DURATION = 0.4;
+
     private final String prompt;
     private final double duration;
     private final InputAudio inputAudio;
@@ -43,7 +46,7 @@ public final class GenerationRequest {
         this.normalizationStrategy = b.normalizationStrategy;
         this.outputFormat = b.outputFormat;
         this.extendStride = b.extendStride;
-        this.cancellation = b.cancellation;
+        this.cancellation = b.cancellation != null ? b.cancellation : new CancellationToken();
     }
 
     public static Builder builder() {
@@ -68,7 +71,7 @@ public final class GenerationRequest {
         b.normalizationStrategy = normalizationStrategy;
         b.outputFormat = outputFormat;
         b.extendStride = extendStride;
-        b.cancellation = cancellation;
+        // a copied request gets its own token: cancelling one must not cancel the other
         return b;
     }
 
@@ -108,7 +111,7 @@ public final class GenerationRequest {
         private NormalizationStrategy normalizationStrategy = NormalizationStrategy.LOUDNESS;
         private OutputFormat outputFormat = OutputFormat.WAV;
         private double extendStride = 18;
-        private CancellationToken cancellation = new CancellationToken();
+        private CancellationToken cancellation;
 
         private Builder() {}
 
@@ -200,8 +203,12 @@ public final class GenerationRequest {
             if (outputFormat == null) {
                 throw new IllegalArgumentException("outputFormat must be one of wav, mp3, but is: null");
             }
-            if (cancellation == null) {
-                throw new IllegalArgumentException("cancellation must not be null");
+            if (normalizationStrategy == NormalizationStrategy.LOUDNESS && duration < LOUDNESS_MIN_DURATION) {
+                // BS.1770 gates 0.4 s blocks: shorter audio has no loudness (upstream's normalize_loudness asserts);
+                // refuse now rather than after generating
+                throw new IllegalArgumentException("duration must be at least " + LOUDNESS_MIN_DURATION + " s with "
+                        + "normalizationStrategy loudness (it measures loudness over 0.4 s blocks), but is: " + duration
+                        + "; use peak, rms or clip for shorter audio");
             }
             return new GenerationRequest(this);
         }

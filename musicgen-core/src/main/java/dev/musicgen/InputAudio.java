@@ -14,7 +14,10 @@ import java.util.Objects;
  * {@code generate()}, so errors name the source then.
  */
 public final class InputAudio {
-    /** Downloads and streams larger than this are refused. */
+    /**
+     * Downloads and streams larger than this are refused; the system property {@code musicgen.inputAudio.maxBytes}
+     * lowers the limit.
+     */
     public static final long MAX_BYTES = 200L * 1024 * 1024;
 
     enum Kind { PATH, URI, BYTES, SAMPLES }
@@ -78,10 +81,11 @@ public final class InputAudio {
     /** Reads the stream fully now (up to {@link #MAX_BYTES}); the caller keeps ownership of the stream. */
     public static InputAudio of(InputStream encoded) {
         Objects.requireNonNull(encoded, "inputAudio stream");
+        long limit = InputAudioLoader.maxBytes();
         try {
-            byte[] b = encoded.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, MAX_BYTES + 1));
-            if (b.length > MAX_BYTES) {
-                throw new IllegalArgumentException("inputAudio stream is larger than the limit of " + MAX_BYTES + " bytes");
+            byte[] b = encoded.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (b.length > limit) {
+                throw new IllegalArgumentException("inputAudio stream is larger than the limit of " + limit + " bytes");
             }
             return new InputAudio(Kind.BYTES, null, null, b, null, 0, "audio stream");
         } catch (IOException e) {
@@ -100,14 +104,46 @@ public final class InputAudio {
                 throw new IllegalArgumentException("inputAudio samples: every channel must have the same length");
             }
         }
+        if (samples[0].length == 0) {
+            throw new IllegalArgumentException("inputAudio samples must hold at least one frame, but are empty");
+        }
         if (sampleRate <= 0) {
             throw new IllegalArgumentException("inputAudio sampleRate must be > 0, but is: " + sampleRate);
         }
+        requireFinite(samples, "samples");
         float[][] copy = new float[samples.length][];
         for (int i = 0; i < samples.length; i++) {
             copy[i] = samples[i].clone();
         }
         return new InputAudio(Kind.SAMPLES, null, null, null, copy, sampleRate, "samples");
+    }
+
+    /**
+     * Reads and decodes the audio now (a file, a download, encoded bytes) instead of at {@code generate()}, so that a
+     * missing, corrupt or unsupported input fails before a model is loaded. Errors are those {@code generate()} would
+     * throw: {@link IllegalArgumentException} for bad input, {@link MusicGenException} for a failing network.
+     *
+     * @return the decoded samples at their own sample rate (this instance when it already holds samples)
+     */
+    public InputAudio preload() {
+        if (kind == Kind.SAMPLES) {
+            return this;
+        }
+        dev.musicgen.audio.Audio a = InputAudioLoader.load(this);
+        return new InputAudio(Kind.SAMPLES, null, null, null, a.samples(), a.sampleRate(), description);
+    }
+
+    /** NaN or infinite samples would silently poison the codec and the chroma; refuse them with their position. */
+    static void requireFinite(float[][] samples, String description) {
+        for (int c = 0; c < samples.length; c++) {
+            float[] ch = samples[c];
+            for (int t = 0; t < ch.length; t++) {
+                if (!Float.isFinite(ch[t])) {
+                    throw new IllegalArgumentException("inputAudio " + description + " must hold finite samples, but "
+                            + "channel " + c + " frame " + t + " is " + ch[t]);
+                }
+            }
+        }
     }
 
     /** A short description of the source for messages. */

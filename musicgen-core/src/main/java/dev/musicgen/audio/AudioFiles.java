@@ -143,7 +143,7 @@ public final class AudioFiles {
         }
         Path temp;
         try {
-            temp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".part");
+            temp = dev.musicgen.internal.TempFiles.createSibling(dir, "." + absolute.getFileName() + ".", ".part");
         } catch (AccessDeniedException e) {
             throw new AccessDeniedException(dir.toString(), null, "output directory is not writable");
         }

@@ -85,8 +85,12 @@ public final class F {
         long cout = w.getShape().get(1);
         int k = (int) w.getShape().get(2);
         long full = (len - 1) * stride + k;
-        // cols [B, L, Cout*K] -> [B, L, Cout, K]
-        NDArray cols = x.transpose(0, 2, 1).matMul(w.reshape(cin, cout * k)).reshape(batch, len, cout, k);
+        // cols [B, L, Cout*K] -> [B, L, Cout, K]; the reshaped view of w is attached to the weights' manager, so it
+        // is closed right away instead of piling up there on every call
+        NDArray cols;
+        try (NDArray w2 = w.reshape(cin, cout * k)) {
+            cols = x.transpose(0, 2, 1).matMul(w2).reshape(batch, len, cout, k);
+        }
         int chunks = (k + stride - 1) / stride;
         long outLen = (len + chunks - 1) * stride;
         NDArray out = null;
@@ -106,7 +110,9 @@ public final class F {
         long end = full - padding + outputPadding;
         NDArray res = out.get(new NDIndex(":, :, {}:{}", padding, end));
         if (b != null) {
-            res = res.add(b.reshape(1, cout, 1));
+            try (NDArray b3 = b.reshape(1, cout, 1)) {
+                res = res.add(b3);
+            }
         }
         return res;
     }
@@ -142,11 +148,17 @@ public final class F {
         long[] bshape = new long[s.dimension()];
         java.util.Arrays.fill(bshape, 1);
         bshape[1] = c;
+        // reshaped views of the (long-lived) affine weights are closed at once so they do not accumulate on the
+        // weights' manager
         if (gamma != null) {
-            n = n.mul(gamma.reshape(bshape));
+            try (NDArray g2 = gamma.reshape(bshape)) {
+                n = n.mul(g2);
+            }
         }
         if (beta != null) {
-            n = n.add(beta.reshape(bshape));
+            try (NDArray b2 = beta.reshape(bshape)) {
+                n = n.add(b2);
+            }
         }
         return n;
     }

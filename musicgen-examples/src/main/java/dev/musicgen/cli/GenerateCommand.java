@@ -1,0 +1,250 @@
+package dev.musicgen.cli;
+
+import dev.musicgen.ComputeType;
+import dev.musicgen.GeneratedAudio;
+import dev.musicgen.GenerationRequest;
+import dev.musicgen.InputAudio;
+import dev.musicgen.MusicGenerator;
+import dev.musicgen.NormalizationStrategy;
+import dev.musicgen.OutputFormat;
+import dev.musicgen.ProgressListener;
+import dev.musicgen.device.DeviceSelector;
+import dev.musicgen.codec.TokensFile;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code musicgen generate}: every input of Replicate's meta/musicgen as an option. */
+@Command(name = "generate", description = "Generate music from a prompt, a melody, or an audio prompt to continue.",
+        sortOptions = false)
+final class GenerateCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "Model version (small, medium, large, melody, melody-large, stereo-small, "
+            + "stereo-medium, stereo-large, stereo-melody, stereo-melody-large), Hub repo id, or local directory. "
+            + "Default: ${DEFAULT-VALUE}", defaultValue = "stereo-melody-large")
+    String model;
+
+    @Option(names = {"-p", "--prompt"}, description = "Description of the music.")
+    String prompt;
+
+    @Option(names = {"-d", "--duration"}, description = "Seconds (default ${DEFAULT-VALUE}); over 30 uses the "
+            + "extension loop; a continuation's total length.", defaultValue = "8")
+    double duration;
+
+    @Option(names = "--input-audio", description = "Melody or audio prompt: a file, an http(s) URL or a data: URI.")
+    String inputAudio;
+
+    @Option(names = "--continuation", description = "Continue --input-audio instead of following its melody.")
+    boolean continuation;
+
+    @Option(names = "--continuation-start", description = "Start (s) of the clip used (default ${DEFAULT-VALUE}).",
+            defaultValue = "0")
+    double continuationStart;
+
+    @Option(names = "--continuation-end", description = "End (s) of the clip used (default: end of clip).")
+    Double continuationEnd;
+
+    @Option(names = "--cfg", description = "Classifier-free guidance (default ${DEFAULT-VALUE}).", defaultValue = "3")
+    double cfg;
+
+    @Option(names = "--temperature", description = "Sampling temperature (default ${DEFAULT-VALUE}).",
+            defaultValue = "1.0")
+    double temperature;
+
+    @Option(names = "--top-k", description = "Top-k (default ${DEFAULT-VALUE}).", defaultValue = "250")
+    int topK;
+
+    @Option(names = "--top-p", description = "Top-p; 0 uses top-k (default ${DEFAULT-VALUE}).", defaultValue = "0")
+    double topP;
+
+    @Option(names = "--seed", description = "Seed; omitted or -1 for a random one (printed).")
+    Long seed;
+
+    @Option(names = "--extend-stride", description = "Seconds added per extra chunk past 30 s (default "
+            + "${DEFAULT-VALUE}).", defaultValue = "18")
+    double extendStride;
+
+    @Option(names = "--multi-band-diffusion", description = "Decode with MultiBand Diffusion.")
+    boolean mbd;
+
+    @Option(names = "--mbd-model", description = "Directory or repo id of mbd_musicgen_32khz.th "
+            + "(default facebook/multiband-diffusion).")
+    String mbdModel;
+
+    @Option(names = "--normalization", description = "loudness, clip, peak or rms (default ${DEFAULT-VALUE}).",
+            defaultValue = "loudness")
+    String normalization;
+
+    @Option(names = "--format", description = "wav or mp3 (default: from --output's extension, else wav).")
+    String format;
+
+    @Option(names = {"-o", "--output"}, description = "Output file (default ${DEFAULT-VALUE}).", defaultValue = "out.wav")
+    Path output;
+
+    @Option(names = "--save-tokens", description = "Also write the tokens (int64 [B,K,T]) to this .safetensors file.")
+    Path saveTokens;
+
+    @Option(names = "--device", description = "cpu, gpu, gpuN or auto (default: MUSICGEN_DEVICE, else auto).")
+    String device;
+
+    @Option(names = "--compute-type", description = "FLOAT32 or FLOAT16_WEIGHTS (default ${DEFAULT-VALUE}).",
+            defaultValue = "FLOAT32")
+    ComputeType computeType;
+
+    @Option(names = "--text-encoder", description = "Local T5 directory instead of the one the checkpoint names.")
+    Path textEncoder;
+
+    @Option(names = "--local-repo", description = "Serve a repo id from a directory: ID=DIR (repeatable).")
+    Map<String, Path> localRepos = new LinkedHashMap<>();
+
+    @Option(names = "--offline", description = "Never use the network (also HF_HUB_OFFLINE=1).")
+    boolean offline;
+
+    @Option(names = "--no-progress", description = "Do not draw a progress bar.")
+    boolean noProgress;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        OutputFormat fmt = format != null ? OutputFormat.fromName(format) : formatOf(output);
+        GenerationRequest.Builder rb = GenerationRequest.builder().prompt(prompt).duration(duration)
+                .continuation(continuation).continuationStart(continuationStart).continuationEnd(continuationEnd)
+                .classifierFreeGuidance(cfg).temperature(temperature).topK(topK).topP(topP).seed(seed)
+                .extendStride(extendStride).multiBandDiffusion(mbd)
+                .normalizationStrategy(NormalizationStrategy.fromName(normalization)).outputFormat(fmt);
+        if (inputAudio != null) {
+            rb.inputAudio(InputAudio.parse(inputAudio));
+        }
+        GenerationRequest request = rb.build();
+        checkWritable("--output", output);
+        if (saveTokens != null) {
+            checkWritable("--save-tokens", saveTokens);
+        }
+        if (request.inputAudio().isPresent()) {
+            // read and decode before loading a model: a bad file fails in a second, not after a multi-GB load
+            request = request.toBuilder().inputAudio(request.inputAudio().get().preload()).build();
+        }
+        try (ProgressBars bars = new ProgressBars(!noProgress, spec.commandLine().getErr())) {
+            MusicGenerator.Builder gb = MusicGenerator.builder().model(model).computeType(computeType)
+                    .offline(offline).progressListener(bars);
+            if (device != null) {
+                gb.device(DeviceSelector.named(device));
+            }
+            if (textEncoder != null) {
+                gb.textEncoder(textEncoder);
+            }
+            if (mbdModel != null) {
+                if (java.nio.file.Files.isDirectory(Path.of(mbdModel))) {
+                    gb.multiBandDiffusionModel(Path.of(mbdModel));
+                } else {
+                    gb.multiBandDiffusionModel(mbdModel);
+                }
+            }
+            localRepos.forEach(gb::localRepo);
+            try (MusicGenerator gen = gb.build()) {
+                GeneratedAudio audio = gen.generate(request);
+                bars.done();
+                audio.writeTo(output, fmt);
+                if (saveTokens != null) {
+                    long[][] t = audio.tokens();
+                    try {
+                        TokensFile.write(saveTokens, new long[][][] {t});
+                    } catch (RuntimeException e) {
+                        // all or nothing: no audio file without the tokens asked for
+                        java.nio.file.Files.deleteIfExists(output);
+                        throw e;
+                    }
+                }
+                out.printf("seed %d%nwrote %s (%.2f s, %d Hz, %d channel(s)) in %.1f s%n", audio.seed(), output,
+                        audio.durationSeconds(), audio.sampleRate(), audio.channels(),
+                        audio.timings().get("total").toMillis() / 1000.0);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The format named by the output's extension: .mp3 → MP3, .wav or none → WAV, anything else is refused. */
+    static OutputFormat formatOf(Path output) {
+        String name = output.getFileName() == null ? "" : output.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        if (dot <= 0) {
+            return OutputFormat.WAV;
+        }
+        String ext = name.substring(dot + 1);
+        try {
+            return OutputFormat.fromName(ext);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--output " + output + " has the extension ." + ext + ", but the output "
+                    + "format must be one of wav, mp3: name the file .wav or .mp3, or give --format");
+        }
+    }
+
+    /** Fails before a model is loaded when {@code file} cannot be written: a missing or read-only directory. */
+    static void checkWritable(String option, Path file) {
+        Path abs = file.toAbsolutePath();
+        Path dir = abs.getParent();
+        if (java.nio.file.Files.isDirectory(abs)) {
+            throw new IllegalArgumentException(option + " " + file + " is a directory; give a file name");
+        }
+        if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(option + " " + file + ": the output directory " + dir
+                    + " does not exist");
+        }
+        if (!java.nio.file.Files.isWritable(dir)) {
+            throw new IllegalArgumentException(option + " " + file + ": the output directory " + dir
+                    + " is not writable");
+        }
+    }
+
+    /** Progress bars on stderr, one per phase. */
+    static final class ProgressBars implements ProgressListener, AutoCloseable {
+        private final boolean enabled;
+        private final PrintWriter err;
+        private me.tongfei.progressbar.ProgressBar bar;
+        private Phase phase;
+
+        ProgressBars(boolean enabled, PrintWriter err) {
+            this.enabled = enabled;
+            this.err = err;
+        }
+
+        @Override
+        public void onProgress(Phase p, long step, long total) {
+            if (!enabled || p != Phase.GENERATING) {
+                return;
+            }
+            if (bar == null || phase != p) {
+                close();
+                phase = p;
+                bar = new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("generating")
+                        .setInitialMax(Math.max(total, 1)).setConsumer(
+                                new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                        .build();
+            }
+            bar.maxHint(Math.max(total, 1));
+            bar.stepTo(step);
+        }
+
+        void done() {
+            close();
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+            err.flush();
+        }
+    }
+}
