@@ -7,8 +7,13 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.ComputeType;
+import dev.musicgen.codec.EncodecConfig;
+import dev.musicgen.codec.EncodecModel;
+import dev.musicgen.codec.RandomEncodecWeights;
+import dev.musicgen.codec.SEANetConfig;
 import dev.musicgen.generation.ConditionSource;
 import dev.musicgen.generation.GenerationParams;
+import dev.musicgen.generation.GenerationResult;
 import dev.musicgen.generation.MusicGenLM;
 import dev.musicgen.lm.LMConditions;
 import dev.musicgen.lm.LMConfig;
@@ -43,7 +48,7 @@ import java.util.TreeMap;
  * <pre>
  * java -cp musicgen-examples/target/musicgen.jar dev.musicgen.bench.LmBenchmark --model small
  *   [--compute fp32,f16] [--kv 0,250,500,1000,1500] [--durations 8,30] [--phases floor,gen,load] [--reps 15]
- *   [--out summary.md]
+ *   [--out summary.md] [--wait-load 1.0 --wait-minutes 20]
  * </pre>
  *
  * Phases:
@@ -52,10 +57,10 @@ import java.util.TreeMap;
  *       layer (in the form the model uses: {@code W·xᵀ} for fp32, {@code linear} on fp16 weights), the attention
  *       products against a KV cache of each length, the heads — on distinct weights of the real shapes and dtypes, so
  *       the 32 MB L3 cannot hide DRAM; also the streaming bandwidth and the weight-bytes floor it implies.</li>
- *   <li>{@code gen}: T5-base encode of a 12-token prompt (and the null row), then {@link MusicGenLM#generate} with
- *       top-k 250 and CFG 3 for each duration; the time of every LM step is recorded, and the median around each KV
- *       length is reported; peak RSS (VmHWM) of the process. EnCodec decode is not on main yet: its time is reported by
- *       the codec's own benchmark and not included here.</li>
+ *   <li>{@code gen}: end to end for each duration: T5-base encode of a 12-token prompt (and the null row), then
+ *       {@link MusicGenLM#generate} with top-k 250 and CFG 3, then the EnCodec 32 kHz decode of the tokens; the time
+ *       of every LM step is recorded, and the median around each KV length is reported; peak RSS (VmHWM) of the
+ *       process.</li>
  *   <li>{@code load}: writes a random fp16 safetensors checkpoint of the LM's size to the temp dir, then times
  *       opening it with {@link SafeTensorsFile} and {@link LMModel#load} in both compute types (warm page cache), and
  *       deletes it.</li>
@@ -95,6 +100,13 @@ public final class LmBenchmark {
 
     /** T5-base, the text encoder of every MusicGen. */
     static final T5Config T5_BASE = new T5Config(32128, 768, 64, 3072, 12, 12, 32, 128, 1e-6, "relu");
+    /** EnCodec 32 kHz as MusicGen uses it (n_filters 64, dimension 128, ratios 8·5·4·4, LSTM 2, 4 × 2048). */
+    static final EncodecConfig ENCODEC_32K = new EncodecConfig(32000, 1, 50,
+            new SEANetConfig(1, 128, 64, 1, List.of(8, 5, 4, 4), "ELU", Map.of("alpha", 1.0), null, Map.of(),
+                    "weight_norm", 7, 7, 3, 2, false, "constant", true, 2, 2, 0, 1.0),
+            new SEANetConfig(1, 128, 64, 1, List.of(8, 5, 4, 4), "ELU", Map.of("alpha", 1.0), null, Map.of(),
+                    "weight_norm", 7, 7, 3, 2, false, "constant", true, 2, 2, 0, 1.0),
+            new EncodecConfig.RvqConfig(128, 4, 2048));
     static final int PROMPT_TOKENS = 12;
     static final int BATCH = 2; // one prompt, CFG: conditioned and null rows
 
@@ -141,6 +153,7 @@ public final class LmBenchmark {
     }
 
     private static List<String> child(Args a, String phase, ComputeType c) throws IOException, InterruptedException {
+        waitForQuiet(a);
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.add("-Xmx3g");
@@ -178,6 +191,23 @@ public final class LmBenchmark {
             results.add("failed phase=" + phase + " compute=" + c + " rc=" + rc);
         }
         return results;
+    }
+
+    /** On a shared machine: waits (at most {@code --wait-minutes}) until the 1-minute load average is below X. */
+    private static void waitForQuiet(Args a) throws InterruptedException {
+        if (a.waitLoad <= 0) {
+            return;
+        }
+        long deadline = System.nanoTime() + (long) (a.waitMinutes * 60e9);
+        while (System.nanoTime() < deadline) {
+            double load1 = Double.parseDouble(loadavg().split(",")[0]);
+            if (load1 < a.waitLoad) {
+                return;
+            }
+            OUT.println("  waiting for load < " + a.waitLoad + " (now " + loadavg() + ")");
+            Thread.sleep(15_000);
+        }
+        OUT.println("  load stayed at " + loadavg() + "; measuring anyway");
     }
 
     // ---------------------------------------------------------------- phase: GEMM floor
@@ -329,20 +359,25 @@ public final class LmBenchmark {
             NDArray projB = root.zeros(new Shape(s.dim));
             LMModel lm = LMModel.load(cfg, WeightStore.of("random " + s.label(), RandomWeights.tensors(lmSpecs, 7)),
                     root, c);
+            EncodecModel codec = EncodecModel.fromWeights(ENCODEC_32K,
+                    WeightStore.of("random encodec", RandomEncodecWeights.of(ENCODEC_32K, 5)), Device.cpu());
             System.gc(); // the generated fp16 buffers of widened weights are garbage now
             double lmMb = c == ComputeType.FLOAT32 ? 2 * RandomWeights.bytes(lmSpecs) / 1e6
                     : RandomWeights.bytes(lmSpecs) / 1e6;
             double t5Mb = 2 * RandomWeights.bytes(t5Specs) / 1e6;
-            OUT.printf(Locale.ROOT, "built T5-base (fp32, %.0f MB) and %s LM (%s, %.0f MB) from random weights in"
-                    + " %.1f s; RSS %s MB%n", t5Mb, s.label(), c, lmMb, (System.nanoTime() - t0) / 1e9, rssMb("VmRSS"));
+            double codecMb = 59e6 * 4 / 1e6;
+            OUT.printf(Locale.ROOT, "built T5-base (fp32, %.0f MB), %s LM (%s, %.0f MB) and EnCodec 32 kHz (fp32, ~%.0f"
+                    + " MB) from random weights in %.1f s; RSS %s MB%n", t5Mb, s.label(), c, lmMb, codecMb,
+                    (System.nanoTime() - t0) / 1e9, rssMb("VmRSS"));
             MusicGenLM gen = new MusicGenLM(lm, 50);
 
             // warm-up: T5 twice, a 1 s generation
             for (int i = 0; i < 2; i++) {
                 encode(t5, projW, projB, root);
             }
-            gen.generate(ConditionSource.fixed(encode(t5, projW, projB, root)), null,
+            GenerationResult warm = gen.generate(ConditionSource.fixed(encode(t5, projW, projB, root)), null,
                     GenerationParams.builder().duration(1.0).seed(1L).build(), null, null);
+            codec.decode(warm.tokens());
             double[] t5Times = new double[a.reps];
             for (int r = 0; r < a.reps; r++) {
                 long st = System.nanoTime();
@@ -359,14 +394,19 @@ public final class LmBenchmark {
                 long afterT5 = System.nanoTime();
                 List<Long> stamps = new ArrayList<>();
                 Map<Integer, String> rss = new TreeMap<>();
-                gen.generate(ConditionSource.fixed(cond), null,
+                GenerationResult result = gen.generate(ConditionSource.fixed(cond), null,
                         GenerationParams.builder().duration(duration).seed(0L).build(), (phase, step, total) -> {
                             stamps.add(System.nanoTime());
                             if (step == 250 || step == 1000 || step == total) {
                                 rss.put((int) step, rssMb("VmRSS"));
                             }
                         }, null);
+                long afterLm = System.nanoTime();
+                float[][][] audio = codec.decode(result.tokens());
                 long end = System.nanoTime();
+                if (audio[0][0].length != (int) Math.round(duration * ENCODEC_32K.sampleRate())) {
+                    throw new IllegalStateException("decoded " + audio[0][0].length + " samples for " + duration + " s");
+                }
                 double[] steps = new double[stamps.size()];
                 long prev = afterT5;
                 for (int i = 0; i < steps.length; i++) {
@@ -374,9 +414,10 @@ public final class LmBenchmark {
                     prev = stamps.get(i);
                 }
                 OUT.printf(Locale.ROOT, "RESULT gen model=%s compute=%s duration=%.0f steps=%d t5ms=%.1f lms=%.2f"
-                        + " totals=%.2f medianstepms=%.2f hwmMB=%s rssMB=%s weightsMB=%.0f load=%s/%s%n", s.label(), c,
-                        duration, steps.length, (afterT5 - start) / 1e6, (end - afterT5) / 1e9, (end - start) / 1e9,
-                        median(steps), rssMb("VmHWM"), rss, lmMb + t5Mb, loadBefore, loadavg());
+                        + " codecs=%.2f totals=%.2f medianstepms=%.2f hwmMB=%s rssMB=%s weightsMB=%.0f load=%s/%s%n",
+                        s.label(), c, duration, steps.length, (afterT5 - start) / 1e6, (afterLm - afterT5) / 1e9,
+                        (end - afterLm) / 1e9, (end - start) / 1e9, median(steps), rssMb("VmHWM"), rss,
+                        lmMb + t5Mb + codecMb, loadBefore, loadavg());
                 for (int kv : a.kvs) {
                     if (kv >= steps.length) {
                         continue;
@@ -390,6 +431,7 @@ public final class LmBenchmark {
             }
             lm.close();
             t5.close();
+            codec.close();
         }
     }
 
@@ -524,15 +566,16 @@ public final class LmBenchmark {
                         .append(" ms per step (projections only).\n");
             }
         }
-        b.append("\nGeneration (T5-base encode of a 12-token prompt + null row, LM steps with top-k 250 and CFG 3;"
-                + " EnCodec decode not included):\n\n");
-        b.append("| compute | audio | LM steps | T5 (ms) | LM (s) | total (s) | median step (ms) | peak RSS (MB) |"
-                + " weights (MB) | load avg before/after |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        b.append("\nEnd to end (T5-base encode of a 12-token prompt + null row, LM steps with top-k 250 and CFG 3,"
+                + " EnCodec decode of the tokens):\n\n");
+        b.append("| compute | audio | LM steps | T5 (ms) | LM (s) | EnCodec (s) | total (s) | median step (ms) |"
+                + " peak RSS (MB) | weights (MB) | load avg before/after |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, String> r : rows) {
             if ("gen".equals(r.get("#"))) {
                 b.append("| ").append(r.get("compute")).append(" | ").append(r.get("duration")).append(" s | ")
                         .append(r.get("steps")).append(" | ").append(r.get("t5ms")).append(" | ")
-                        .append(r.get("lms")).append(" | ").append(r.get("totals")).append(" | ")
+                        .append(r.get("lms")).append(" | ").append(r.get("codecs")).append(" | ")
+                        .append(r.get("totals")).append(" | ")
                         .append(r.get("medianstepms")).append(" | ").append(r.get("hwmMB")).append(" | ")
                         .append(r.get("weightsMB")).append(" | ").append(r.get("load")).append(" |\n");
             }
@@ -663,6 +706,8 @@ public final class LmBenchmark {
         int reps = 15;
         String phase;
         Path out;
+        double waitLoad;
+        double waitMinutes = 20;
 
         static Args parse(String[] args) {
             Args a = new Args();
@@ -708,6 +753,12 @@ public final class LmBenchmark {
                         break;
                     case "--out":
                         a.out = Path.of(v);
+                        break;
+                    case "--wait-load":
+                        a.waitLoad = Double.parseDouble(v);
+                        break;
+                    case "--wait-minutes":
+                        a.waitMinutes = Double.parseDouble(v);
                         break;
                     default:
                         throw new IllegalArgumentException("unknown option " + k + " (see the class documentation)");
