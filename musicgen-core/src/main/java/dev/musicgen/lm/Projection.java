@@ -15,7 +15,9 @@ import dev.musicgen.nn.F;
  *       (djl-probe.md Q6).</li>
  *   <li>fp16 weights ({@link dev.musicgen.ComputeType#FLOAT16_WEIGHTS}): x is rounded to fp16 for the product and the
  *       result widened back to fp32 (djl-probe.md Q5(d): half the bytes per step). {@code linear} is the fast form here
- *       ({@code W·xᵀ} in fp16 is ~10× slower). Biases stay fp32 and are added after widening.</li>
+ *       ({@code W·xᵀ} in fp16 is ~10× slower). Biases stay fp32 and are added after widening. Inputs of more than
+ *       {@link #HALF_GEMM_ROWS} rows (a long prefill) multiply an fp32 copy of the weight instead, made for that call:
+ *       the fp16 kernel is compute-bound there.</li>
  * </ul>
  * Activations are fp32 in and out in both cases.
  */
@@ -24,6 +26,8 @@ final class Projection {
     static final int SKINNY_ROWS = 16;
     /** Weights with at least this many elements (4 MiB in fp32) use the {@code W · xᵀ} form for skinny inputs. */
     static final long LARGE_WEIGHT = 1L << 20;
+    /** Above this many rows, fp16 weights are widened to fp32 for the product (measured crossover ~60-200 rows). */
+    static final int HALF_GEMM_ROWS = 64;
 
     final NDArray weight; // [out, in], FLOAT32 or FLOAT16
     final NDArray bias; // [out] FLOAT32, or null
@@ -58,6 +62,13 @@ final class Projection {
         Shape s = x.getShape();
         long rows = s.size() / in;
         if (half) {
+            if (rows > HALF_GEMM_ROWS) {
+                // libtorch's CPU fp16 GEMM computes one dot product per output (~16 GFLOP/s here); for many rows
+                // (a long prefill) widening the weight and running the fp32 GEMM is 2-3x faster
+                try (NDArray w32 = weight.toType(DataType.FLOAT32, false)) {
+                    return F.linear(x, w32, bias);
+                }
+            }
             return withBias(F.linear(x.toType(DataType.FLOAT16, false), weight, null).toType(DataType.FLOAT32, false));
         }
         if (rows > SKINNY_ROWS || !large) {
