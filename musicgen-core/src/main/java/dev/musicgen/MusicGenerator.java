@@ -2,7 +2,6 @@ package dev.musicgen;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioConversion;
@@ -601,8 +600,7 @@ public final class MusicGenerator implements AutoCloseable {
             ConditionProvider cp = null;
             AudioCodec codec = null;
             try (LMCheckpoint ck = LMCheckpoint.open(lmPath)) {
-                DataType dtype = DataType.FLOAT32;
-                lm = LMModel.load(ck.config(), ck.store(), root, dtype);
+                lm = LMModel.load(ck.config(), ck.store(), root, computeType);
                 if (ck.layout() == LMCheckpoint.Layout.AUDIOCRAFT) {
                     cp = ConditionProvider.fromXpConfig(ck.xpConfig(), ck.store(), t5Resolver,
                             stemSeparator(dev), root);
@@ -611,9 +609,6 @@ public final class MusicGenerator implements AutoCloseable {
                     cp = ConditionProvider.fromHfConfig(lmPath, ck.store(), root);
                 }
                 codec = loadCodec(new CodecSpec(codecPath, dev, resolver, ck.config().channels() == 2));
-                if (computeType != ComputeType.FLOAT32) {
-                    LOG.warn("computeType {} is not available yet; using FLOAT32", computeType);
-                }
                 MusicGenerator g = new MusicGenerator(this, name, dev, root, lm, cp, codec, resolver);
                 LOG.info("loaded {} on {} ({} Hz, {} channel(s), melody: {})", name, dev, codec.sampleRate(),
                         codec.channels(), cp.supportsMelody());

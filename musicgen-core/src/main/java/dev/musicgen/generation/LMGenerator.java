@@ -3,13 +3,13 @@ package dev.musicgen.generation;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import dev.musicgen.CancellationToken;
 import dev.musicgen.GenerationCancelledException;
 import dev.musicgen.lm.LMConditions;
 import dev.musicgen.lm.LMModel;
 import dev.musicgen.lm.LMState;
 import dev.musicgen.lm.Pattern;
+import dev.musicgen.nn.F;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -115,8 +115,8 @@ public final class LMGenerator {
                 try (NDScope scope = new NDScope()) {
                     NDArray logits = lm.step(state, input, prev, offset); // [N, K, card]
                     if (cfg) {
-                        NDArray c = logits.get(new NDIndex("0:{}", b));
-                        NDArray u = logits.get(new NDIndex("{}:", b));
+                        NDArray c = F.narrow(logits, 0, 0, b);
+                        NDArray u = F.narrow(logits, 0, b, 2L * b);
                         logits = u.add(c.sub(u).mul(cfgCoef));
                     }
                     next = sampler.sample(logits.reshape(b * k, card), rng);

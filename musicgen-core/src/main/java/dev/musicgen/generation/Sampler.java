@@ -1,6 +1,11 @@
 package dev.musicgen.generation;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.musicgen.nn.F;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -16,6 +21,12 @@ import java.util.Random;
  * {@code u} from the caller's {@link Random}: {@code torch.multinomial}'s random stream cannot be reproduced outside
  * torch anyway, and a per-generation {@code java.util.Random} (a specified algorithm) makes a seed give the same tokens
  * on every JVM and thread, independent of the engine's global generator. One {@code u} is drawn per row, in row order.
+ *
+ * <p>Top-k and full-distribution sampling run in the engine ({@link #sample}): the uniforms go in, only the chosen
+ * tokens come back. The engine computes exactly what the Java reference ({@link #sampleRow}) does: the k-th largest
+ * probability from {@code topk}, the same {@code >=} filter, and a float64 {@code cumsum} that accumulates the float
+ * weights in index order like the Java loop, so the first index whose running sum exceeds {@code u · Σw} is the same
+ * token. Top-p needs a stable descending sort, which the engine does not promise for ties, so it stays in Java.
  */
 public final class Sampler {
     private final boolean useSampling;
@@ -55,6 +66,48 @@ public final class Sampler {
         if (!isRandom()) {
             return logits.argMax(-1).toLongArray();
         }
+        if (topP > 0) {
+            return sampleInJava(logits, rng);
+        }
+        Shape shape = logits.getShape();
+        int card = (int) shape.get(shape.dimension() - 1);
+        int rows = (int) (shape.size() / card);
+        double[] u = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            u[r] = rng.nextDouble();
+        }
+        NDArray probs = logits.reshape(rows, card).div(temperature).softmax(-1); // [rows, card] float32
+        NDArray weights = probs;
+        if (topK > 0 && topK < card) {
+            NDArray kth = F.narrow(probs.topK(topK, -1, true, true).get(0), 1, topK - 1, topK); // [rows, 1]
+            weights = probs.mul(probs.gte(kth).toType(DataType.FLOAT32, false));
+        }
+        NDArray cum = weights.toType(DataType.FLOAT64, false).cumSum(1); // [rows, card], sequential in float64
+        NDArray total = F.narrow(cum, 1, card - 1, card); // [rows, 1]
+        NDArray target = total.mul(logits.getManager().create(u, new Shape(rows, 1)));
+        NDArray index = cum.lte(target).toType(DataType.FLOAT64, false).sum(new int[] {1}, true); // [rows, 1]
+        // tokens and the row totals in one read; a total that is not a positive finite number means NaN/inf logits
+        double[] back = NDArrays.concat(new NDList(index, total), 1).toDoubleArray();
+        long[] out = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            double sum = back[2 * r + 1];
+            if (!(sum > 0) || Double.isInfinite(sum)) {
+                throw new IllegalStateException("cannot sample: probabilities sum to " + sum
+                        + " (logits contain NaN or inf?)");
+            }
+            long token = (long) back[2 * r];
+            if (token >= card) {
+                // u·total rounded up to the whole sum: the Java reference picks the last token with mass
+                float[] w = F.narrow(weights, 0, r, r + 1).toFloatArray();
+                token = inverseCdf(w, null, u[r]);
+            }
+            out[r] = token;
+        }
+        return out;
+    }
+
+    /** The Java reference of {@link #sample}: probabilities copied out, filtered and drawn row by row. */
+    long[] sampleInJava(NDArray logits, Random rng) {
         int card = (int) logits.getShape().get(logits.getShape().dimension() - 1);
         float[] probs = probabilities(logits);
         int rows = probs.length / card;

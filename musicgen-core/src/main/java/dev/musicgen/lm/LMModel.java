@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
+import dev.musicgen.ComputeType;
 import dev.musicgen.nn.F;
 import dev.musicgen.weights.WeightStore;
 import java.util.ArrayList;
@@ -41,11 +42,18 @@ public final class LMModel implements AutoCloseable {
     private final NDArray outNormB; // [d]
     private final Projection heads; // [K*card, d]
     private final DelayedPatternProvider patternProvider;
+    private final ComputeType computeType;
+    private final NDArray embOffsets2d; // [1, K] int64: k*(card+1)
+    private final Shape normShape; // (dim)
     private volatile boolean closed;
 
-    private LMModel(LMConfig config, NDManager weights, NDArray embTable, NDArray embOffsets,
-            StreamingTransformer transformer, NDArray outNormW, NDArray outNormB, Projection heads) {
+    private LMModel(LMConfig config, ComputeType computeType, NDManager weights, NDArray embTable,
+            NDArray embOffsets, StreamingTransformer transformer, NDArray outNormW, NDArray outNormB,
+            Projection heads) {
         this.config = config;
+        this.computeType = computeType;
+        this.embOffsets2d = embOffsets.reshape(1, config.nQ());
+        this.normShape = new Shape(config.dim());
         this.weights = weights;
         this.embTable = embTable;
         this.embOffsets = embOffsets;
@@ -57,18 +65,36 @@ public final class LMModel implements AutoCloseable {
     }
 
     /**
-     * Loads the LM from {@code store} (audiocraft names relative to the LM root: {@code emb.*}, {@code transformer.*},
-     * {@code out_norm.*}, {@code linears.*}) onto a new child manager of {@code parent}, as {@code dtype} (FLOAT32;
-     * fp16 checkpoints are widened). Every key read is marked used in the store; the conditioners' keys
-     * ({@code condition_provider.*}) are left for them.
+     * Loads the LM as {@code dtype}: FLOAT32 is {@link ComputeType#FLOAT32}, FLOAT16 is
+     * {@link ComputeType#FLOAT16_WEIGHTS}.
+     *
+     * @see #load(LMConfig, WeightStore, NDManager, ComputeType)
      */
     public static LMModel load(LMConfig config, WeightStore store, NDManager parent, DataType dtype) {
+        if (dtype == DataType.FLOAT32) {
+            return load(config, store, parent, ComputeType.FLOAT32);
+        }
+        if (dtype == DataType.FLOAT16) {
+            return load(config, store, parent, ComputeType.FLOAT16_WEIGHTS);
+        }
+        throw new IllegalArgumentException("dtype must be FLOAT32 or FLOAT16 (fp16 weights, fp32 activations), but is: "
+                + dtype);
+    }
+
+    /**
+     * Loads the LM from {@code store} (audiocraft names relative to the LM root: {@code emb.*}, {@code transformer.*},
+     * {@code out_norm.*}, {@code linears.*}) onto a new child manager of {@code parent}. With
+     * {@link ComputeType#FLOAT32} every weight is fp32 (fp16 checkpoints are widened); with
+     * {@link ComputeType#FLOAT16_WEIGHTS} the matrices of the projections and heads are fp16 (read from an fp16 file
+     * without a copy) and everything else (embeddings, norms, biases, activations, the KV cache) stays fp32. Every key
+     * read is marked used in the store; the conditioners' keys ({@code condition_provider.*}) are left for them.
+     */
+    public static LMModel load(LMConfig config, WeightStore store, NDManager parent, ComputeType computeType) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
-        if (dtype != DataType.FLOAT32) {
-            throw new IllegalArgumentException("dtype must be FLOAT32 (the only compute type ported so far), but is: "
-                    + dtype);
-        }
+        Objects.requireNonNull(computeType, "computeType");
+        DataType dtype = DataType.FLOAT32;
+        DataType mat = computeType == ComputeType.FLOAT16_WEIGHTS ? DataType.FLOAT16 : DataType.FLOAT32;
         NDManager w = parent.newSubManager();
         try {
             int d = config.dim();
@@ -89,7 +115,7 @@ public final class LMModel implements AutoCloseable {
 
             List<StreamingTransformerLayer> layers = new ArrayList<>();
             for (int i = 0; i < config.numLayers(); i++) {
-                layers.add(loadLayer(config, store.view("transformer.layers." + i), w, dtype));
+                layers.add(loadLayer(config, store.view("transformer.layers." + i), w, mat));
             }
             StreamingTransformer transformer = new StreamingTransformer(layers, d, config.maxPeriod(),
                     config.positionalScale(), w);
@@ -99,7 +125,7 @@ public final class LMModel implements AutoCloseable {
             NDList headB = new NDList();
             for (int q = 0; q < k; q++) {
                 store.tensor("linears." + q + ".weight", card, d);
-                headW.add(store.load("linears." + q + ".weight", w, dtype));
+                headW.add(store.load("linears." + q + ".weight", w, mat));
                 if (config.biasProj()) {
                     headB.add(vector(store, "linears." + q + ".bias", card, w, dtype));
                 }
@@ -113,10 +139,10 @@ public final class LMModel implements AutoCloseable {
             }
             // HF checkpoints may carry the (computed) sinusoidal table; positions are computed here instead
             store.ignore(List.of("decoder\\.model\\.decoder\\.embed_positions\\.weights"));
-            LMModel model = new LMModel(config, w, embTable, embOffsets, transformer, outNormW, outNormB,
+            LMModel model = new LMModel(config, computeType, w, embTable, embOffsets, transformer, outNormW, outNormB,
                     new Projection(headsW, headsB));
-            LOG.debug("LM loaded: dim {}, {} layers, {} heads, {} codebooks of {}, cross-attention {}, prepend {}",
-                    d, config.numLayers(), config.numHeads(), k, card, config.crossAttention(),
+            LOG.debug("LM loaded ({}): dim {}, {} layers, {} heads, {} codebooks of {}, cross-attention {}, prepend {}",
+                    computeType, d, config.numLayers(), config.numHeads(), k, card, config.crossAttention(),
                     config.fuser().prepend());
             return model;
         } catch (RuntimeException e) {
@@ -125,32 +151,33 @@ public final class LMModel implements AutoCloseable {
         }
     }
 
-    private static StreamingTransformerLayer loadLayer(LMConfig c, WeightStore s, NDManager w, DataType dtype) {
+    private static StreamingTransformerLayer loadLayer(LMConfig c, WeightStore s, NDManager w, DataType mat) {
+        DataType f32 = DataType.FLOAT32;
         int d = c.dim();
         StreamingMultiheadAttention self = StreamingMultiheadAttention.selfAttention(c.numHeads(),
-                inProj(s, "self_attn", d, w, dtype),
-                c.biasAttn() ? vector(s, "self_attn.in_proj_bias", 3 * d, w, dtype) : null,
-                matrix(s, "self_attn.out_proj.weight", d, d, w, dtype),
-                c.biasAttn() ? vector(s, "self_attn.out_proj.bias", d, w, dtype) : null);
+                inProj(s, "self_attn", d, w, mat),
+                c.biasAttn() ? vector(s, "self_attn.in_proj_bias", 3 * d, w, f32) : null,
+                matrix(s, "self_attn.out_proj.weight", d, d, w, mat),
+                c.biasAttn() ? vector(s, "self_attn.out_proj.bias", d, w, f32) : null);
         StreamingMultiheadAttention cross = null;
         NDArray normCrossW = null;
         NDArray normCrossB = null;
         if (c.crossAttention()) {
-            cross = StreamingMultiheadAttention.crossAttention(c.numHeads(), inProj(s, "cross_attention", d, w, dtype),
-                    c.biasAttn() ? vector(s, "cross_attention.in_proj_bias", 3 * d, w, dtype) : null,
-                    matrix(s, "cross_attention.out_proj.weight", d, d, w, dtype),
-                    c.biasAttn() ? vector(s, "cross_attention.out_proj.bias", d, w, dtype) : null);
-            normCrossW = vector(s, "norm_cross.weight", d, w, dtype);
-            normCrossB = vector(s, "norm_cross.bias", d, w, dtype);
+            cross = StreamingMultiheadAttention.crossAttention(c.numHeads(), inProj(s, "cross_attention", d, w, mat),
+                    c.biasAttn() ? vector(s, "cross_attention.in_proj_bias", 3 * d, w, f32) : null,
+                    matrix(s, "cross_attention.out_proj.weight", d, d, w, mat),
+                    c.biasAttn() ? vector(s, "cross_attention.out_proj.bias", d, w, f32) : null);
+            normCrossW = vector(s, "norm_cross.weight", d, w, f32);
+            normCrossB = vector(s, "norm_cross.bias", d, w, f32);
         }
         int ffn = c.ffnDim();
-        Projection linear1 = new Projection(matrix(s, "linear1.weight", ffn, d, w, dtype),
-                c.biasFf() ? vector(s, "linear1.bias", ffn, w, dtype) : null);
-        Projection linear2 = new Projection(matrix(s, "linear2.weight", d, ffn, w, dtype),
-                c.biasFf() ? vector(s, "linear2.bias", d, w, dtype) : null);
-        return new StreamingTransformerLayer(self, cross, vector(s, "norm1.weight", d, w, dtype),
-                vector(s, "norm1.bias", d, w, dtype), normCrossW, normCrossB, vector(s, "norm2.weight", d, w, dtype),
-                vector(s, "norm2.bias", d, w, dtype), linear1, linear2);
+        Projection linear1 = new Projection(matrix(s, "linear1.weight", ffn, d, w, mat),
+                c.biasFf() ? vector(s, "linear1.bias", ffn, w, f32) : null);
+        Projection linear2 = new Projection(matrix(s, "linear2.weight", d, ffn, w, mat),
+                c.biasFf() ? vector(s, "linear2.bias", d, w, f32) : null);
+        return new StreamingTransformerLayer(self, cross, vector(s, "norm1.weight", d, w, f32),
+                vector(s, "norm1.bias", d, w, f32), normCrossW, normCrossB, vector(s, "norm2.weight", d, w, f32),
+                vector(s, "norm2.bias", d, w, f32), linear1, linear2);
     }
 
     /** The fused {@code in_proj_weight [3d, d]}; HF's split q/k/v projections are concatenated (rows q, k, v). */
@@ -179,6 +206,11 @@ public final class LMModel implements AutoCloseable {
         return config;
     }
 
+    /** The precision the model was loaded in. */
+    public ComputeType computeType() {
+        return computeType;
+    }
+
     public DelayedPatternProvider patternProvider() {
         return patternProvider;
     }
@@ -203,6 +235,12 @@ public final class LMModel implements AutoCloseable {
         NDArray shifted = ids.add(embOffsets);
         NDArray e = Embedding.embedding(shifted, embTable, SparseFormat.DENSE).singletonOrThrow(); // [N, K, T, d]
         return e.sum(new int[] {1});
+    }
+
+    /** The decode-step embedding: ids {@code [N, K]} int64 → {@code [N, d]}. */
+    private NDArray embed2d(NDArray ids) {
+        NDArray e = Embedding.embedding(Ops.add(ids, embOffsets2d), embTable, SparseFormat.DENSE).singletonOrThrow();
+        return e.sum(new int[] {1}); // [N, K, d] -> [N, d]
     }
 
     /** out_norm then the K heads: hidden {@code [N, T, d]} → logits {@code [N, T, K, card]}. */
@@ -328,8 +366,10 @@ public final class LMModel implements AutoCloseable {
             StreamingMultiheadAttention.KvCache[] caches = new StreamingMultiheadAttention.KvCache[config.numLayers()];
             Shape cacheShape = new Shape(batch, config.numHeads(), capacity, config.headDim());
             for (int i = 0; i < caches.length; i++) {
-                caches[i] = new StreamingMultiheadAttention.KvCache(m.zeros(cacheShape, DataType.FLOAT32),
-                        m.zeros(cacheShape, DataType.FLOAT32));
+                // uninitialised: attention only reads positions already written, and untouched pages of a large
+                // allocation cost no memory, so RSS grows with the positions used rather than the capacity
+                caches[i] = new StreamingMultiheadAttention.KvCache(m.create(cacheShape, DataType.FLOAT32),
+                        m.create(cacheShape, DataType.FLOAT32));
             }
             StreamingMultiheadAttention.CrossKv[] kv = crossKvs(fused.crossSrc());
             NDArray posTable = transformer.sinEmbedding(m, 0, capacity);
@@ -350,6 +390,9 @@ public final class LMModel implements AutoCloseable {
         if (seq.length != state.batch) {
             throw new IllegalArgumentException("sequence has " + seq.length + " rows, the state " + state.batch);
         }
+        if (to - from == 1 && !(state.prefix != null && state.offset == 0)) {
+            return decodeStep(state, seq, from);
+        }
         NDManager m = state.manager;
         NDArray x = embed(ids(m, seq, from, to)); // [N, T, d]
         if (state.prefix != null && state.offset == 0) {
@@ -360,11 +403,41 @@ public final class LMModel implements AutoCloseable {
             throw new IllegalStateException("streaming state capacity " + state.capacity + " exceeded (offset "
                     + state.offset + " + " + t + " steps)");
         }
-        NDArray pe = state.posTable.get(new NDIndex("{}:{}", state.offset, state.offset + t));
+        NDArray pe = F.narrow(state.posTable, 0, state.offset, state.offset + t);
         NDArray out = transformer.forward(x, pe, state.caches, state.offset, state.crossKvs);
         state.offset += t;
-        NDArray last = out.get(new NDIndex(":, -1:, :")); // [N, 1, d]
+        NDArray last = F.narrow(out, 1, t - 1, t); // [N, 1, d]
         return logits(last).reshape(state.batch, config.nQ(), config.card());
+    }
+
+    /**
+     * One position per row ({@code seq[:, :, from]}): the activations stay {@code [N, d]}, the residual stream is
+     * updated in place, and nothing but the ids goes to the engine (about 45 native calls per layer).
+     */
+    private NDArray decodeStep(LMState state, long[][][] seq, int from) {
+        if (state.offset + 1 > state.capacity) {
+            throw new IllegalStateException("streaming state capacity " + state.capacity + " exceeded (offset "
+                    + state.offset + " + 1 steps)");
+        }
+        int n = state.batch;
+        int k = config.nQ();
+        long[] flat = new long[n * k];
+        for (int b = 0; b < n; b++) {
+            if (seq[b].length != k) {
+                throw new IllegalArgumentException("sequence row " + b + " has " + seq[b].length
+                        + " codebooks, the model has " + k);
+            }
+            for (int q = 0; q < k; q++) {
+                flat[b * k + q] = seq[b][q][from];
+            }
+        }
+        NDArray x = embed2d(state.manager.create(flat, new Shape(n, k))); // [N, d]
+        long pos = state.offset;
+        NDArray pe = F.narrow(state.posTable, 0, pos, pos + 1); // [1, d]
+        x = transformer.step(x, pe, state.caches, pos, state.crossKvs, n);
+        state.offset += 1;
+        NDArray h = Ops.layerNorm(x, normShape, outNormW, outNormB, StreamingTransformerLayer.NORM_EPS);
+        return Ops.reshape(heads.apply2d(h), n, k, config.card());
     }
 
     private void checkOpen() {

@@ -1,7 +1,6 @@
 package dev.musicgen.lm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import dev.musicgen.nn.F;
 
 /**
@@ -11,56 +10,67 @@ import dev.musicgen.nn.F;
  * source. Deviations, both exact: the self-attention cache is pre-allocated and written in place instead of being
  * concatenated every step, and cross-attention keys/values are computed once per generation ({@link #crossKv})
  * instead of every step.
+ *
+ * <p>Two forms: {@code forward*} for any number of positions ({@code [N, T, d]}, prefill and teacher forcing) and
+ * {@code step*} for the decode step ({@code [N, d]}, one position per row), which avoids shape queries and
+ * {@code NDIndex} objects and issues about twenty native calls per attention.
  */
 final class StreamingMultiheadAttention {
     private final int numHeads;
     private final int headDim;
-    private final boolean cross;
     private final Projection inProj; // self: [3d, d]; cross: null
     private final Projection qProj; // cross: rows [0, d) of in_proj
     private final Projection kvProj; // cross: rows [d, 3d) of in_proj
     private final Projection outProj; // [d, d]
+    private final double scale; // 1/√headDim
+    private final NDArray scaleArr; // 0-d fp32 1/√headDim, for the decode step (no scalar tensor per call)
 
     /** Self-attention cache of one layer: keys and values {@code [N, H, capacity, headDim]}, written in place. */
     static final class KvCache {
         final NDArray keys;
         final NDArray values;
+        final long[] shape; // [N, H, capacity, headDim]
 
         KvCache(NDArray keys, NDArray values) {
             this.keys = keys;
             this.values = values;
+            this.shape = keys.getShape().getShape().clone();
         }
     }
 
-    /** Cross-attention keys and values {@code [N, H, L, headDim]} of one layer, fixed for a generation. */
-    record CrossKv(NDArray keys, NDArray values) {}
+    /**
+     * Cross-attention keys and values of one layer, fixed for a generation: keys transposed {@code [N, H, headDim, L]}
+     * (the form the score product reads), values {@code [N, H, L, headDim]}.
+     */
+    record CrossKv(NDArray keysT, NDArray values) {}
 
-    private StreamingMultiheadAttention(int numHeads, int headDim, boolean cross, Projection inProj, Projection qProj,
+    private StreamingMultiheadAttention(int numHeads, int headDim, Projection inProj, Projection qProj,
             Projection kvProj, Projection outProj) {
         this.numHeads = numHeads;
         this.headDim = headDim;
-        this.cross = cross;
         this.inProj = inProj;
         this.qProj = qProj;
         this.kvProj = kvProj;
         this.outProj = outProj;
+        this.scale = 1.0 / Math.sqrt(headDim);
+        this.scaleArr = outProj.weight.getManager().create((float) scale);
     }
 
     static StreamingMultiheadAttention selfAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
             NDArray outWeight, NDArray outBias) {
         int dim = (int) outWeight.getShape().get(0);
-        return new StreamingMultiheadAttention(numHeads, dim / numHeads, false,
-                new Projection(inProjWeight, inProjBias), null, null, new Projection(outWeight, outBias));
+        return new StreamingMultiheadAttention(numHeads, dim / numHeads, new Projection(inProjWeight, inProjBias),
+                null, null, new Projection(outWeight, outBias));
     }
 
     static StreamingMultiheadAttention crossAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
             NDArray outWeight, NDArray outBias) {
         int dim = (int) outWeight.getShape().get(0);
-        NDArray wq = inProjWeight.get(new NDIndex("0:{}", dim));
-        NDArray wkv = inProjWeight.get(new NDIndex("{}:", dim));
-        NDArray bq = inProjBias == null ? null : inProjBias.get(new NDIndex("0:{}", dim));
-        NDArray bkv = inProjBias == null ? null : inProjBias.get(new NDIndex("{}:", dim));
-        return new StreamingMultiheadAttention(numHeads, dim / numHeads, true, null, new Projection(wq, bq),
+        NDArray wq = F.narrow(inProjWeight, 0, 0, dim);
+        NDArray wkv = F.narrow(inProjWeight, 0, dim, 3L * dim);
+        NDArray bq = inProjBias == null ? null : F.narrow(inProjBias, 0, 0, dim);
+        NDArray bkv = inProjBias == null ? null : F.narrow(inProjBias, 0, dim, 3L * dim);
+        return new StreamingMultiheadAttention(numHeads, dim / numHeads, null, new Projection(wq, bq),
                 new Projection(wkv, bkv), new Projection(outWeight, outBias));
     }
 
@@ -70,7 +80,7 @@ final class StreamingMultiheadAttention {
         long len = src.getShape().get(1);
         // [N, L, 2d] -> [N, L, 2, H, Dh] -> [2, N, H, L, Dh]
         NDArray kv = kvProj.apply(src).reshape(n, len, 2, numHeads, headDim).transpose(2, 0, 3, 1, 4);
-        return new CrossKv(kv.get(0), kv.get(1));
+        return new CrossKv(kv.get(0).transpose(0, 1, 3, 2), kv.get(1));
     }
 
     /** Cross-attention of {@code x [N, T, d]} over precomputed keys/values; no key mask, as upstream. */
@@ -78,7 +88,7 @@ final class StreamingMultiheadAttention {
         long n = x.getShape().get(0);
         long t = x.getShape().get(1);
         NDArray q = qProj.apply(x).reshape(n, t, numHeads, headDim).transpose(0, 2, 1, 3);
-        NDArray o = F.attention(q, kv.keys(), kv.values(), null);
+        NDArray o = attend(q, kv.keysT(), kv.values(), null);
         return outProj.apply(o.transpose(0, 2, 1, 3).reshape(n, t, (long) numHeads * headDim));
     }
 
@@ -100,17 +110,55 @@ final class StreamingMultiheadAttention {
                 throw new IllegalStateException("a multi-step input (" + t + " steps) after " + pos
                         + " cached steps is not supported (audiocraft: 'Not supported at the moment')");
             }
-            NDIndex at = new NDIndex(":, :, {}:{}", pos, pos + t);
-            cache.keys.set(at, k);
-            cache.values.set(at, v);
-            NDIndex upTo = new NDIndex(":, :, :{}", pos + t);
-            k = cache.keys.get(upTo);
-            v = cache.values.get(upTo);
+            F.put(cache.keys, cache.shape, 2, pos, k, t);
+            F.put(cache.values, cache.shape, 2, pos, v, t);
+            k = F.narrow(cache.keys, 2, 0, pos + t);
+            v = F.narrow(cache.values, 2, 0, pos + t);
             k.attach(x.getManager());
             v.attach(x.getManager());
         }
         NDArray mask = t > 1 ? F.causalMask(x.getManager(), t, t) : null;
-        NDArray o = F.attention(q, k, v, mask);
+        NDArray o = attend(q, k.transpose(0, 1, 3, 2), v, mask);
         return outProj.apply(o.transpose(0, 2, 1, 3).reshape(n, t, (long) numHeads * headDim));
+    }
+
+    /** Decode step of cross-attention: x {@code [N, d]} (one position per row) → {@code [N, d]}. */
+    NDArray stepCross(NDArray x, CrossKv kv, long n) {
+        NDArray q = Ops.reshape(qProj.apply2d(x), n, numHeads, 1, headDim);
+        NDArray o = attendStep(q, kv.keysT(), kv.values()); // [N, H, 1, Dh]
+        return outProj.apply2d(Ops.reshape(o, n, (long) numHeads * headDim));
+    }
+
+    /**
+     * Decode step of causal self-attention: x {@code [N, d]} at position {@code pos}; its key and value are written
+     * into the cache at {@code pos} in place and the query attends to {@code [0, pos]}.
+     */
+    NDArray stepSelf(NDArray x, KvCache cache, long pos, long n) {
+        long d = (long) numHeads * headDim;
+        NDArray qkv = inProj.apply2d(x); // [N, 3d]
+        NDArray q = Ops.reshape(F.narrow(qkv, 1, 0, d), n, numHeads, 1, headDim);
+        NDArray k = Ops.reshape(F.narrow(qkv, 1, d, 2 * d), n, numHeads, 1, headDim);
+        NDArray v = Ops.reshape(F.narrow(qkv, 1, 2 * d, 3 * d), n, numHeads, 1, headDim);
+        F.put(cache.keys, cache.shape, 2, pos, k, 1);
+        F.put(cache.values, cache.shape, 2, pos, v, 1);
+        // views of the cache, created on the state's manager: they are closed with the caller's step scope
+        NDArray keysT = Ops.transpose(F.narrow(cache.keys, 2, 0, pos + 1), 2, 3); // [N, H, Dh, pos+1]
+        NDArray values = F.narrow(cache.values, 2, 0, pos + 1); // [N, H, pos+1, Dh]
+        NDArray o = attendStep(q, keysT, values); // [N, H, 1, Dh]
+        return outProj.apply2d(Ops.reshape(o, n, d));
+    }
+
+    /** {@link #attend} without a mask, one native call per op. */
+    private NDArray attendStep(NDArray q, NDArray keysT, NDArray values) {
+        return Ops.matmul(Ops.softmax(Ops.mul(Ops.matmul(q, keysT), scaleArr)), values);
+    }
+
+    /** Scaled dot-product attention with keys already transposed {@code [.., Dh, Tk]}; results on q's manager. */
+    private NDArray attend(NDArray q, NDArray keysT, NDArray values, NDArray mask) {
+        NDArray scores = q.matMul(keysT).mul(scale);
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        return scores.softmax(-1).matMul(values);
     }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
@@ -47,7 +48,31 @@ final class StreamingTransformer {
             StreamingMultiheadAttention.CrossKv[] crossKvs) {
         x = x.add(positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
         for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(x, caches == null ? null : caches[i], pos, crossKvs == null ? null : crossKvs[i]);
+            // a long prefill (continuation prompt) has [N, H, T, T] scores per layer: free each layer's temporaries
+            // before the next instead of holding all of them until the caller's scope closes
+            try (NDScope scope = new NDScope()) {
+                x = layers.get(i).forward(x, caches == null ? null : caches[i], pos,
+                        crossKvs == null ? null : crossKvs[i]);
+                NDScope.unregister(x);
+            }
+            NDScope.register(x);
+        }
+        return x;
+    }
+
+    /**
+     * The decode step: x {@code [N, d]} (one position per row, a step temporary that is updated in place), its
+     * position's sinusoid {@code posEmb [1, d]}, then the layers.
+     */
+    NDArray step(NDArray x, NDArray posEmb, StreamingMultiheadAttention.KvCache[] caches, long pos,
+            StreamingMultiheadAttention.CrossKv[] crossKvs, long n) {
+        Ops.addi(x, positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
+        for (int i = 0; i < layers.size(); i++) {
+            // x is updated in place, so each layer's temporaries can go as soon as it is done: the scope stays
+            // small and the allocator hands the same blocks to the next layer
+            try (NDScope scope = new NDScope()) {
+                layers.get(i).step(x, caches[i], pos, crossKvs == null ? null : crossKvs[i], n);
+            }
         }
         return x;
     }

@@ -1,6 +1,7 @@
 package dev.musicgen.lm;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import dev.musicgen.nn.F;
 
 /**
@@ -22,6 +23,7 @@ final class StreamingTransformerLayer {
     private final NDArray norm2B; // [d]
     private final Projection linear1; // [ffn, d]
     private final Projection linear2; // [d, ffn]
+    private final Shape normShape; // (d)
 
     StreamingTransformerLayer(StreamingMultiheadAttention selfAttn, StreamingMultiheadAttention crossAttention,
             NDArray norm1W, NDArray norm1B, NDArray normCrossW, NDArray normCrossB, NDArray norm2W, NDArray norm2B,
@@ -36,6 +38,7 @@ final class StreamingTransformerLayer {
         this.norm2B = norm2B;
         this.linear1 = linear1;
         this.linear2 = linear2;
+        this.normShape = new Shape(norm1W.getShape().get(0));
     }
 
     /**
@@ -50,5 +53,20 @@ final class StreamingTransformerLayer {
         }
         NDArray h = F.gelu(linear1.apply(F.layerNorm(x, norm2W, norm2B, NORM_EPS)));
         return x.add(linear2.apply(h));
+    }
+
+    /**
+     * The decode step: x {@code [N, d]} (one position per row, at {@code pos}) → {@code [N, d]}. The residual sums
+     * are done in place on x (a step temporary the caller owns), so a layer allocates only what it must.
+     */
+    NDArray step(NDArray x, StreamingMultiheadAttention.KvCache cache, long pos,
+            StreamingMultiheadAttention.CrossKv crossKv, long n) {
+        Ops.addi(x, selfAttn.stepSelf(Ops.layerNorm(x, normShape, norm1W, norm1B, NORM_EPS), cache, pos, n));
+        if (crossAttention != null) {
+            Ops.addi(x, crossAttention.stepCross(Ops.layerNorm(x, normShape, normCrossW, normCrossB, NORM_EPS),
+                    crossKv, n));
+        }
+        NDArray h = Ops.gelu(linear1.apply2d(Ops.layerNorm(x, normShape, norm2W, norm2B, NORM_EPS)));
+        return Ops.addi(x, linear2.apply2d(h));
     }
 }

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Functional ops over DJL's PyTorch engine, including exact emulations of those the engine lacks
@@ -25,6 +27,37 @@ public final class F {
     /** {@code x @ wᵀ + b} for weight {@code w [out, in]} (PyTorch layout), any leading dims on x. */
     public static NDArray linear(NDArray x, NDArray w, NDArray b) {
         return Linear.linear(x, w, b).singletonOrThrow();
+    }
+
+    /**
+     * {@code x[..., start:end, ...]} along {@code axis} (non-negative) as a view, like {@code torch.narrow}: one native
+     * call on the PyTorch engine, where building an {@code NDIndex} costs about 10 µs (djl-probe.md Q5(a)). Hot loops
+     * (the LM's decode step) use this instead of {@code get(NDIndex)}.
+     */
+    public static NDArray narrow(NDArray x, int axis, long start, long end) {
+        if (x instanceof PtNDArray) {
+            return JniUtils.slice((PtNDArray) x, axis, start, end, 1);
+        }
+        return x.get(new NDIndex().addAllDim(axis).addSliceDim(start, end));
+    }
+
+    /**
+     * Writes {@code value} into {@code target[..., start:start+len, ...]} along {@code axis} in place, where
+     * {@code len} is {@code value}'s size on that axis and every other dim of {@code value} equals {@code target}'s
+     * ({@code targetShape}, passed in so the hot path makes no shape query). One native call on PyTorch.
+     */
+    public static void put(NDArray target, long[] targetShape, int axis, long start, NDArray value, long len) {
+        if (target instanceof PtNDArray && value instanceof PtNDArray) {
+            long[] min = new long[targetShape.length];
+            long[] max = targetShape.clone();
+            long[] step = new long[targetShape.length];
+            java.util.Arrays.fill(step, 1);
+            min[axis] = start;
+            max[axis] = start + len;
+            JniUtils.indexSet((PtNDArray) target, (PtNDArray) value, min, max, step);
+            return;
+        }
+        target.set(new NDIndex().addAllDim(axis).addSliceDim(start, start + len), value);
     }
 
     /** LayerNorm over the last dim. */

@@ -106,6 +106,41 @@ class SamplerTest {
     }
 
     @Test
+    void engine_sampling_picks_the_same_tokens_as_the_java_reference() {
+        Random r = new Random(5);
+        int[][] settings = {{250, 2048}, {0, 2048}, {4000, 2048}, {1, 64}, {5, 40}, {40, 40}};
+        for (int[] kc : settings) {
+            for (double temp : new double[] {1.0, 0.7}) {
+                Sampler s = new Sampler(true, temp, kc[0], 0);
+                for (int trial = 0; trial < 40; trial++) {
+                    int rows = 8;
+                    float[] logits = new float[rows * kc[1]];
+                    for (int i = 0; i < logits.length; i++) {
+                        // every fourth value from a small set: ties at and around the k-th value
+                        logits[i] = r.nextInt(4) == 0 ? r.nextInt(3) : (float) (r.nextGaussian() * 3);
+                    }
+                    try (NDManager m = root.newSubManager()) {
+                        NDArray l = m.create(logits, new Shape(rows, kc[1]));
+                        long seed = r.nextLong();
+                        assertThat(s.sample(l, new Random(seed)))
+                                .as("top_k %d of %d, temperature %s", kc[0], kc[1], temp)
+                                .containsExactly(s.sampleInJava(l, new Random(seed)));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void engine_sampling_refuses_nan_logits_like_the_reference() {
+        try (NDManager m = root.newSubManager()) {
+            NDArray l = m.create(new float[] {0f, Float.NaN, 1f, 2f}, new Shape(1, 4));
+            assertThatThrownBy(() -> new Sampler(true, 1.0, 2, 0).sample(l, new Random(0)))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot sample");
+        }
+    }
+
+    @Test
     void rejects_out_of_range_settings() {
         assertThatThrownBy(() -> new Sampler(true, 1, -1, 0)).hasMessage(
                 "topK must be >= 0 (0 = disabled), but is: -1");

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Native memory stays flat over hundreds of steps; cancellation frees it. */
+/** Native memory stays flat over a 1500-step pass and over repeated passes; cancellation frees it. */
 class GenerationMemoryTest {
     private static NDManager root;
     private static LMCheckpoint ck;
@@ -47,13 +47,14 @@ class GenerationMemoryTest {
     }
 
     @Test
-    void live_arrays_stay_flat_over_hundreds_of_steps() {
+    void live_arrays_stay_flat_over_1500_steps() {
         int weights = lm.weightsManager().getManagedArrays().size();
         List<int[]> counts = new ArrayList<>();
         try (NDManager call = lm.newManager()) {
-            LMGenerator.generate(lm, call, text, null, 1, 400, new Sampler(true, 1.0, 250, 0), 3.0, new Random(0),
+            // 30 s at 50 Hz: the longest single pass
+            LMGenerator.generate(lm, call, text, null, 1, 1500, new Sampler(true, 1.0, 250, 0), 3.0, new Random(0),
                     (done, total) -> {
-                        if (done == 10 || done == 200 || done == total) {
+                        if (done == 10 || done == 750 || done == total) {
                             counts.add(new int[] {call.getManagedArrays().size(),
                                     lm.weightsManager().getManagedArrays().size()});
                         }
@@ -64,6 +65,17 @@ class GenerationMemoryTest {
         assertThat(counts.get(1)).containsExactly(counts.get(0));
         assertThat(counts.get(2)).containsExactly(counts.get(0));
         assertThat(lm.weightsManager().getManagedArrays()).hasSize(weights);
+    }
+
+    @Test
+    void repeated_generations_leave_nothing_behind() {
+        int weights = lm.weightsManager().getManagedArrays().size();
+        MusicGenLM gen = new MusicGenLM(lm, 50);
+        for (int i = 0; i < 3; i++) {
+            gen.generate(ConditionSource.fixed(text), null, GenerationParams.builder().duration(1.0).seed(i).build(),
+                    null, null);
+            assertThat(lm.weightsManager().getManagedArrays()).hasSize(weights);
+        }
     }
 
     @Test

@@ -31,4 +31,34 @@ class ProjectionTest {
             assertThat(weights.getManagedArrays()).hasSize(before);
         }
     }
+
+    @Test
+    void fp16_weights_round_the_input_for_few_rows_and_widen_the_weight_for_many() {
+        try (NDManager weights = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
+                NDManager acts = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
+            weights.getEngine().setRandomSeed(4);
+            NDArray w32 = weights.randomNormal(new Shape(256, 128)).mul(0.05);
+            NDArray w16 = w32.toType(ai.djl.ndarray.types.DataType.FLOAT16, false);
+            NDArray wRounded = w16.toType(ai.djl.ndarray.types.DataType.FLOAT32, false); // the fp16 values, exactly
+            NDArray b = weights.randomNormal(new Shape(256));
+            int before = weights.getManagedArrays().size();
+            Projection p = new Projection(w16, b);
+            assertThat(p.isHalf()).isTrue();
+            for (long rows : new long[] {2, Projection.HALF_GEMM_ROWS + 1}) {
+                NDArray x = acts.randomNormal(new Shape(rows, 128));
+                float[] got = p.apply(x).toFloatArray();
+                float[] want = F.linear(x, wRounded, b).toFloatArray();
+                if (rows > Projection.HALF_GEMM_ROWS) {
+                    // fp32 product of the widened weight: only the accumulation order may differ
+                    Tensors.assertAllClose("widened fp16 weight, " + rows + " rows", got, want, 1e-5, 1e-5);
+                } else {
+                    // x rounded to fp16 too: within fp16 precision of the fp32 product
+                    Tensors.assertAllClose("fp16 product, " + rows + " rows", got, want, 2e-2, 1e-2);
+                    Tensors.assertAllClose("fp16 decode form, " + rows + " rows", p.apply2d(x).toFloatArray(), got,
+                            0, 0);
+                }
+            }
+            assertThat(weights.getManagedArrays()).hasSize(before);
+        }
+    }
 }
