@@ -47,16 +47,21 @@ import java.util.TreeMap;
  *
  * <pre>
  * java -cp musicgen-examples/target/musicgen.jar dev.musicgen.bench.LmBenchmark --model small
- *   [--compute fp32,f16] [--kv 0,250,500,1000,1500] [--durations 8,30] [--phases floor,gen,load] [--reps 15]
+ *   [--compute fp32,f16] [--kv 0,250,500,1000,1500] [--durations 8,30] [--phases steps,gen,load,floor]
+ *   [--reps 15]
  *   [--out summary.md] [--wait-load 1.0 --wait-minutes 20]
  * </pre>
  *
  * Phases:
  * <ul>
- *   <li>{@code floor}: the matrix products of one decode step at batch 2 (CFG) alone — every projection of every
- *       layer (in the form the model uses: {@code W·xᵀ} for fp32, {@code linear} on fp16 weights), the attention
- *       products against a KV cache of each length, the heads — on distinct weights of the real shapes and dtypes, so
- *       the 32 MB L3 cannot hide DRAM; also the streaming bandwidth and the weight-bytes floor it implies.</li>
+ *   <li>{@code steps} (default): the decode loop (LM step at batch 2 for CFG, the CFG combine, top-k 250 sampling in
+ *       the engine) driven for up to {@code max(kv)} positions; at each KV length, blocks of timed steps alternate with
+ *       blocks of the same step's <em>GEMM floor</em>: {@link LMModel#stepProducts}, every matrix product of the step
+ *       (projections in the form the model uses, attention products against the cache at that length, heads) on the
+ *       model's own weights, with nothing around them. Both see the same machine load.</li>
+ *   <li>{@code floor} (optional): a synthetic floor, the same products on separately allocated random weights, with
+ *       the streaming bandwidth and the weight-bytes floor it implies, and the fp32 {@code linear} form for
+ *       comparison.</li>
  *   <li>{@code gen}: end to end for each duration: T5-base encode of a 12-token prompt (and the null row), then
  *       {@link MusicGenLM#generate} with top-k 250 and CFG 3, then the EnCodec 32 kHz decode of the tokens; the time
  *       of every LM step is recorded, and the median around each KV length is reported; peak RSS (VmHWM) of the
@@ -116,10 +121,12 @@ public final class LmBenchmark {
         Args a = Args.parse(args);
         if (a.phase != null) {
             switch (a.phase) {
+                case "steps": steps(a); break;
                 case "floor": floor(a); break;
                 case "gen": gen(a); break;
                 case "load": load(a); break;
-                default: throw new IllegalArgumentException("--phase must be floor, gen or load, but is: " + a.phase);
+                default: throw new IllegalArgumentException("--phase must be steps, floor, gen or load, but is: "
+                        + a.phase);
             }
             return;
         }
@@ -133,6 +140,9 @@ public final class LmBenchmark {
         OUT.println("# LmBenchmark " + a.size.label() + ", compute " + a.computes + ", phases " + a.phases);
         OUT.println(machine());
         for (ComputeType c : a.computes) {
+            if (a.phases.contains("steps")) {
+                results.addAll(child(a, "steps", c));
+            }
             if (a.phases.contains("floor")) {
                 results.addAll(child(a, "floor", c));
             }
@@ -210,7 +220,107 @@ public final class LmBenchmark {
         OUT.println("  load stayed at " + loadavg() + "; measuring anyway");
     }
 
-    // ---------------------------------------------------------------- phase: GEMM floor
+    // ---------------------------------------------------------------- phase: decode steps against their floor
+
+    /**
+     * The decode loop of {@code LMGenerator} (one step, CFG combine, top-k 250 sampling in the engine) driven directly
+     * for {@code max(kv) + blocks} steps; at each KV length, {@code reps} consecutive steps are timed, then the same
+     * step's matrix products alone ({@link LMModel#stepProducts}: the model's own weights, the state's cache at that
+     * length) {@code reps} times, alternating in blocks so both see the same machine load.
+     */
+    private static void steps(Args a) {
+        ComputeType c = a.computes.get(0);
+        Size s = a.size;
+        LMConfig cfg = s.config();
+        int k = cfg.nQ();
+        int card = cfg.card();
+        try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
+            long t0 = System.nanoTime();
+            List<RandomWeights.Spec> specs = RandomWeights.lm(cfg);
+            LMModel lm = LMModel.load(cfg, WeightStore.of("random " + s.label(), RandomWeights.tensors(specs, 7)),
+                    root, c);
+            System.gc();
+            double weightMb = (c == ComputeType.FLOAT32 ? 2 : 1) * RandomWeights.bytes(specs) / 1e6;
+            OUT.printf(Locale.ROOT, "built %s LM (%s, %.0f MB) from random weights in %.1f s%n", s.label(), c, weightMb,
+                    (System.nanoTime() - t0) / 1e9);
+            float[] src = new float[BATCH * PROMPT_TOKENS * cfg.dim()];
+            java.util.Random r = new java.util.Random(3);
+            for (int i = 0; i < src.length; i++) {
+                src[i] = (float) (0.1 * r.nextGaussian());
+            }
+            LMConditions cond = LMConditions.of(new LMConditions.Tensor("description", src, BATCH, PROMPT_TOKENS,
+                    cfg.dim()));
+            int blocks = Math.max(3, a.reps / 5);
+            int per = 5; // steps (and floor runs) per block
+            int last = Arrays.stream(a.kvs).max().orElse(0) + blocks * per + 1;
+            dev.musicgen.generation.Sampler sampler = new dev.musicgen.generation.Sampler(true, 1.0, 250, 0);
+            java.util.Random rng = new java.util.Random(0);
+            long[][][] seq = new long[BATCH][k][last + 1];
+            for (long[][] row : seq) {
+                for (long[] q : row) {
+                    q[0] = cfg.specialToken();
+                }
+            }
+            try (NDManager m = lm.newManager(); LMState state = lm.newState(m, cond, BATCH, last + 1)) {
+                int step = 0;
+                // warm-up: the first steps, also JIT
+                for (; step < 20 && step < last; step++) {
+                    decodeStep(lm, state, seq, step, sampler, rng, card);
+                }
+                for (int kv : a.kvs) {
+                    while (step < Math.max(kv, 20)) {
+                        decodeStep(lm, state, seq, step++, sampler, rng, card);
+                    }
+                    double[] st = new double[blocks * per];
+                    double[] fl = new double[blocks * per];
+                    int count = 0;
+                    for (int b = 0; b < blocks; b++) {
+                        for (int i = 0; i < per; i++) {
+                            long s0 = System.nanoTime();
+                            decodeStep(lm, state, seq, step++, sampler, rng, card);
+                            st[b * per + i] = (System.nanoTime() - s0) / 1e6;
+                        }
+                        try (LMModel.StepProducts products = lm.stepProducts(state)) {
+                            count = products.count();
+                            products.run(); // operands warm, like the step's
+                            for (int i = 0; i < per; i++) {
+                                long s0 = System.nanoTime();
+                                products.run();
+                                fl[b * per + i] = (System.nanoTime() - s0) / 1e6;
+                            }
+                        }
+                    }
+                    OUT.printf(Locale.ROOT, "RESULT steps model=%s compute=%s kv=%d stepms=%.2f stepmin=%.2f floorms=%.2f"
+                            + " floormin=%.2f ratio=%.2f products=%d load=%s%n", s.label(), c, kv, median(st), min(st),
+                            median(fl), min(fl), median(st) / median(fl), count, loadavg());
+                }
+            }
+            OUT.printf(Locale.ROOT, "RESULT stepsrss model=%s compute=%s hwmMB=%s weightsMB=%.0f%n", s.label(), c,
+                    rssMb("VmHWM"), weightMb);
+            lm.close();
+        }
+    }
+
+    /** What {@code LMGenerator} does per step: the LM step, the CFG combine, sampling; the tokens go back in. */
+    private static void decodeStep(LMModel lm, LMState state, long[][][] seq, int offset,
+            dev.musicgen.generation.Sampler sampler, java.util.Random rng, int card) {
+        int k = seq[0].length;
+        long[] next;
+        try (NDScope scope = new NDScope()) {
+            NDArray logits = lm.step(state, seq, offset, offset + 1); // [2, K, card]
+            NDArray cond = F.narrow(logits, 0, 0, 1);
+            NDArray uncond = F.narrow(logits, 0, 1, 2);
+            next = sampler.sample(uncond.add(cond.sub(uncond).mul(3.0)).reshape(k, card), rng);
+        }
+        for (long[] row : new long[][] {next}) {
+            for (int q = 0; q < k; q++) {
+                seq[0][q][offset + 1] = row[q];
+                seq[1][q][offset + 1] = row[q];
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- phase: GEMM floor (synthetic)
 
     private static void floor(Args a) {
         ComputeType c = a.computes.get(0);
@@ -531,8 +641,9 @@ public final class LmBenchmark {
         b.append(machine()).append("\n\n");
         b.append("Command: `java -cp musicgen-examples/target/musicgen.jar dev.musicgen.bench.LmBenchmark --model ")
                 .append(s.name().toLowerCase(Locale.ROOT)).append("`\n\n");
-        b.append("Decode step (ms, median of the steps around each KV length in the longest generation) against its"
-                + " GEMM floor (the same products alone, median):\n\n");
+        b.append("Decode step at batch 2 (CFG): LM step + CFG + top-k sampling (median ms) against its GEMM floor, the"
+                + " same step's matrix products alone on the model's own weights (median ms), measured in alternating"
+                + " blocks at each KV length:\n\n");
         b.append("| compute | | ");
         for (int kv : a.kvs) {
             b.append("KV ").append(kv).append(" | ");
@@ -541,24 +652,29 @@ public final class LmBenchmark {
         b.append("---|".repeat(a.kvs.length)).append('\n');
         for (ComputeType c : a.computes) {
             String cs = c.toString();
-            double longest = rows.stream().filter(r -> "gen".equals(r.get("#")) && cs.equals(r.get("compute")))
-                    .mapToDouble(r -> Double.parseDouble(r.get("duration"))).max().orElse(-1);
             StringBuilder step = new StringBuilder("| " + cs + " | step | ");
             StringBuilder floor = new StringBuilder("| | GEMM floor | ");
             StringBuilder ratio = new StringBuilder("| | step / floor | ");
-            StringBuilder bw = new StringBuilder("| | bytes / bandwidth | ");
+            StringBuilder gen = new StringBuilder("| | in the 30 s generation | ");
+            StringBuilder synth = new StringBuilder("| | synthetic floor, bytes / bandwidth | ");
+            boolean anySynth = false;
+            double longest = rows.stream().filter(r -> "gen".equals(r.get("#")) && cs.equals(r.get("compute")))
+                    .mapToDouble(r -> Double.parseDouble(r.get("duration"))).max().orElse(-1);
             for (int kv : a.kvs) {
-                String st = find(rows, "step", cs, "kv", kv, "duration", longest, "ms");
+                step.append(find(rows, "steps", cs, "kv", kv, null, 0, "stepms")).append(" | ");
+                floor.append(find(rows, "steps", cs, "kv", kv, null, 0, "floorms")).append(" | ");
+                ratio.append(find(rows, "steps", cs, "kv", kv, null, 0, "ratio")).append(" | ");
+                gen.append(find(rows, "step", cs, "kv", kv, "duration", longest, "ms")).append(" | ");
                 String fl = find(rows, "floor", cs, "kv", kv, null, 0, "ms");
-                String bf = find(rows, "floor", cs, "kv", kv, null, 0, "bwfloor");
-                step.append(st).append(" | ");
-                floor.append(fl).append(" | ");
-                bw.append(bf).append(" | ");
-                ratio.append(st.equals("–") || fl.equals("–") ? "–"
-                        : String.format(Locale.ROOT, "%.2f", Double.parseDouble(st) / Double.parseDouble(fl)))
+                anySynth |= !fl.equals("–");
+                synth.append(fl).append(", ").append(find(rows, "floor", cs, "kv", kv, null, 0, "bwfloor"))
                         .append(" | ");
             }
-            b.append(step).append('\n').append(floor).append('\n').append(ratio).append('\n').append(bw).append('\n');
+            b.append(step).append('\n').append(floor).append('\n').append(ratio).append('\n').append(gen)
+                    .append('\n');
+            if (anySynth) {
+                b.append(synth).append('\n');
+            }
         }
         for (Map<String, String> r : rows) {
             if ("floor-linear".equals(r.get("#"))) {
@@ -702,7 +818,7 @@ public final class LmBenchmark {
         List<ComputeType> computes = List.of(ComputeType.FLOAT32, ComputeType.FLOAT16_WEIGHTS);
         int[] kvs = {0, 250, 500, 1000, 1500};
         double[] durations = {8, 30};
-        List<String> phases = List.of("floor", "gen", "load");
+        List<String> phases = List.of("steps", "gen", "load");
         int reps = 15;
         String phase;
         Path out;
