@@ -49,6 +49,14 @@ final class Ops {
         return pt(a) ? JniUtils.reshape((PtNDArray) a, shape) : a.reshape(shape);
     }
 
+    /**
+     * {@code a [rows, cols]} with row-major strides: a copy when a is a transposed view (the {@code W·xᵀ} form's
+     * output), else a view. BLAS is 3-8× slower when the next product's operand comes in the other layout.
+     */
+    static NDArray contiguous(NDArray a, long rows, long cols) {
+        return reshape(reshape(a, rows * cols), rows, cols);
+    }
+
     /** {@code x @ wᵀ} (torch's linear without bias). */
     static NDArray linear(NDArray x, NDArray w) {
         return pt(x, w) ? JniUtils.linear((PtNDArray) x, (PtNDArray) w, null) : F.linear(x, w, null);

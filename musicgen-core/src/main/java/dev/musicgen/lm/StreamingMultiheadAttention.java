@@ -135,10 +135,10 @@ final class StreamingMultiheadAttention {
      */
     NDArray stepSelf(NDArray x, KvCache cache, long pos, long n) {
         long d = (long) numHeads * headDim;
-        NDArray qkv = inProj.apply2d(x); // [N, 3d]
-        NDArray q = Ops.reshape(F.narrow(qkv, 1, 0, d), n, numHeads, 1, headDim);
-        NDArray k = Ops.reshape(F.narrow(qkv, 1, d, 2 * d), n, numHeads, 1, headDim);
-        NDArray v = Ops.reshape(F.narrow(qkv, 1, 2 * d, 3 * d), n, numHeads, 1, headDim);
+        NDArray qkv = Ops.reshape(inProj.apply2d(x), n, 3L * numHeads, 1, headDim); // [N, 3H, 1, Dh]
+        NDArray q = F.narrow(qkv, 1, 0, numHeads); // [N, H, 1, Dh]
+        NDArray k = F.narrow(qkv, 1, numHeads, 2L * numHeads);
+        NDArray v = F.narrow(qkv, 1, 2L * numHeads, 3L * numHeads);
         F.put(cache.keys, cache.shape, 2, pos, k, 1);
         F.put(cache.values, cache.shape, 2, pos, v, 1);
         // views of the cache, created on the state's manager: they are closed with the caller's step scope

@@ -79,7 +79,12 @@ final class StreamingTransformerLayer {
             Ops.addi(x, crossAttention.stepCross(Ops.layerNorm(x, normShape, normCrossW, normCrossB, NORM_EPS),
                     crossKv, n));
         }
-        NDArray h = Ops.gelu(linear1.apply2d(Ops.layerNorm(x, normShape, norm2W, norm2B, NORM_EPS)));
-        return Ops.addi(x, linear2.apply2d(h));
+        NDArray y = linear1.apply2d(Ops.layerNorm(x, normShape, norm2W, norm2B, NORM_EPS));
+        if (!linear1.isHalf()) {
+            // the fp32 W·xᵀ form returns a transposed view; GELU keeps its strides, and linear2 would then read its
+            // operand in the layout BLAS handles 3x slower: make it row-major first
+            y = Ops.contiguous(y, n, linear1.out);
+        }
+        return Ops.addi(x, linear2.apply2d(Ops.gelu(y)));
     }
 }
