@@ -13,9 +13,11 @@ import java.util.List;
  * halved), residual blocks; activation; conv to {@code channels}; the final activation if configured.
  */
 final class SEANetDecoder {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SEANetDecoder.class);
     private final List<Layer> layers = new ArrayList<>();
     private final SEANetConfig cfg;
-    private final int head; // layers [0, head) run over the whole sequence (conv + LSTM), the rest in chunks
+    private final int head; // layers [0, head) run over the whole sequence (conv, LSTM, first upsampling)
+    private final int headRate; // samples per frame of the head's output
     private final int margin; // frames of context for the chunked layers
 
     /** @param w the view of the decoder ({@code decoder.}) */
@@ -31,12 +33,15 @@ final class SEANetDecoder {
             layers.add(new StreamableLSTM(w.view("layers." + layers.size() + ".lstm"), manager, mult * cfg.nFilters(),
                     cfg.lstm(), true));
         }
-        head = layers.size();
+        int head = layers.size();
+        int headRate = 1; // samples per frame at the head's output
         double spread = 0; // receptive radius of the chunked layers, in frames
         int rate = 1; // samples per frame at the current layer
         for (int i = 0; i < cfg.ratios().size(); i++) {
             int ratio = cfg.ratios().get(i);
-            spread += Math.ceil(2.0 * ratio / ratio) / rate;
+            if (i > 0) {
+                spread += Math.ceil(2.0 * ratio / ratio) / rate;
+            }
             rate *= ratio;
             for (int j = 0; j < cfg.nResidualLayers(); j++) {
                 spread += Chunked.convSpread(cfg.residualKernelSize(), SEANetEncoder.pow(cfg.dilationBase(), j)) / rate;
@@ -46,6 +51,12 @@ final class SEANetDecoder {
             layers.add(new StreamableConvTranspose1d(SEANetEncoder.conv(w, layers.size()), manager,
                     mult * cfg.nFilters(), mult * cfg.nFilters() / 2, ratio * 2, ratio, cfg.causal(),
                     cfg.trimRightRatio(), blockNorm));
+            if (i == 0) {
+                // the first upsampling runs over the whole sequence too: at the frame rate its input is small, and
+                // one large GEMM over 1 500 frames beats 30 chunk-sized ones that each stream its 32 MB weight
+                head = layers.size();
+                headRate = ratio;
+            }
             for (int j = 0; j < cfg.nResidualLayers(); j++) {
                 layers.add(new SEANetResnetBlock(w.view("layers." + layers.size()), manager, cfg,
                         mult * cfg.nFilters() / 2, new int[] {cfg.residualKernelSize(), 1},
@@ -60,13 +71,21 @@ final class SEANetDecoder {
             layers.add(Act.of(cfg.finalActivation(), cfg.finalActivationParams()));
         }
         spread += Chunked.convSpread(cfg.lastKernelSize(), 1) / rate;
-        margin = (int) Math.ceil(spread) + 1;
+        this.margin = (int) Math.ceil(spread) + 1;
+        this.head = head;
+        this.headRate = headRate;
     }
 
     /** z [B, dimension, T] -> [B, channels, T * hop]. */
     NDArray forward(NDArray z) {
-        NDArray h = Layer.sequential(layers.subList(0, head), z); // [B, C, T]: small, and the LSTM is sequential
-        NDArray y = Chunked.run(layers.subList(head, layers.size()), h, 1, cfg.hopLength(), margin);
+        long t0 = System.nanoTime();
+        NDArray h = Layer.sequential(layers.subList(0, head), z); // small at the frame rate; the LSTM is sequential
+        long t1 = System.nanoTime();
+        NDArray y = Chunked.run(layers.subList(head, layers.size()), h, headRate, cfg.hopLength(), margin);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("decoder over {} frames: conv, LSTM and first upsampling {} ms, the rest in chunks {} ms",
+                    z.getShape().get(2), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+        }
         h.close();
         return y;
     }
