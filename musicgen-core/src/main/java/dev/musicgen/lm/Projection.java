@@ -115,6 +115,19 @@ final class Projection {
         return yT;
     }
 
+    /**
+     * For a long input processed in row blocks: this projection with an fp32 copy of an fp16 weight, attached to
+     * {@code m} (closed with it), so the weight is widened once rather than once per block; or this projection itself.
+     */
+    Projection widenedFor(long rows, ai.djl.ndarray.NDManager m) {
+        if (!half || rows <= HALF_GEMM_ROWS) {
+            return this;
+        }
+        NDArray w32 = weight.toType(DataType.FLOAT32, false);
+        w32.attach(m);
+        return new Projection(w32, bias);
+    }
+
     private NDArray withBias(NDArray y) {
         return bias == null ? y : y.add(bias);
     }

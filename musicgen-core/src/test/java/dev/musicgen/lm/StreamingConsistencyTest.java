@@ -134,4 +134,44 @@ class StreamingConsistencyTest {
     void streaming_equals_teacher_forcing_with_a_prepended_prefix() {
         check(true);
     }
+
+    /**
+     * Long inputs (a continuation prompt) run attention over blocks of queries and the feed-forward over blocks of
+     * rows; with the block sizes shrunk so that a short input takes those paths, the teacher-forced logits equal the
+     * one-pass ones, for fp32 and fp16 weights (where the blocks share one widened fp32 copy of each FFN weight).
+     */
+    @Test
+    void blocked_attention_and_feed_forward_equal_one_pass() {
+        LMConfig c = config(false);
+        Random r = new Random(3);
+        int n = 2;
+        int s = 40; // 80 rows: above Projection.HALF_GEMM_ROWS, so fp16 weights are widened
+        long[][][] seq = new long[n][K][s];
+        for (long[][] row : seq) {
+            for (long[] cb : row) {
+                for (int i = 0; i < s; i++) {
+                    cb[i] = r.nextInt(CARD + 1);
+                }
+            }
+        }
+        LMConditions conds = LMConditions.of(randomCondition("description", r, n, 5));
+        for (DataType dtype : new DataType[] {DataType.FLOAT32, DataType.FLOAT16}) {
+            try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
+                    LMModel lm = LMModel.load(c, randomWeights(c, 5), root, dtype)) {
+                float[] onePass = lm.forward(seq, conds);
+                long savedScores = StreamingMultiheadAttention.maxScoreElements;
+                int savedRows = StreamingTransformerLayer.ffnBlockRows;
+                float[] blocked;
+                try {
+                    StreamingMultiheadAttention.maxScoreElements = 3 * n * 16 * s; // blocks of 3 queries
+                    StreamingTransformerLayer.ffnBlockRows = 70; // blocks of 70 and 10 rows
+                    blocked = lm.forward(seq, conds);
+                } finally {
+                    StreamingMultiheadAttention.maxScoreElements = savedScores;
+                    StreamingTransformerLayer.ffnBlockRows = savedRows;
+                }
+                Tensors.assertAllClose("blocked vs one-pass logits (" + dtype + ")", blocked, onePass, 1e-5, 1e-5);
+            }
+        }
+    }
 }

@@ -48,14 +48,15 @@ import java.util.TreeMap;
  * <pre>
  * java -cp musicgen-examples/target/musicgen.jar dev.musicgen.bench.LmBenchmark --model small
  *   [--compute fp32,f16] [--kv 0,250,500,1000,1500] [--durations 8,30] [--phases steps,gen,load,floor]
- *   [--reps 15]
+ *   [--reps 15] [--gen-reps 1]
  *   [--out summary.md] [--wait-load 1.0 --wait-minutes 20]
  * </pre>
  *
  * Phases:
  * <ul>
  *   <li>{@code steps} (default): the decode loop (LM step at batch 2 for CFG, the CFG combine, top-k 250 sampling in
- *       the engine) driven for up to {@code max(kv)} positions; at each KV length, blocks of timed steps alternate with
+ *       the engine); each KV length is reached on a fresh state by prefilling the cache in one call, as a
+ *       continuation prompt does, then blocks of timed steps alternate with
  *       blocks of the same step's <em>GEMM floor</em>: {@link LMModel#stepProducts}, every matrix product of the step
  *       (projections in the form the model uses, attention products against the cache at that length, heads) on the
  *       model's own weights, with nothing around them. Both see the same machine load.</li>
@@ -65,7 +66,8 @@ import java.util.TreeMap;
  *   <li>{@code gen}: end to end for each duration: T5-base encode of a 12-token prompt (and the null row), then
  *       {@link MusicGenLM#generate} with top-k 250 and CFG 3, then the EnCodec 32 kHz decode of the tokens; the time
  *       of every LM step is recorded, and the median around each KV length is reported; peak RSS (VmHWM) of the
- *       process.</li>
+ *       process, and VmRSS every 250 steps and after the decode. {@code --gen-reps N} runs each duration N times in
+ *       the same process, which shows whether memory grows from one generation to the next.</li>
  *   <li>{@code load}: writes a random fp16 safetensors checkpoint of the LM's size to the temp dir, then times
  *       opening it with {@link SafeTensorsFile} and {@link LMModel#load} in both compute types (warm page cache), and
  *       deletes it.</li>
@@ -179,7 +181,7 @@ public final class LmBenchmark {
         cmd.add(LmBenchmark.class.getName());
         cmd.addAll(List.of("--phase", phase, "--model", a.size.name().toLowerCase(Locale.ROOT), "--compute",
                 c == ComputeType.FLOAT32 ? "fp32" : "f16", "--kv", join(a.kvs), "--durations", join(a.durations),
-                "--reps", Integer.toString(a.reps)));
+                "--reps", Integer.toString(a.reps), "--gen-reps", Integer.toString(a.genReps)));
         OUT.println("## " + phase + " " + a.size.label() + " " + c + " (child JVM)");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         List<String> results = new ArrayList<>();
@@ -261,15 +263,26 @@ public final class LmBenchmark {
                     q[0] = cfg.specialToken();
                 }
             }
-            try (NDManager m = lm.newManager(); LMState state = lm.newState(m, cond, BATCH, last + 1)) {
-                int step = 0;
-                // warm-up: the first steps, also JIT
-                for (; step < 20 && step < last; step++) {
+            try (NDManager m = lm.newManager(); LMState state = lm.newState(m, cond, BATCH, 21)) {
+                for (int step = 0; step < 20; step++) { // warm-up, also JIT
                     decodeStep(lm, state, seq, step, sampler, rng, card);
                 }
-                for (int kv : a.kvs) {
-                    while (step < Math.max(kv, 20)) {
-                        decodeStep(lm, state, seq, step++, sampler, rng, card);
+            }
+            for (int kv : a.kvs) {
+                try (NDManager m = lm.newManager();
+                        LMState state = lm.newState(m, cond, BATCH, kv + blocks * per + 1)) {
+                    // reach KV length kv by prefilling the cache in one call from position 0 (what a continuation
+                    // prompt does; audiocraft allows a multi-position input only on an empty cache): a decode step's
+                    // cost depends on the cache length, not on how the cache was filled, and the large model would
+                    // otherwise spend many minutes decoding its way there
+                    int step = 0;
+                    if (kv > 0) {
+                        long p0 = System.nanoTime();
+                        try (NDScope scope = new NDScope()) {
+                            lm.step(state, seq, 0, kv);
+                        }
+                        step = kv;
+                        OUT.printf(Locale.ROOT, "prefilled %d positions in %.1f s%n", kv, (System.nanoTime() - p0) / 1e9);
                     }
                     double[] st = new double[blocks * per];
                     double[] fl = new double[blocks * per];
@@ -497,7 +510,8 @@ public final class LmBenchmark {
             OUT.printf(Locale.ROOT, "RESULT t5 model=%s compute=%s ms=%.1f min=%.1f load=%s%n", s.label(), c,
                     median(t5Times), min(t5Times), loadavg());
 
-            for (double duration : a.durations) {
+            for (int rep = 0; rep < a.genReps * a.durations.length; rep++) {
+                double duration = a.durations[rep / a.genReps];
                 String loadBefore = loadavg();
                 long start = System.nanoTime();
                 LMConditions cond = encode(t5, projW, projB, root);
@@ -507,7 +521,7 @@ public final class LmBenchmark {
                 GenerationResult result = gen.generate(ConditionSource.fixed(cond), null,
                         GenerationParams.builder().duration(duration).seed(0L).build(), (phase, step, total) -> {
                             stamps.add(System.nanoTime());
-                            if (step == 250 || step == 1000 || step == total) {
+                            if (step % 250 == 0 || step == total) {
                                 rss.put((int) step, rssMb("VmRSS"));
                             }
                         }, null);
@@ -523,11 +537,15 @@ public final class LmBenchmark {
                     steps[i] = (stamps.get(i) - prev) / 1e6;
                     prev = stamps.get(i);
                 }
-                OUT.printf(Locale.ROOT, "RESULT gen model=%s compute=%s duration=%.0f steps=%d t5ms=%.1f lms=%.2f"
-                        + " codecs=%.2f totals=%.2f medianstepms=%.2f hwmMB=%s rssMB=%s weightsMB=%.0f load=%s/%s%n",
-                        s.label(), c, duration, steps.length, (afterT5 - start) / 1e6, (afterLm - afterT5) / 1e9,
-                        (end - afterLm) / 1e9, (end - start) / 1e9, median(steps), rssMb("VmHWM"), rss,
-                        lmMb + t5Mb + codecMb, loadBefore, loadavg());
+                rss.put(-1, rssMb("VmRSS")); // -1: after the EnCodec decode, the generation's state closed
+                // self-attention cache bytes written by the end: layers x (k, v) x batch x positions x dim x fp32
+                double kvMb = 2.0 * cfg.numLayers() * BATCH * steps.length * cfg.dim() * 4 / 1e6;
+                OUT.printf(Locale.ROOT, "RESULT gen model=%s compute=%s duration=%.0f rep=%d steps=%d t5ms=%.1f"
+                        + " lms=%.2f codecs=%.2f totals=%.2f medianstepms=%.2f hwmMB=%s rssMB=%s kvMB=%.0f"
+                        + " weightsMB=%.0f load=%s/%s%n", s.label(), c, duration, rep % a.genReps + 1, steps.length,
+                        (afterT5 - start) / 1e6, (afterLm - afterT5) / 1e9, (end - afterLm) / 1e9,
+                        (end - start) / 1e9, median(steps), rssMb("VmHWM"), String.valueOf(rss).replace(" ", ""),
+                        kvMb, lmMb + t5Mb + codecMb, loadBefore, loadavg());
                 for (int kv : a.kvs) {
                     if (kv >= steps.length) {
                         continue;
@@ -684,16 +702,36 @@ public final class LmBenchmark {
         }
         b.append("\nEnd to end (T5-base encode of a 12-token prompt + null row, LM steps with top-k 250 and CFG 3,"
                 + " EnCodec decode of the tokens):\n\n");
-        b.append("| compute | audio | LM steps | T5 (ms) | LM (s) | EnCodec (s) | total (s) | median step (ms) |"
-                + " peak RSS (MB) | weights (MB) | load avg before/after |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+        b.append("| compute | audio | run | LM steps | T5 (ms) | LM (s) | EnCodec (s) | total (s) | median step (ms) |"
+                + " peak RSS (MB) | weights (MB) | load avg before/after |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, String> r : rows) {
             if ("gen".equals(r.get("#"))) {
                 b.append("| ").append(r.get("compute")).append(" | ").append(r.get("duration")).append(" s | ")
+                        .append(r.get("rep")).append(" | ")
                         .append(r.get("steps")).append(" | ").append(r.get("t5ms")).append(" | ")
                         .append(r.get("lms")).append(" | ").append(r.get("codecs")).append(" | ")
                         .append(r.get("totals")).append(" | ")
                         .append(r.get("medianstepms")).append(" | ").append(r.get("hwmMB")).append(" | ")
                         .append(r.get("weightsMB")).append(" | ").append(r.get("load")).append(" |\n");
+            }
+        }
+        b.append("\nMemory during each generation (VmRSS in MB at LM step N; \"after\" = after the EnCodec decode, the"
+                + " generation's state closed; KV = self-attention cache bytes written by the last step, which RSS"
+                + " grows by because untouched cache pages cost nothing):\n\n| compute | audio | run | RSS by step |"
+                + " after | KV written (MB) |\n|---|---|---|---|---|---|\n");
+        for (Map<String, String> r : rows) {
+            if ("gen".equals(r.get("#"))) {
+                String rss = r.getOrDefault("rssMB", "{}");
+                String after = "–";
+                java.util.regex.Matcher mm = java.util.regex.Pattern.compile("-1=([0-9n/a]+)").matcher(rss);
+                if (mm.find()) {
+                    after = mm.group(1);
+                }
+                b.append("| ").append(r.get("compute")).append(" | ").append(r.get("duration")).append(" s | ")
+                        .append(r.get("rep")).append(" | ")
+                        .append(rss.replaceAll("-1=[0-9n/a]+,?", "").replace("{", "").replace("}", "")
+                                .replace(",", ", "))
+                        .append(" | ").append(after).append(" | ").append(r.get("kvMB")).append(" |\n");
             }
         }
         for (Map<String, String> r : rows) {
@@ -820,6 +858,7 @@ public final class LmBenchmark {
         double[] durations = {8, 30};
         List<String> phases = List.of("steps", "gen", "load");
         int reps = 15;
+        int genReps = 1;
         String phase;
         Path out;
         double waitLoad;
@@ -863,6 +902,12 @@ public final class LmBenchmark {
                         break;
                     case "--reps":
                         a.reps = Integer.parseInt(v);
+                        break;
+                    case "--gen-reps":
+                        a.genReps = Integer.parseInt(v);
+                        if (a.genReps < 1) {
+                            throw new IllegalArgumentException("--gen-reps must be at least 1, but is: " + v);
+                        }
                         break;
                     case "--phase":
                         a.phase = v;
