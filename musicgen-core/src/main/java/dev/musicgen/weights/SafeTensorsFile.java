@@ -142,7 +142,7 @@ public final class SafeTensorsFile implements AutoCloseable {
                 rangeNames.add(name);
                 final long absolute = dataStart + begin;
                 final long len = end - begin;
-                tensors.put(name, new TensorData(name, dtype, shape, () -> map(path, ch, name, absolute, len)));
+                tensors.put(name, TensorData.mapped(name, dtype, shape, () -> map(path, ch, name, absolute, len)));
             }
             checkOverlaps(path, ranges, rangeNames);
             return new SafeTensorsFile(path, ch, dataStart, tensors, metadata);

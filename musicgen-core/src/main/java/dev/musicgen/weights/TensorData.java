@@ -18,12 +18,26 @@ public final class TensorData {
     private final DType dtype;
     private final long[] shape;
     private final Supplier<ByteBuffer> bytes;
+    private final boolean freshMappings; // every bytes.get() maps the file anew: the caller owns that mapping
 
     public TensorData(String name, DType dtype, long[] shape, Supplier<ByteBuffer> bytes) {
+        this(name, dtype, shape, bytes, false);
+    }
+
+    private TensorData(String name, DType dtype, long[] shape, Supplier<ByteBuffer> bytes, boolean freshMappings) {
         this.name = name;
         this.dtype = dtype;
         this.shape = shape.clone();
         this.bytes = bytes;
+        this.freshMappings = freshMappings;
+    }
+
+    /**
+     * A tensor whose supplier maps its file region anew on every call, so that a mapping used only to build a
+     * converted copy can be released at once instead of staying resident until a garbage collection.
+     */
+    static TensorData mapped(String name, DType dtype, long[] shape, Supplier<ByteBuffer> freshMapping) {
+        return new TensorData(name, dtype, shape, freshMapping, true);
     }
 
     /** A tensor held in memory, for tests and for values computed in Java. */
@@ -94,6 +108,7 @@ public final class TensorData {
             case U8: case BOOL: for (int i = 0; i < n; i++) out[i] = b.get(i) & 0xff; break;
             default: throw new IllegalStateException(dtype.toString());
         }
+        release(b);
         return out;
     }
 
@@ -112,6 +127,7 @@ public final class TensorData {
                 float[] f = toFloatArray();
                 for (int i = 0; i < n; i++) out[i] = (long) f[i];
         }
+        release(b);
         return out;
     }
 
@@ -131,6 +147,7 @@ public final class TensorData {
     public NDArray toNDArray(NDManager manager, DataType target) {
         DataType src = dtype.djlOrNull();
         NDArray raw;
+        ByteBuffer mapping = null; // a mapping this call owns, released once a converted copy exists
         if (src == null) {
             if (dtype == DType.BF16) {
                 raw = manager.create(toFloatArray(), djlShape());
@@ -145,8 +162,10 @@ public final class TensorData {
                 ByteBuffer d = ByteBuffer.allocateDirect(b.remaining()).order(ByteOrder.LITTLE_ENDIAN);
                 d.put(b).flip();
                 b = d;
+            } else if (freshMappings) {
+                mapping = b;
             }
-            raw = manager.create(b, djlShape(), src);
+            raw = manager.create(b, djlShape(), src); // PyTorch engine: wraps the direct buffer, no copy
         }
         if (target == null || target == src) {
             return raw;
@@ -154,8 +173,21 @@ public final class TensorData {
         NDArray converted = raw.toType(target, false);
         if (converted != raw) {
             raw.close();
+            if (mapping != null) {
+                // the only view of the mapping is closed and the converted copy is separate: unmapping now keeps a
+                // widening load (fp16 file -> fp32 weights) from holding the whole file resident on top of the fp32
+                // weights until some later garbage collection
+                release(mapping);
+            }
         }
         return converted;
+    }
+
+    /** Unmaps a buffer this object mapped for one read, now copied out (see {@link #mapped}). */
+    private void release(ByteBuffer b) {
+        if (freshMappings) {
+            Mappings.unmap(b);
+        }
     }
 
     private int checkedSize() {

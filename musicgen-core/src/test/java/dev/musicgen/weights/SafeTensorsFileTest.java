@@ -51,6 +51,43 @@ class SafeTensorsFileTest {
         }
     }
 
+    /**
+     * Widening an fp16 tensor to fp32 (the FLOAT32 load of an fp16 checkpoint) and reading one into a Java array both
+     * release the tensor's file mapping at once, so a widening load does not keep the whole file resident on top of
+     * the fp32 copies; the copies hold the right values. A same-type load keeps its zero-copy mapping.
+     */
+    @Test
+    void a_converted_copy_releases_its_mapping_at_once() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/maps")), "needs Linux /proc");
+        int n = 1 << 16; // 128 KiB of fp16 1.5 (0x3e00)
+        String h = "{\"w\":{\"dtype\":\"F16\",\"shape\":[" + n + "],\"data_offsets\":[0," + 2 * n + "]}}";
+        byte[] hb = h.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + hb.length + 2 * n).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(hb.length).put(hb);
+        for (int i = 0; i < n; i++) {
+            b.putShort((short) 0x3e00);
+        }
+        Path p = tmp.resolve("mapped-f16.safetensors");
+        Files.write(p, b.array());
+        try (SafeTensorsFile f = SafeTensorsFile.open(p);
+                ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(dev.musicgen.nn.F.ENGINE)) {
+            TensorData w = f.tensors().get("w");
+            ai.djl.ndarray.NDArray wide = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT32);
+            assertThat(mappingsOf(p)).isZero();
+            assertThat(wide.toFloatArray()).hasSize(n).containsOnly(1.5f);
+            assertThat(w.toFloatArray()).hasSize(n).containsOnly(1.5f);
+            assertThat(mappingsOf(p)).isZero();
+            ai.djl.ndarray.NDArray same = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT16);
+            assertThat(mappingsOf(p)).isPositive(); // zero-copy: the array reads the mapping
+            assertThat(same.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray()).containsOnly(1.5f);
+        }
+    }
+
+    private static long mappingsOf(Path p) throws IOException {
+        String name = p.toAbsolutePath().toString();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith(name)).count();
+    }
+
     @Test
     void lying_headers_are_refused_naming_file_and_tensor() throws IOException {
         Map<String, String> cases = Map.of(

@@ -69,8 +69,8 @@ import java.util.TreeMap;
  *       process, and VmRSS every 250 steps and after the decode. {@code --gen-reps N} runs each duration N times in
  *       the same process, which shows whether memory grows from one generation to the next.</li>
  *   <li>{@code load}: writes a random fp16 safetensors checkpoint of the LM's size to the temp dir, then times
- *       opening it with {@link SafeTensorsFile} and {@link LMModel#load} in both compute types (warm page cache), and
- *       deletes it.</li>
+ *       opening it with {@link SafeTensorsFile} and {@link LMModel#load} (warm page cache), and deletes it; one child
+ *       JVM per compute type.</li>
  * </ul>
  * Threads: libtorch's defaults (intra-op = cores) unless {@code -Dai.djl.pytorch.num_threads=N} is given; it is
  * passed on to the children.
@@ -153,7 +153,9 @@ public final class LmBenchmark {
             }
         }
         if (a.phases.contains("load")) {
-            results.addAll(child(a, "load", ComputeType.FLOAT16_WEIGHTS));
+            for (ComputeType c : a.computes) { // one JVM each: VmHWM is per process and mappings outlive a close
+                results.addAll(child(a, "load", c));
+            }
         }
         String summary = summary(a, results);
         OUT.println();
@@ -598,7 +600,7 @@ public final class LmBenchmark {
             double writeS = (System.nanoTime() - t0) / 1e9;
             double gb = Files.size(file) / 1e9;
             OUT.printf(Locale.ROOT, "wrote %s (%.2f GB, fp16) in %.1f s%n", file, gb, writeS);
-            for (ComputeType c : List.of(ComputeType.FLOAT16_WEIGHTS, ComputeType.FLOAT32)) {
+            for (ComputeType c : List.of(a.computes.get(0))) {
                 try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
                     long start = System.nanoTime();
                     double openMs;
