@@ -53,6 +53,11 @@ public final class TensorData {
         return new TensorData(name, DType.I64, shape, () -> b.duplicate().order(ByteOrder.LITTLE_ENDIAN));
     }
 
+    /** The same tensor under another name (its bytes and how they are read unchanged). */
+    public TensorData named(String newName) {
+        return new TensorData(newName, dtype, shape, bytes, freshMappings);
+    }
+
     public String name() {
         return name;
     }

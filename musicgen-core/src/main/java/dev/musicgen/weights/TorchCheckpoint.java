@@ -145,7 +145,7 @@ public final class TorchCheckpoint implements AutoCloseable {
     private static void flatten(String prefix, Object node, Map<String, TensorData> out) {
         if (node instanceof TensorData) {
             TensorData t = (TensorData) node;
-            out.put(prefix, new TensorData(prefix, t.dtype(), t.shape(), t::buffer));
+            out.put(prefix, t.named(prefix));
         } else if (node instanceof Map) {
             for (Map.Entry<?, ?> e : ((Map<?, ?>) node).entrySet()) {
                 flatten(prefix.isEmpty() ? String.valueOf(e.getKey()) : prefix + "." + e.getKey(), e.getValue(), out);

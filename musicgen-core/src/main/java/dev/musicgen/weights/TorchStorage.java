@@ -39,7 +39,8 @@ final class TorchStorage {
         int es = dtype.byteSize();
         final long count = n;
         if (isContiguous(size, stride)) {
-            return new TensorData("", dtype, size, () -> slice(offset * es, count * es));
+            // zip.bytes maps a STORED entry anew on every call, so the caller owns what it gets (see TensorData.mapped)
+            return TensorData.mapped("", dtype, size, () -> slice(offset * es, count * es));
         }
         return new TensorData("", dtype, size, () -> gather(offset, size, stride, count));
     }
@@ -55,6 +56,9 @@ final class TorchStorage {
 
     private ByteBuffer slice(long start, long len) {
         ByteBuffer b = all();
+        if (start == 0 && len == b.remaining() && b.position() == 0) {
+            return b; // the whole storage (the usual state_dict tensor): the mapping itself, which can be released
+        }
         return b.slice(Math.toIntExact(start), Math.toIntExact(len)).order(ByteOrder.LITTLE_ENDIAN);
     }
 

@@ -26,6 +26,37 @@ class CheckpointFixturesTest {
         }
     }
 
+    /**
+     * A torch zip checkpoint maps each STORED storage anew when read: converting a tensor (here fp32 to fp16; the
+     * real case is an fp16 state_dict loaded as FLOAT32) releases that mapping at once, with the right values,
+     * while a same-type (zero-copy) load keeps its mapping.
+     */
+    @Test
+    void converting_a_zip_tensor_releases_its_mapping() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/maps")), "needs Linux /proc");
+        Path file = Fixtures.path("models", "musicgen_mono", "state_dict.bin");
+        try (TorchCheckpoint ck = TorchCheckpoint.open(file);
+                ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(dev.musicgen.nn.F.ENGINE)) {
+            TensorData w = ck.tensors("best_state").get("emb.0.weight");
+            float[] want = w.toFloatArray();
+            long before = mappingsOf(file);
+            ai.djl.ndarray.NDArray half = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT16);
+            assertThat(mappingsOf(file)).isEqualTo(before);
+            float[] got = half.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            for (int i = 0; i < want.length; i++) {
+                assertThat(got[i]).isCloseTo(want[i], org.assertj.core.data.Offset.offset(2e-3f * (1 + Math.abs(want[i]))));
+            }
+            ai.djl.ndarray.NDArray same = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT32);
+            assertThat(mappingsOf(file)).isEqualTo(before + 1);
+            assertThat(same.toFloatArray()).containsExactly(want);
+        }
+    }
+
+    private static long mappingsOf(Path p) throws java.io.IOException {
+        String name = p.toRealPath().toString();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith(name)).count();
+    }
+
     @Test
     void compression_checkpoints_and_pointer() {
         try (TorchCheckpoint ck = TorchCheckpoint.open(Fixtures.path("models", "encodec", "compression_state_dict.bin"))) {

@@ -99,7 +99,7 @@ final class MbdCheckpoint {
             }
             String k = String.valueOf(e.getKey());
             TensorData t = (TensorData) e.getValue();
-            out.put(k, new TensorData(k, t.dtype(), t.shape(), t::buffer));
+            out.put(k, t.named(k));
         }
         return out;
     }
