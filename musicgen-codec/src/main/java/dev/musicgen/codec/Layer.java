@@ -2,6 +2,7 @@ package dev.musicgen.codec;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
+import dev.musicgen.nn.F;
 import java.util.List;
 
 /** One module of a SEANet {@code nn.Sequential}: {@code [B, C, T] -> [B, C', T']}. */
@@ -16,12 +17,8 @@ interface Layer {
     static NDArray sequential(List<? extends Layer> layers, NDArray x) {
         NDArray cur = x;
         for (Layer layer : layers) {
-            NDArray next;
-            try (NDScope scope = new NDScope()) {
-                next = layer.forward(cur);
-                NDScope.unregister(next);
-            }
-            NDScope.register(next);
+            NDArray in = cur;
+            NDArray next = F.scoped(() -> layer.forward(in));
             if (cur != x) {
                 cur.close();
             }

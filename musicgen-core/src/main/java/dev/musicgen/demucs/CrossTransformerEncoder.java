@@ -92,14 +92,14 @@ final class CrossTransformerEncoder {
                 final NDArray in = xs;
                 final NDArray inT = xts;
                 final int idx = i;
-                xs = Ops.scoped(() -> ((MyTransformerEncoderLayer) layers[idx]).forward(in));
-                xts = Ops.scoped(() -> ((MyTransformerEncoderLayer) layersT[idx]).forward(inT));
+                xs = F.scoped(() -> ((MyTransformerEncoderLayer) layers[idx]).forward(in));
+                xts = F.scoped(() -> ((MyTransformerEncoderLayer) layersT[idx]).forward(inT));
             } else {
                 final NDArray oldX = xs;
                 final NDArray inT = xts;
                 final int idx = i;
-                xs = Ops.scoped(() -> ((CrossTransformerEncoderLayer) layers[idx]).forward(oldX, inT));
-                xts = Ops.scoped(() -> ((CrossTransformerEncoderLayer) layersT[idx]).forward(inT, oldX));
+                xs = F.scoped(() -> ((CrossTransformerEncoderLayer) layers[idx]).forward(oldX, inT));
+                xts = F.scoped(() -> ((CrossTransformerEncoderLayer) layersT[idx]).forward(inT, oldX));
             }
         }
         // "b (t1 fr) c -> b c fr t1", "b t2 c -> b c t2"

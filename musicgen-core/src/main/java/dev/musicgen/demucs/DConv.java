@@ -1,8 +1,6 @@
 package dev.musicgen.demucs;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.nn.F;
@@ -51,16 +49,7 @@ final class DConv {
         Shape s = x.getShape();
         long rows = s.get(0);
         long block = Math.max(1, BLOCK_ELEMENTS / (2 * s.get(1) * s.get(2)));
-        if (block >= rows) {
-            return forwardRows(x);
-        }
-        NDList parts = new NDList();
-        for (long i = 0; i < rows; i += block) {
-            final long from = i;
-            final long to = Math.min(rows, i + block);
-            parts.add(Ops.scoped(() -> forwardRows(x.get(new NDIndex("{}:{}", from, to)))));
-        }
-        return NDArrays.concat(parts, 0);
+        return F.inBlocks(rows, block, 0, (from, to) -> forwardRows(x.get(new NDIndex("{}:{}", from, to))));
     }
 
     private NDArray forwardRows(NDArray x) {

@@ -229,10 +229,10 @@ final class HTDemucs implements AutoCloseable {
             final int i = idx;
             lengthsT.push(xt.getShape().get(2));
             final NDArray inT = xt;
-            xt = Ops.scoped(() -> tencoder[i].forward(inT));
+            xt = F.scoped(() -> tencoder[i].forward(inT));
             savedT.push(xt);
             final NDArray in = x;
-            x = Ops.scoped(() -> encoder[i].forward(in));
+            x = F.scoped(() -> encoder[i].forward(in));
             if (idx == 0 && freqEmb != null) {
                 x = x.add(freqEmb);
             }
@@ -267,11 +267,11 @@ final class HTDemucs implements AutoCloseable {
             final int i = idx;
             final NDArray in = x;
             final NDArray skip = saved.pop();
-            x = Ops.scoped(() -> decoder[i].forward(in, skip, 0));
+            x = F.scoped(() -> decoder[i].forward(in, skip, 0));
             final NDArray inT = xt;
             final NDArray skipT = savedT.pop();
             final long lengthT = lengthsT.pop();
-            xt = Ops.scoped(() -> tdecoder[i].forward(inT, skipT, lengthT));
+            xt = F.scoped(() -> tdecoder[i].forward(inT, skipT, lengthT));
         }
 
         // [B, S*2C, Fq, T] -> de-normalised complex spectrogram of each source, real view [B*S*C, Fq, T, 2]

@@ -1,8 +1,6 @@
 package dev.musicgen.demucs;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.index.NDIndex;
 import dev.musicgen.nn.F;
@@ -53,16 +51,8 @@ final class MultiheadAttention {
         long tq = s.get(2);
         long tk = k.getShape().get(2);
         long block = Math.max(1, BLOCK_SCORES / (s.get(0) * s.get(1) * tk));
-        if (block >= tq) {
-            return F.attention(q, k, v, null);
-        }
-        NDList parts = new NDList();
-        for (long i = 0; i < tq; i += block) {
-            final long from = i;
-            final long to = Math.min(tq, i + block);
-            parts.add(Ops.scoped(() -> F.attention(q.get(new NDIndex(":, :, {}:{}, :", from, to)), k, v, null)));
-        }
-        return NDArrays.concat(parts, 2);
+        return F.inBlocks(tq, block, 2,
+                (from, to) -> F.attention(q.get(new NDIndex(":, :, {}:{}, :", from, to)), k, v, null));
     }
 
     /** query [B, Tq, E], key = value [B, Tk, E] → [B, Tq, E]. */

@@ -3,14 +3,12 @@ package dev.musicgen.demucs;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.LayerNorm;
-import java.util.function.Supplier;
 
 /**
  * The tensor ops HTDemucs needs beyond {@link dev.musicgen.nn.F}. Every op is called on the activation, never on a
@@ -18,20 +16,6 @@ import java.util.function.Supplier;
  */
 final class Ops {
     private Ops() {}
-
-    /**
-     * Runs {@code body} in its own {@link NDScope} so its temporaries are freed as soon as it returns; the result is
-     * handed to the enclosing scope (if any). Keeps the peak memory of a forward pass at about one layer's worth.
-     */
-    static NDArray scoped(Supplier<NDArray> body) {
-        NDArray out;
-        try (NDScope s = new NDScope()) {
-            out = body.get();
-            NDScope.unregister(out);
-        }
-        NDScope.register(out);
-        return out;
-    }
 
     /** {@code F.glu(x, dim=1)}: first half times sigmoid of the second half along channels. */
     static NDArray glu(NDArray x) {

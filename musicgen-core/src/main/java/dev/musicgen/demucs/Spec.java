@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.musicgen.nn.F;
 
 /**
  * Port of demucs {@code spec.py} (demucs 4.0.1): {@code spectro} = {@code torch.stft(n_fft, hop,
@@ -59,7 +60,7 @@ final class Spec {
         NDList rows = new NDList();
         for (long i = 0; i < n; i++) {
             final long row = i;
-            rows.add(Ops.scoped(() -> overlapAdd(z.get(new NDIndex("{}:{}", row, row + 1)), frames)));
+            rows.add(F.scoped(() -> overlapAdd(z.get(new NDIndex("{}:{}", row, row + 1)), frames)));
         }
         NDArray out = rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
         out = out.get(new NDIndex(":, {}:{}", start, start + length));

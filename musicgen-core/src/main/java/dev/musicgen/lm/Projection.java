@@ -116,8 +116,9 @@ final class Projection {
     }
 
     /**
-     * For a long input processed in row blocks: this projection with an fp32 copy of an fp16 weight, attached to
-     * {@code m} (closed with it), so the weight is widened once rather than once per block; or this projection itself.
+     * For an input of {@code rows} rows: this projection with an fp32 copy of its fp16 weight when fp16 weights are
+     * widened for that many rows (more than {@link #HALF_GEMM_ROWS}), attached to {@code m} (closed with it); else
+     * this projection itself. Row-blocked callers widen once for all blocks rather than once per block.
      */
     Projection widenedFor(long rows, ai.djl.ndarray.NDManager m) {
         if (!half || rows <= HALF_GEMM_ROWS) {

@@ -1,9 +1,6 @@
 package dev.musicgen.lm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.nn.F;
 
@@ -207,18 +204,8 @@ final class StreamingMultiheadAttention {
         if (tq <= block) {
             return attendBlock(q, keysT, values, mask);
         }
-        NDList parts = new NDList();
-        for (long r = 0; r < tq; r += block) {
-            long e = Math.min(tq, r + block);
-            NDArray o;
-            try (NDScope scope = new NDScope()) { // this block's scores are freed before the next block's
-                o = attendBlock(F.narrow(q, 2, r, e), keysT, values, mask == null ? null : F.narrow(mask, 0, r, e));
-                NDScope.unregister(o);
-            }
-            NDScope.register(o);
-            parts.add(o);
-        }
-        return NDArrays.concat(parts, 2);
+        return F.inBlocks(tq, block, 2, (r, e) -> attendBlock(F.narrow(q, 2, r, e), keysT, values,
+                mask == null ? null : F.narrow(mask, 0, r, e)));
     }
 
     private NDArray attendBlock(NDArray q, NDArray keysT, NDArray values, NDArray mask) {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.musicgen.nn.F;
 import java.util.List;
 
 /**
@@ -48,14 +49,13 @@ final class StreamingTransformer {
             StreamingMultiheadAttention.CrossKv[] crossKvs) {
         x = x.add(positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
         for (int i = 0; i < layers.size(); i++) {
-            // a long prefill (continuation prompt) has [N, H, T, T] scores per layer: free each layer's temporaries
-            // before the next instead of holding all of them until the caller's scope closes
-            try (NDScope scope = new NDScope()) {
-                x = layers.get(i).forward(x, caches == null ? null : caches[i], pos,
-                        crossKvs == null ? null : crossKvs[i]);
-                NDScope.unregister(x);
-            }
-            NDScope.register(x);
+            // a long prefill (continuation prompt) makes large temporaries per layer: free each layer's before the
+            // next instead of holding all of them until the caller's scope closes
+            NDArray in = x;
+            StreamingTransformerLayer layer = layers.get(i);
+            StreamingMultiheadAttention.KvCache cache = caches == null ? null : caches[i];
+            StreamingMultiheadAttention.CrossKv crossKv = crossKvs == null ? null : crossKvs[i];
+            x = F.scoped(() -> layer.forward(in, cache, pos, crossKv));
         }
         return x;
     }

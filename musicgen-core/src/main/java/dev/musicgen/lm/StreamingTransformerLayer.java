@@ -1,10 +1,7 @@
 package dev.musicgen.lm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.nn.F;
 
@@ -77,23 +74,13 @@ final class StreamingTransformerLayer {
         if (rows <= block) {
             return linear2.apply(F.gelu(linear1.apply(F.layerNorm(x, norm2W, norm2B, NORM_EPS))));
         }
-        NDList parts = new NDList();
         try (NDManager wide = x.getManager().newSubManager()) {
             Projection l1 = linear1.widenedFor(block, wide);
             Projection l2 = linear2.widenedFor(block, wide);
             NDArray flat = x.reshape(rows, d);
-            for (long r = 0; r < rows; r += block) {
-                NDArray y;
-                try (NDScope scope = new NDScope()) {
-                    NDArray blk = F.narrow(flat, 0, r, Math.min(rows, r + block));
-                    y = l2.apply(F.gelu(l1.apply(F.layerNorm(blk, norm2W, norm2B, NORM_EPS))));
-                    NDScope.unregister(y);
-                }
-                NDScope.register(y);
-                parts.add(y);
-            }
+            return F.inBlocks(rows, block, 0, (r, e) -> l2.apply(F.gelu(l1.apply(F.layerNorm(F.narrow(flat, 0, r, e),
+                    norm2W, norm2B, NORM_EPS))))).reshape(s);
         }
-        return NDArrays.concat(parts, 0).reshape(s);
     }
 
     /** The matrix products of {@link #step} alone (see {@link LMModel#stepProducts}). */

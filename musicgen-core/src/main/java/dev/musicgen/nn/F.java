@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
@@ -11,6 +12,7 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import java.util.function.Supplier;
 
 /**
  * Functional ops over DJL's PyTorch engine, including exact emulations of those the engine lacks
@@ -23,6 +25,46 @@ public final class F {
     public static final String ENGINE = "PyTorch";
 
     private F() {}
+
+    /**
+     * Runs {@code body} in its own {@link NDScope} and returns its result, handed to the enclosing scope (if any) so
+     * an outer scope still frees it; every other array the body creates is closed when it returns. Keeps the peak
+     * memory of a pass at about one block's (or layer's) worth.
+     */
+    public static NDArray scoped(Supplier<NDArray> body) {
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            result = body.get();
+            NDScope.unregister(result);
+        }
+        NDScope.register(result);
+        return result;
+    }
+
+    /** A computation over the index range {@code [from, to)} of some axis. */
+    @FunctionalInterface
+    public interface RangeOp {
+        NDArray apply(long from, long to);
+    }
+
+    /**
+     * {@code op} over {@code [0, total)} in blocks of at most {@code block} indices, each block {@link #scoped} so its
+     * temporaries are freed before the next, the results concatenated along {@code axis}. For computations whose
+     * rows are independent (attention queries, feed-forward rows): the same result without the full-size
+     * temporaries. One block: {@code op(0, total)} as is.
+     */
+    public static NDArray inBlocks(long total, long block, int axis, RangeOp op) {
+        if (total <= block) {
+            return op.apply(0, total);
+        }
+        NDList parts = new NDList();
+        for (long from = 0; from < total; from += block) {
+            long start = from;
+            long end = Math.min(total, from + block);
+            parts.add(scoped(() -> op.apply(start, end)));
+        }
+        return NDArrays.concat(parts, axis);
+    }
 
     /** {@code x @ wᵀ + b} for weight {@code w [out, in]} (PyTorch layout), any leading dims on x. */
     public static NDArray linear(NDArray x, NDArray w, NDArray b) {

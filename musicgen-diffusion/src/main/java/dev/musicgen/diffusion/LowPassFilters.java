@@ -136,7 +136,7 @@ final class LowPassFilters implements AutoCloseable {
 
     /** in: [..., T] → out: [F, ..., T] (pad=True, stride 1: same length). */
     NDArray forward(NDArray input) {
-        return Scopes.keep(() -> forwardUnscoped(input));
+        return F.scoped(() -> forwardUnscoped(input));
     }
 
     private NDArray forwardUnscoped(NDArray input) {
@@ -205,7 +205,7 @@ final class LowPassFilters implements AutoCloseable {
         for (long d0 = 0; d0 < outChannels; d0 += group) {
             long lo = d0;
             long hi = Math.min(outChannels, d0 + group);
-            outs.add(Scopes.keep(() -> fftBlock(ar, ai, w, lo, hi, batch, frames, nb, block, foldStride, length)));
+            outs.add(F.scoped(() -> fftBlock(ar, ai, w, lo, hi, batch, frames, nb, block, foldStride, length)));
         }
         return outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 1);
     }

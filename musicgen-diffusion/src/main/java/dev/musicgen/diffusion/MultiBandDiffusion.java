@@ -327,7 +327,7 @@ public final class MultiBandDiffusion implements AutoCloseable {
      */
     NDArray reEq(NDArray wav, NDArray ref, Trace trace) {
         float[] gains = new float[EQ_BANDS];
-        NDArray result = Scopes.keep(() -> {
+        NDArray result = F.scoped(() -> {
             NDArray bands = eqSplit.forward(wav);   // [32, N, 1, L]
             NDArray bandsRef = eqSplit.forward(ref);
             NDArray out = ref.zerosLike();

@@ -3,6 +3,7 @@ package dev.musicgen.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.musicgen.nn.F;
 import dev.musicgen.weights.WeightStore;
 
 /**
@@ -58,7 +59,7 @@ final class MultiBandProcessor implements SampleProcessor {
         if (x.getShape().dimension() != 3) {
             throw new IllegalArgumentException("return_sample expects [B, C, L], got " + x.getShape());
         }
-        return Scopes.keep(() -> {
+        return F.scoped(() -> {
             NDArray bands = splitBands.forward(x); // [n, B, C, L]
             return bands.mul(rescaleNd).add(meanNd).sum(new int[] {0});
         });

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.musicgen.nn.F;
 
 /**
  * Port of julius {@code SplitBands} (julius/bands.py @ 126d7ee) with {@code n_bands} cutoffs evenly spaced in mel
@@ -94,7 +95,7 @@ final class SplitBands implements AutoCloseable {
         if (lowpass == null) {
             return input.expandDims(0);
         }
-        return Scopes.keep(() -> split(input));
+        return F.scoped(() -> split(input));
     }
 
     private NDArray split(NDArray input) {
