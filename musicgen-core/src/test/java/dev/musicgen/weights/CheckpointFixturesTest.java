@@ -33,28 +33,23 @@ class CheckpointFixturesTest {
      */
     @Test
     void converting_a_zip_tensor_releases_its_mapping() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/maps")), "needs Linux /proc");
+        ProcMaps.assumeAvailable();
         Path file = Fixtures.path("models", "musicgen_mono", "state_dict.bin");
         try (TorchCheckpoint ck = TorchCheckpoint.open(file);
                 ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(dev.musicgen.nn.F.ENGINE)) {
             TensorData w = ck.tensors("best_state").get("emb.0.weight");
             float[] want = w.toFloatArray();
-            long before = mappingsOf(file);
+            long before = ProcMaps.mappingsOf(file);
             ai.djl.ndarray.NDArray half = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT16);
-            assertThat(mappingsOf(file)).isEqualTo(before);
+            assertThat(ProcMaps.mappingsOf(file)).isEqualTo(before);
             float[] got = half.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
             for (int i = 0; i < want.length; i++) {
                 assertThat(got[i]).isCloseTo(want[i], org.assertj.core.data.Offset.offset(2e-3f * (1 + Math.abs(want[i]))));
             }
             ai.djl.ndarray.NDArray same = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT32);
-            assertThat(mappingsOf(file)).isEqualTo(before + 1);
+            assertThat(ProcMaps.mappingsOf(file)).isEqualTo(before + 1);
             assertThat(same.toFloatArray()).containsExactly(want);
         }
-    }
-
-    private static long mappingsOf(Path p) throws java.io.IOException {
-        String name = p.toRealPath().toString();
-        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith(name)).count();
     }
 
     @Test

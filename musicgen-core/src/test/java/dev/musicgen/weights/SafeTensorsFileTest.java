@@ -58,7 +58,7 @@ class SafeTensorsFileTest {
      */
     @Test
     void a_converted_copy_releases_its_mapping_at_once() throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/maps")), "needs Linux /proc");
+        ProcMaps.assumeAvailable();
         int n = 1 << 16; // 128 KiB of fp16 1.5 (0x3e00)
         String h = "{\"w\":{\"dtype\":\"F16\",\"shape\":[" + n + "],\"data_offsets\":[0," + 2 * n + "]}}";
         byte[] hb = h.getBytes(StandardCharsets.UTF_8);
@@ -73,19 +73,14 @@ class SafeTensorsFileTest {
                 ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(dev.musicgen.nn.F.ENGINE)) {
             TensorData w = f.tensors().get("w");
             ai.djl.ndarray.NDArray wide = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT32);
-            assertThat(mappingsOf(p)).isZero();
+            assertThat(ProcMaps.mappingsOf(p)).isZero();
             assertThat(wide.toFloatArray()).hasSize(n).containsOnly(1.5f);
             assertThat(w.toFloatArray()).hasSize(n).containsOnly(1.5f);
-            assertThat(mappingsOf(p)).isZero();
+            assertThat(ProcMaps.mappingsOf(p)).isZero();
             ai.djl.ndarray.NDArray same = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT16);
-            assertThat(mappingsOf(p)).isPositive(); // zero-copy: the array reads the mapping
+            assertThat(ProcMaps.mappingsOf(p)).isPositive(); // zero-copy: the array reads the mapping
             assertThat(same.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray()).containsOnly(1.5f);
         }
-    }
-
-    private static long mappingsOf(Path p) throws IOException {
-        String name = p.toAbsolutePath().toString();
-        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith(name)).count();
     }
 
     @Test
