@@ -54,6 +54,10 @@ public final class F {
      * temporaries. One block: {@code op(0, total)} as is.
      */
     public static NDArray inBlocks(long total, long block, int axis, RangeOp op) {
+        if (total < 0 || block < 1) {
+            throw new IllegalArgumentException("inBlocks needs total >= 0 and block >= 1, but total is " + total
+                    + " and block is " + block);
+        }
         if (total <= block) {
             return op.apply(0, total);
         }

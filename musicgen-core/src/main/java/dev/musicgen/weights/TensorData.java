@@ -55,7 +55,8 @@ public final class TensorData {
 
     /** The same tensor under another name (its bytes and how they are read unchanged). */
     public TensorData named(String newName) {
-        return new TensorData(newName, dtype, shape, bytes, freshMappings);
+        return new TensorData(java.util.Objects.requireNonNull(newName, "newName"), dtype, shape, bytes,
+                freshMappings);
     }
 
     public String name() {
