@@ -2,7 +2,7 @@ package dev.musicgen;
 
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
-import dev.musicgen.audio.Normalizer;
+import dev.musicgen.internal.audio.Normalizer;
 import dev.musicgen.audio.WavWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

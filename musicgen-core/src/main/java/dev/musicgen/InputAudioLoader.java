@@ -1,5 +1,6 @@
 package dev.musicgen;
 
+
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFormatException;
 import dev.musicgen.audio.AudioReader;

@@ -1,9 +1,10 @@
 package dev.musicgen;
 
+
 import ai.djl.Device;
-import dev.musicgen.conditioners.StemSeparator;
-import dev.musicgen.demucs.HTDemucsSeparator;
-import dev.musicgen.demucs.HTDemucsWeights;
+import dev.musicgen.internal.conditioners.StemSeparator;
+import dev.musicgen.internal.demucs.HTDemucsSeparator;
+import dev.musicgen.internal.demucs.HTDemucsWeights;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.random.RandomGenerator;

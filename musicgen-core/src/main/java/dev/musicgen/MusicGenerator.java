@@ -1,22 +1,23 @@
 package dev.musicgen;
 
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.musicgen.audio.Audio;
-import dev.musicgen.audio.AudioConversion;
-import dev.musicgen.conditioners.ConditionProvider;
-import dev.musicgen.conditioners.StemSeparator;
+import dev.musicgen.internal.audio.AudioConversion;
+import dev.musicgen.internal.conditioners.ConditionProvider;
+import dev.musicgen.internal.conditioners.StemSeparator;
 import dev.musicgen.device.DeviceSelector;
-import dev.musicgen.generation.ConditionProviderSource;
-import dev.musicgen.generation.GenerationParams;
-import dev.musicgen.generation.GenerationResult;
-import dev.musicgen.generation.MusicGenLM;
-import dev.musicgen.hub.HubClient;
-import dev.musicgen.hub.HubRepos;
-import dev.musicgen.lm.LMCheckpoint;
-import dev.musicgen.lm.LMModel;
-import dev.musicgen.nn.F;
+import dev.musicgen.internal.generation.ConditionProviderSource;
+import dev.musicgen.internal.generation.GenerationParams;
+import dev.musicgen.internal.generation.GenerationResult;
+import dev.musicgen.internal.generation.MusicGenLM;
+import dev.musicgen.internal.hub.HubClient;
+import dev.musicgen.internal.hub.HubRepos;
+import dev.musicgen.internal.lm.LMCheckpoint;
+import dev.musicgen.internal.lm.LMModel;
+import dev.musicgen.internal.nn.F;
 import dev.musicgen.spi.AudioCodec;
 import dev.musicgen.spi.AudioCodecProvider;
 import dev.musicgen.spi.CodecSpec;

@@ -3,7 +3,7 @@ package dev.musicgen;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.musicgen.hub.HubRepos;
+import dev.musicgen.internal.hub.HubRepos;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

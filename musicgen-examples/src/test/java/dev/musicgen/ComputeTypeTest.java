@@ -3,7 +3,7 @@ package dev.musicgen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.musicgen.testing.Fixtures;
-import dev.musicgen.weights.TensorData;
+import dev.musicgen.internal.weights.TensorData;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@link ComputeType#FLOAT16_WEIGHTS} through the public API on the tiny mono model: generate_text comes out with
  * the fixture's length and, greedy, the fixture's tokens except the last one, a near-tie of the fp32 logits (margin
- * 0.006, see {@code dev.musicgen.lm.Float16WeightsTest}).
+ * 0.006, see {@code dev.musicgen.internal.lm.Float16WeightsTest}).
  */
 class ComputeTypeTest {
     @TempDir

@@ -2,7 +2,7 @@ package dev.musicgen;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import dev.musicgen.nn.F;
+import dev.musicgen.internal.nn.F;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

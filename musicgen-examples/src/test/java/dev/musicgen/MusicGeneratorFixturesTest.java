@@ -8,7 +8,7 @@ import dev.musicgen.audio.AudioFiles;
 import dev.musicgen.audio.WavWriter;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
-import dev.musicgen.weights.TensorData;
+import dev.musicgen.internal.weights.TensorData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package dev.musicgen.audio;
 
+import dev.musicgen.internal.audio.*;
+
 import java.io.IOException;
 
 /**

@@ -1,5 +1,7 @@
 package dev.musicgen.audio;
 
+import dev.musicgen.internal.audio.*;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,4 +1,7 @@
 package dev.musicgen.audio;
+import dev.musicgen.testing.TestTensors;
+
+import dev.musicgen.internal.audio.*;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-class AudioReaderTest {
+public class AudioReaderTest {
 
     @TempDir
     Path tmp;
@@ -359,7 +362,7 @@ class AudioReaderTest {
 
     // ---------------------------------------------------------------- helpers
 
-    static Audio sine(int channels, int sampleRate, int frames) {
+    public static Audio sine(int channels, int sampleRate, int frames) {
         float[][] x = new float[channels][frames];
         for (int c = 0; c < channels; c++) {
             for (int t = 0; t < frames; t++) {

@@ -2,8 +2,8 @@ package dev.musicgen.testing;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.musicgen.weights.SafeTensorsFile;
-import dev.musicgen.weights.TensorData;
+import dev.musicgen.internal.weights.SafeTensorsFile;
+import dev.musicgen.internal.weights.TensorData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -7,23 +7,23 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.ComputeType;
-import dev.musicgen.codec.EncodecConfig;
-import dev.musicgen.codec.EncodecModel;
-import dev.musicgen.codec.RandomEncodecWeights;
-import dev.musicgen.codec.SEANetConfig;
-import dev.musicgen.generation.ConditionSource;
-import dev.musicgen.generation.GenerationParams;
-import dev.musicgen.generation.GenerationResult;
-import dev.musicgen.generation.MusicGenLM;
-import dev.musicgen.lm.LMConditions;
-import dev.musicgen.lm.LMConfig;
-import dev.musicgen.lm.LMModel;
-import dev.musicgen.lm.LMState;
-import dev.musicgen.nn.F;
-import dev.musicgen.t5.T5Config;
-import dev.musicgen.t5.T5EncoderModel;
-import dev.musicgen.weights.SafeTensorsFile;
-import dev.musicgen.weights.WeightStore;
+import dev.musicgen.internal.codec.EncodecConfig;
+import dev.musicgen.internal.codec.EncodecModel;
+import dev.musicgen.internal.codec.RandomEncodecWeights;
+import dev.musicgen.internal.codec.SEANetConfig;
+import dev.musicgen.internal.generation.ConditionSource;
+import dev.musicgen.internal.generation.GenerationParams;
+import dev.musicgen.internal.generation.GenerationResult;
+import dev.musicgen.internal.generation.MusicGenLM;
+import dev.musicgen.internal.lm.LMConditions;
+import dev.musicgen.internal.lm.LMConfig;
+import dev.musicgen.internal.lm.LMModel;
+import dev.musicgen.internal.lm.LMState;
+import dev.musicgen.internal.nn.F;
+import dev.musicgen.internal.t5.T5Config;
+import dev.musicgen.internal.t5.T5EncoderModel;
+import dev.musicgen.internal.weights.SafeTensorsFile;
+import dev.musicgen.internal.weights.WeightStore;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -257,7 +257,7 @@ public final class LmBenchmark {
             int blocks = Math.max(3, a.reps / 5);
             int per = 5; // steps (and floor runs) per block
             int last = Arrays.stream(a.kvs).max().orElse(0) + blocks * per + 1;
-            dev.musicgen.generation.Sampler sampler = new dev.musicgen.generation.Sampler(true, 1.0, 250, 0);
+            dev.musicgen.internal.generation.Sampler sampler = new dev.musicgen.internal.generation.Sampler(true, 1.0, 250, 0);
             java.util.Random rng = new java.util.Random(0);
             long[][][] seq = new long[BATCH][k][last + 1];
             for (long[][] row : seq) {
@@ -318,7 +318,7 @@ public final class LmBenchmark {
 
     /** What {@code LMGenerator} does per step: the LM step, the CFG combine, sampling; the tokens go back in. */
     private static void decodeStep(LMModel lm, LMState state, long[][][] seq, int offset,
-            dev.musicgen.generation.Sampler sampler, java.util.Random rng, int card) {
+            dev.musicgen.internal.generation.Sampler sampler, java.util.Random rng, int card) {
         int k = seq[0].length;
         long[] next;
         try (NDScope scope = new NDScope()) {

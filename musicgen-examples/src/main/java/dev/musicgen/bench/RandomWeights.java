@@ -1,9 +1,9 @@
 package dev.musicgen.bench;
 
-import dev.musicgen.lm.LMConfig;
-import dev.musicgen.t5.T5Config;
-import dev.musicgen.weights.DType;
-import dev.musicgen.weights.TensorData;
+import dev.musicgen.internal.lm.LMConfig;
+import dev.musicgen.internal.t5.T5Config;
+import dev.musicgen.internal.weights.DType;
+import dev.musicgen.internal.weights.TensorData;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

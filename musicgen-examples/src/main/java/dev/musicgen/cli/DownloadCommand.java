@@ -1,10 +1,10 @@
 package dev.musicgen.cli;
 
 import dev.musicgen.ModelVersion;
-import dev.musicgen.config.XpConfig;
-import dev.musicgen.hub.HubClient;
-import dev.musicgen.hub.HubRepos;
-import dev.musicgen.weights.TorchCheckpoint;
+import dev.musicgen.internal.config.XpConfig;
+import dev.musicgen.internal.hub.HubClient;
+import dev.musicgen.internal.hub.HubRepos;
+import dev.musicgen.internal.weights.TorchCheckpoint;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +38,7 @@ final class DownloadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        HubClient.Builder b = HubClient.builder().listener(new dev.musicgen.hub.DownloadListener() {
+        HubClient.Builder b = HubClient.builder().listener(new dev.musicgen.internal.hub.DownloadListener() {
             @Override
             public void onProgress(String repoId, String filename, long done, long total) {
                 // the CLI prints one line per file when done

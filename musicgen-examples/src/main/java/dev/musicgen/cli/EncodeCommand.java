@@ -1,12 +1,12 @@
 package dev.musicgen.cli;
 
 import dev.musicgen.audio.Audio;
-import dev.musicgen.audio.AudioConversion;
+import dev.musicgen.internal.audio.AudioConversion;
 import dev.musicgen.audio.AudioReader;
-import dev.musicgen.codec.CompressionModel;
-import dev.musicgen.codec.Encodec;
-import dev.musicgen.codec.TokensFile;
-import dev.musicgen.hub.HubClient;
+import dev.musicgen.internal.codec.CompressionModel;
+import dev.musicgen.internal.codec.Encodec;
+import dev.musicgen.internal.codec.TokensFile;
+import dev.musicgen.internal.hub.HubClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

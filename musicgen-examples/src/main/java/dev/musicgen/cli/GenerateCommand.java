@@ -9,7 +9,7 @@ import dev.musicgen.NormalizationStrategy;
 import dev.musicgen.OutputFormat;
 import dev.musicgen.ProgressListener;
 import dev.musicgen.device.DeviceSelector;
-import dev.musicgen.codec.TokensFile;
+import dev.musicgen.internal.codec.TokensFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,11 +1,11 @@
 package dev.musicgen.cli;
 
 import ai.djl.Device;
-import dev.musicgen.codec.CompressionModel;
-import dev.musicgen.hub.HubClient;
-import dev.musicgen.hub.HubRepos;
-import dev.musicgen.diffusion.MultiBandDiffusion;
-import dev.musicgen.diffusion.NoiseSource;
+import dev.musicgen.internal.codec.CompressionModel;
+import dev.musicgen.internal.hub.HubClient;
+import dev.musicgen.internal.hub.HubRepos;
+import dev.musicgen.internal.diffusion.MultiBandDiffusion;
+import dev.musicgen.internal.diffusion.NoiseSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

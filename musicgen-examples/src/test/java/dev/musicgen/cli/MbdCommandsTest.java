@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioReader;
-import dev.musicgen.codec.TokensFile;
+import dev.musicgen.internal.codec.TokensFile;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
-import dev.musicgen.weights.TensorData;
+import dev.musicgen.internal.weights.TensorData;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,0 @@
-/**
- * Token generation as audiocraft v1.2.0 runs it: one LM pass with batched classifier-free guidance
- * ({@link dev.musicgen.generation.LMGenerator}, {@code LMModel.generate}), the sampler
- * ({@link dev.musicgen.generation.Sampler}), durations, continuation prompts, the extension loop beyond the model's
- * maximum duration and seeds ({@link dev.musicgen.generation.MusicGenLM}, {@code MusicGen._generate_tokens}).
- * Conditions come in as plain arrays through {@link dev.musicgen.generation.ConditionSource}; tokens go out as
- * {@code long[B][K][T]}. Internal: called by the facade.
- */
-package dev.musicgen.generation;

@@ -1,0 +1,519 @@
+package dev.musicgen.internal.lm;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.core.Embedding;
+import dev.musicgen.ComputeType;
+import dev.musicgen.internal.nn.F;
+import dev.musicgen.internal.weights.WeightStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Port of audiocraft {@code LMModel} ({@code audiocraft/models/lm.py} @ v1.2.0), the forward part: the sum of the K
+ * codebook embeddings ({@code card + 1} rows each, the last being the special token), the condition fuser
+ * ({@code prepend} on the first streaming step, {@code cross} as the cross-attention source), the
+ * {@link StreamingTransformer}, {@code out_norm} and one head per codebook ({@code linears.k}). Logits of prepended
+ * positions are dropped. Generation (sampling, guidance, the delay pattern) lives in {@code dev.musicgen.internal.generation}.
+ *
+ * <p>Weights are read through a {@link WeightStore} with audiocraft names (see {@link LMCheckpoint} for the key
+ * tables of both layouts) onto a manager this model owns; closing the model frees them. Internally the K embedding
+ * tables and the K heads are each stacked into one tensor so a step does one gather and one matmul for them.
+ */
+public final class LMModel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LMModel.class);
+
+    private final LMConfig config;
+    private final NDManager weights;
+    private final NDArray embTable; // [K*(card+1), d]
+    private final NDArray embOffsets; // [1, K, 1] int64: k*(card+1)
+    private final StreamingTransformer transformer;
+    private final NDArray outNormW;
+    private final NDArray outNormB; // [d]
+    private final Projection heads; // [K*card, d]
+    private final DelayedPatternProvider patternProvider;
+    private final ComputeType computeType;
+    private final NDArray embOffsets2d; // [1, K] int64: k*(card+1)
+    private final Shape normShape; // (dim)
+    private volatile boolean closed;
+
+    private LMModel(LMConfig config, ComputeType computeType, NDManager weights, NDArray embTable,
+            NDArray embOffsets, StreamingTransformer transformer, NDArray outNormW, NDArray outNormB,
+            Projection heads) {
+        this.config = config;
+        this.computeType = computeType;
+        this.embOffsets2d = embOffsets.reshape(1, config.nQ());
+        this.normShape = new Shape(config.dim());
+        this.weights = weights;
+        this.embTable = embTable;
+        this.embOffsets = embOffsets;
+        this.transformer = transformer;
+        this.outNormW = outNormW;
+        this.outNormB = outNormB;
+        this.heads = heads;
+        this.patternProvider = new DelayedPatternProvider(config.nQ(), config.delays());
+    }
+
+    /**
+     * Loads the LM as {@code dtype}: FLOAT32 is {@link ComputeType#FLOAT32}, FLOAT16 is
+     * {@link ComputeType#FLOAT16_WEIGHTS}.
+     *
+     * @see #load(LMConfig, WeightStore, NDManager, ComputeType)
+     */
+    public static LMModel load(LMConfig config, WeightStore store, NDManager parent, DataType dtype) {
+        if (dtype == DataType.FLOAT32) {
+            return load(config, store, parent, ComputeType.FLOAT32);
+        }
+        if (dtype == DataType.FLOAT16) {
+            return load(config, store, parent, ComputeType.FLOAT16_WEIGHTS);
+        }
+        throw new IllegalArgumentException("dtype must be FLOAT32 or FLOAT16 (fp16 weights, fp32 activations), but is: "
+                + dtype);
+    }
+
+    /**
+     * Loads the LM from {@code store} (audiocraft names relative to the LM root: {@code emb.*}, {@code transformer.*},
+     * {@code out_norm.*}, {@code linears.*}) onto a new child manager of {@code parent}. With
+     * {@link ComputeType#FLOAT32} every weight is fp32 (fp16 checkpoints are widened); with
+     * {@link ComputeType#FLOAT16_WEIGHTS} the matrices of the projections and heads are fp16 (read from an fp16 file
+     * without a copy) and everything else (embeddings, norms, biases, activations, the KV cache) stays fp32. Every key
+     * read is marked used in the store; the conditioners' keys ({@code condition_provider.*}) are left for them.
+     */
+    public static LMModel load(LMConfig config, WeightStore store, NDManager parent, ComputeType computeType) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(computeType, "computeType");
+        DataType dtype = DataType.FLOAT32;
+        DataType mat = computeType == ComputeType.FLOAT16_WEIGHTS ? DataType.FLOAT16 : DataType.FLOAT32;
+        NDManager w = parent.newSubManager();
+        try {
+            int d = config.dim();
+            int k = config.nQ();
+            int card = config.card();
+            NDList tables = new NDList();
+            for (int q = 0; q < k; q++) {
+                store.tensor("emb." + q + ".weight", card + 1, d);
+                tables.add(store.load("emb." + q + ".weight", w, dtype));
+            }
+            NDArray embTable = NDArrays.concat(tables, 0);
+            tables.close();
+            long[] offs = new long[k];
+            for (int q = 0; q < k; q++) {
+                offs[q] = (long) q * (card + 1);
+            }
+            NDArray embOffsets = w.create(offs, new Shape(1, k, 1));
+
+            List<StreamingTransformerLayer> layers = new ArrayList<>();
+            for (int i = 0; i < config.numLayers(); i++) {
+                layers.add(loadLayer(config, store.view("transformer.layers." + i), w, mat));
+            }
+            StreamingTransformer transformer = new StreamingTransformer(layers, d, config.maxPeriod(),
+                    config.positionalScale(), w);
+            NDArray outNormW = vector(store, "out_norm.weight", d, w, dtype);
+            NDArray outNormB = vector(store, "out_norm.bias", d, w, dtype);
+            NDList headW = new NDList();
+            NDList headB = new NDList();
+            for (int q = 0; q < k; q++) {
+                store.tensor("linears." + q + ".weight", card, d);
+                headW.add(store.load("linears." + q + ".weight", w, mat));
+                if (config.biasProj()) {
+                    headB.add(vector(store, "linears." + q + ".bias", card, w, dtype));
+                }
+            }
+            NDArray headsW = NDArrays.concat(headW, 0);
+            headW.close();
+            NDArray headsB = null;
+            if (config.biasProj()) {
+                headsB = NDArrays.concat(headB, 0);
+                headB.close();
+            }
+            // HF checkpoints may carry the (computed) sinusoidal table; positions are computed here instead
+            store.ignore(List.of("decoder\\.model\\.decoder\\.embed_positions\\.weights"));
+            LMModel model = new LMModel(config, computeType, w, embTable, embOffsets, transformer, outNormW, outNormB,
+                    new Projection(headsW, headsB));
+            LOG.debug("LM loaded ({}): dim {}, {} layers, {} heads, {} codebooks of {}, cross-attention {}, prepend {}",
+                    computeType, d, config.numLayers(), config.numHeads(), k, card, config.crossAttention(),
+                    config.fuser().prepend());
+            return model;
+        } catch (RuntimeException e) {
+            w.close();
+            throw e;
+        }
+    }
+
+    private static StreamingTransformerLayer loadLayer(LMConfig c, WeightStore s, NDManager w, DataType mat) {
+        DataType f32 = DataType.FLOAT32;
+        int d = c.dim();
+        StreamingMultiheadAttention self = StreamingMultiheadAttention.selfAttention(c.numHeads(),
+                inProj(s, "self_attn", d, w, mat),
+                c.biasAttn() ? vector(s, "self_attn.in_proj_bias", 3 * d, w, f32) : null,
+                matrix(s, "self_attn.out_proj.weight", d, d, w, mat),
+                c.biasAttn() ? vector(s, "self_attn.out_proj.bias", d, w, f32) : null);
+        StreamingMultiheadAttention cross = null;
+        NDArray normCrossW = null;
+        NDArray normCrossB = null;
+        if (c.crossAttention()) {
+            cross = StreamingMultiheadAttention.crossAttention(c.numHeads(), inProj(s, "cross_attention", d, w, mat),
+                    c.biasAttn() ? vector(s, "cross_attention.in_proj_bias", 3 * d, w, f32) : null,
+                    matrix(s, "cross_attention.out_proj.weight", d, d, w, mat),
+                    c.biasAttn() ? vector(s, "cross_attention.out_proj.bias", d, w, f32) : null);
+            normCrossW = vector(s, "norm_cross.weight", d, w, f32);
+            normCrossB = vector(s, "norm_cross.bias", d, w, f32);
+        }
+        int ffn = c.ffnDim();
+        Projection linear1 = new Projection(matrix(s, "linear1.weight", ffn, d, w, mat),
+                c.biasFf() ? vector(s, "linear1.bias", ffn, w, f32) : null);
+        Projection linear2 = new Projection(matrix(s, "linear2.weight", d, ffn, w, mat),
+                c.biasFf() ? vector(s, "linear2.bias", d, w, f32) : null);
+        return new StreamingTransformerLayer(self, cross, vector(s, "norm1.weight", d, w, f32),
+                vector(s, "norm1.bias", d, w, f32), normCrossW, normCrossB, vector(s, "norm2.weight", d, w, f32),
+                vector(s, "norm2.bias", d, w, f32), linear1, linear2);
+    }
+
+    /** The fused {@code in_proj_weight [3d, d]}; HF's split q/k/v projections are concatenated (rows q, k, v). */
+    private static NDArray inProj(WeightStore s, String attn, int d, NDManager w, DataType dtype) {
+        if (s.has(attn + ".in_proj_weight")) {
+            return matrix(s, attn + ".in_proj_weight", 3 * d, d, w, dtype);
+        }
+        NDList parts = new NDList(matrix(s, attn + ".q_proj.weight", d, d, w, dtype),
+                matrix(s, attn + ".k_proj.weight", d, d, w, dtype), matrix(s, attn + ".v_proj.weight", d, d, w, dtype));
+        NDArray fused = NDArrays.concat(parts, 0);
+        parts.close();
+        return fused;
+    }
+
+    private static NDArray matrix(WeightStore s, String key, int rows, int cols, NDManager w, DataType dtype) {
+        s.tensor(key, rows, cols);
+        return s.load(key, w, dtype);
+    }
+
+    private static NDArray vector(WeightStore s, String key, int len, NDManager w, DataType dtype) {
+        s.tensor(key, len);
+        return s.load(key, w, dtype);
+    }
+
+    public LMConfig config() {
+        return config;
+    }
+
+    /** The precision the model was loaded in. */
+    public ComputeType computeType() {
+        return computeType;
+    }
+
+    public DelayedPatternProvider patternProvider() {
+        return patternProvider;
+    }
+
+    public Device device() {
+        return weights.getDevice();
+    }
+
+    /** A new child manager for one generation's native memory; the caller closes it (before closing the model). */
+    public NDManager newManager() {
+        checkOpen();
+        return weights.newSubManager();
+    }
+
+    /** The weights' manager, for tests that check nothing piles up on it. */
+    NDManager weightsManager() {
+        return weights;
+    }
+
+    /** {@code Σ_k emb[k](seq[:, k])}: ids {@code [N, K, T]} int64 → {@code [N, T, d]}. */
+    private NDArray embed(NDArray ids) {
+        NDArray shifted = ids.add(embOffsets);
+        NDArray e = Embedding.embedding(shifted, embTable, SparseFormat.DENSE).singletonOrThrow(); // [N, K, T, d]
+        return e.sum(new int[] {1});
+    }
+
+    /** The decode-step embedding: ids {@code [N, K]} int64 → {@code [N, d]}. */
+    private NDArray embed2d(NDArray ids) {
+        NDArray e = Embedding.embedding(Ops.add(ids, embOffsets2d), embTable, SparseFormat.DENSE).singletonOrThrow();
+        return e.sum(new int[] {1}); // [N, K, d] -> [N, d]
+    }
+
+    /** out_norm then the K heads: hidden {@code [N, T, d]} → logits {@code [N, T, K, card]}. */
+    private NDArray logits(NDArray hidden) {
+        long n = hidden.getShape().get(0);
+        long t = hidden.getShape().get(1);
+        NDArray h = F.layerNorm(hidden, outNormW, outNormB, StreamingTransformerLayer.NORM_EPS);
+        return heads.apply(h).reshape(n, t, config.nQ(), config.card());
+    }
+
+    /** The fused condition inputs: the prepend prefix and the cross-attention source, both {@code [N, L, d]}. */
+    private record Fused(NDArray prefix, NDArray crossSrc) {}
+
+    // Port of ConditionFuser.forward for prepend/cross on the first step.
+    private Fused fuse(LMConditions conditions, NDManager m) {
+        NDArray prefix = null;
+        NDArray cross = null;
+        for (LMConditions.Tensor t : conditions.tensors()) {
+            String op = config.fuser().methodOf(t.name());
+            if (op == null) {
+                throw new IllegalArgumentException("condition '" + t.name() + "' is unknown to this model's fuser"
+                        + " (prepend " + config.fuser().prepend() + ", cross " + config.fuser().cross() + ")");
+            }
+            if (t.dim() != config.dim()) {
+                throw new IllegalArgumentException("condition '" + t.name() + "' has width " + t.dim()
+                        + " but the LM's dim is " + config.dim());
+            }
+            NDArray c = m.create(t.data(), new Shape(t.batch(), t.length(), t.dim()));
+            if ("prepend".equals(op)) {
+                prefix = prefix == null ? c : c.concat(prefix, 1);
+            } else {
+                cross = cross == null ? c : cross.concat(c, 1);
+            }
+        }
+        if (config.crossAttention() && cross == null) {
+            throw new IllegalArgumentException("this model cross-attends to " + config.fuser().cross()
+                    + " but no such condition was given");
+        }
+        if (cross != null && config.fuser().crossAttentionPosEmb()) {
+            // create_sin_embedding with its default max_period, as the fuser calls it
+            NDArray pe = transformer.sinEmbedding(m, 0, cross.getShape().get(1));
+            double scale = config.fuser().crossAttentionPosEmbScale();
+            cross = cross.add(scale == 1.0 ? pe : pe.mul(scale));
+        }
+        return new Fused(prefix, cross);
+    }
+
+    private StreamingMultiheadAttention.CrossKv[] crossKvs(NDArray crossSrc) {
+        if (crossSrc == null) {
+            return null;
+        }
+        StreamingMultiheadAttention.CrossKv[] kv = new StreamingMultiheadAttention.CrossKv[config.numLayers()];
+        for (int i = 0; i < kv.length; i++) {
+            kv[i] = transformer.layers.get(i).crossAttention.crossKv(crossSrc);
+        }
+        return kv;
+    }
+
+    private NDArray ids(NDManager m, long[][][] seq, int from, int to) {
+        int n = seq.length;
+        int k = config.nQ();
+        int t = to - from;
+        long[] flat = new long[n * k * t];
+        for (int b = 0; b < n; b++) {
+            if (seq[b].length != k) {
+                throw new IllegalArgumentException("sequence row " + b + " has " + seq[b].length
+                        + " codebooks, the model has " + k);
+            }
+            for (int q = 0; q < k; q++) {
+                System.arraycopy(seq[b][q], from, flat, (b * k + q) * t, t);
+            }
+        }
+        return m.create(flat, new Shape(n, k, t));
+    }
+
+    /**
+     * Teacher-forced forward of a whole pattern sequence {@code [N, K, S]} (no streaming), as
+     * {@code LMModel.forward(sequence, [], condition_tensors)}: logits {@code [N, K, S, card]} flattened row-major.
+     * {@code conditions} must have N rows (or be empty for a model without conditions).
+     */
+    public float[] forward(long[][][] sequence, LMConditions conditions) {
+        checkOpen();
+        int n = sequence.length;
+        if (!conditions.isEmpty() && conditions.batch() != n) {
+            throw new IllegalArgumentException("conditions have " + conditions.batch() + " rows, the sequence " + n);
+        }
+        int s = sequence[0][0].length;
+        try (NDManager m = weights.newSubManager()) {
+            Fused fused = fuse(conditions, m);
+            NDArray x = embed(ids(m, sequence, 0, s)); // [N, S, d]
+            long prefixLen = 0;
+            if (fused.prefix() != null) {
+                prefixLen = fused.prefix().getShape().get(1);
+                x = fused.prefix().concat(x, 1);
+            }
+            long total = x.getShape().get(1);
+            NDArray out = transformer.forward(x, transformer.sinEmbedding(m, 0, total), null, 0,
+                    crossKvs(fused.crossSrc()));
+            if (prefixLen > 0) {
+                out = out.get(new NDIndex(":, {}:, :", prefixLen));
+            }
+            // [N, S, K, card] -> [N, K, S, card]
+            return logits(out).transpose(0, 2, 1, 3).toFloatArray();
+        }
+    }
+
+    /**
+     * A streaming state for {@code batch} rows over at most {@code maxSteps} sequence steps, on a child manager of
+     * {@code parent}: the pre-allocated self-attention caches, the cross-attention keys/values of the conditions
+     * (computed here, once) and the prepend prefix (fed with the first step).
+     */
+    public LMState newState(NDManager parent, LMConditions conditions, int batch, int maxSteps) {
+        checkOpen();
+        if (!conditions.isEmpty() && conditions.batch() != batch) {
+            throw new IllegalArgumentException("conditions have " + conditions.batch() + " rows, the batch is "
+                    + batch);
+        }
+        NDManager m = parent.newSubManager();
+        try {
+            Fused fused = fuse(conditions, m);
+            long prefixLen = fused.prefix() == null ? 0 : fused.prefix().getShape().get(1);
+            int capacity = (int) (prefixLen + maxSteps);
+            StreamingMultiheadAttention.KvCache[] caches = new StreamingMultiheadAttention.KvCache[config.numLayers()];
+            Shape cacheShape = new Shape(batch, config.numHeads(), capacity, config.headDim());
+            for (int i = 0; i < caches.length; i++) {
+                // uninitialised: attention only reads positions already written, and untouched pages of a large
+                // allocation cost no memory, so RSS grows with the positions used rather than the capacity
+                caches[i] = new StreamingMultiheadAttention.KvCache(m.create(cacheShape, DataType.FLOAT32),
+                        m.create(cacheShape, DataType.FLOAT32));
+            }
+            StreamingMultiheadAttention.CrossKv[] kv = crossKvs(fused.crossSrc());
+            NDArray posTable = transformer.sinEmbedding(m, 0, capacity);
+            return new LMState(m, batch, capacity, caches, kv, fused.prefix(), posTable);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /**
+     * One streaming step: feeds {@code seq[:, :, from:to]} ({@code [N, K, to-from]}; on the first step with the
+     * prepend prefix in front) and returns the logits of the last position, {@code [N, K, card]}, on the state's
+     * manager. Call inside an {@code NDScope}; only the state's caches persist.
+     */
+    public NDArray step(LMState state, long[][][] seq, int from, int to) {
+        checkOpen();
+        if (seq.length != state.batch) {
+            throw new IllegalArgumentException("sequence has " + seq.length + " rows, the state " + state.batch);
+        }
+        if (to - from == 1 && !(state.prefix != null && state.offset == 0)) {
+            return decodeStep(state, seq, from);
+        }
+        NDManager m = state.manager;
+        NDArray x = embed(ids(m, seq, from, to)); // [N, T, d]
+        if (state.prefix != null && state.offset == 0) {
+            x = state.prefix.concat(x, 1);
+        }
+        long t = x.getShape().get(1);
+        if (state.offset + t > state.capacity) {
+            throw new IllegalStateException("streaming state capacity " + state.capacity + " exceeded (offset "
+                    + state.offset + " + " + t + " steps)");
+        }
+        NDArray pe = F.narrow(state.posTable, 0, state.offset, state.offset + t);
+        NDArray out = transformer.forward(x, pe, state.caches, state.offset, state.crossKvs);
+        state.offset += t;
+        NDArray last = F.narrow(out, 1, t - 1, t); // [N, 1, d]
+        return logits(last).reshape(state.batch, config.nQ(), config.card());
+    }
+
+    /**
+     * One position per row ({@code seq[:, :, from]}): the activations stay {@code [N, d]}, the residual stream is
+     * updated in place, and nothing but the ids goes to the engine (about 45 native calls per layer).
+     */
+    private NDArray decodeStep(LMState state, long[][][] seq, int from) {
+        if (state.offset + 1 > state.capacity) {
+            throw new IllegalStateException("streaming state capacity " + state.capacity + " exceeded (offset "
+                    + state.offset + " + 1 steps)");
+        }
+        int n = state.batch;
+        int k = config.nQ();
+        long[] flat = new long[n * k];
+        for (int b = 0; b < n; b++) {
+            if (seq[b].length != k) {
+                throw new IllegalArgumentException("sequence row " + b + " has " + seq[b].length
+                        + " codebooks, the model has " + k);
+            }
+            for (int q = 0; q < k; q++) {
+                flat[b * k + q] = seq[b][q][from];
+            }
+        }
+        NDArray x = embed2d(state.manager.create(flat, new Shape(n, k))); // [N, d]
+        long pos = state.offset;
+        NDArray pe = F.narrow(state.posTable, 0, pos, pos + 1); // [1, d]
+        x = transformer.step(x, pe, state.caches, pos, state.crossKvs, n);
+        state.offset += 1;
+        NDArray h = Ops.layerNorm(x, normShape, outNormW, outNormB, StreamingTransformerLayer.NORM_EPS);
+        return Ops.reshape(heads.apply2d(h), n, k, config.card());
+    }
+
+    /**
+     * Benchmark support: the matrix products of one decode step of {@code state} alone, for measuring the step's GEMM
+     * floor on the model's own weights. {@link StepProducts#run} issues every projection product (in the form the step
+     * uses: {@code W·xᵀ} for large fp32 weights, fp16 {@code linear} for fp16 ones; no casts, biases, norms or
+     * activations), the attention products against the state's cache at its current length and the cross-attention
+     * keys/values, and the heads, on random operands of the step's shapes prepared beforehand.
+     */
+    public StepProducts stepProducts(LMState state) {
+        checkOpen();
+        NDManager m = state.manager.newSubManager();
+        try (NDScope scope = new NDScope()) {
+            List<Runnable> products = new ArrayList<>();
+            long n = state.batch;
+            long len = state.offset + 1; // the step attends to the cache plus its own position
+            List<StreamingTransformerLayer> layers = transformer.layers;
+            for (int i = 0; i < layers.size(); i++) {
+                layers.get(i).addProducts(products, m, n, state.caches[i],
+                        state.crossKvs == null ? null : state.crossKvs[i], Math.min(len, state.capacity));
+            }
+            NDArray h = heads.prepare(m.randomNormal(new Shape(n, config.dim())));
+            products.add(() -> heads.product(h));
+            // the operands live until StepProducts.close, not until this scope (or a caller's) closes
+            for (NDArray a : m.getManagedArrays()) {
+                NDScope.unregister(a);
+            }
+            return new StepProducts(m, products);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** The matrix products of one decode step, ready to run; holds its operands until closed. */
+    public static final class StepProducts implements AutoCloseable {
+        private final NDManager manager;
+        private final List<Runnable> products;
+
+        private StepProducts(NDManager manager, List<Runnable> products) {
+            this.manager = manager;
+            this.products = products;
+        }
+
+        /** Runs every product once; the results are freed before returning. */
+        public void run() {
+            try (NDScope scope = new NDScope()) {
+                for (Runnable p : products) {
+                    p.run();
+                }
+            }
+        }
+
+        /** How many matrix products one {@link #run} issues. */
+        public int count() {
+            return products.size();
+        }
+
+        @Override
+        public void close() {
+            manager.close();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the LM is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            weights.close();
+        }
+    }
+}

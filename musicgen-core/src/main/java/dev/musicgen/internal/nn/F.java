@@ -1,0 +1,241 @@
+package dev.musicgen.internal.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv1d;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.nn.core.Linear;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.function.Supplier;
+
+/**
+ * Functional ops over DJL's PyTorch engine, including exact emulations of those the engine lacks
+ * (djl-probe.md Q2): transposed convolution, group norm, reflect padding, scaled-dot-product attention.
+ * Every op is called on the activation first so results attach to the activation's manager/scope, never to the
+ * long-lived weights' manager (djl-probe.md Q6).
+ */
+public final class F {
+    /** The engine every array is created on; named so the tokenizers' Rust engine is never picked. */
+    public static final String ENGINE = "PyTorch";
+
+    private F() {}
+
+    /**
+     * Runs {@code body} in its own {@link NDScope} and returns its result, handed to the enclosing scope (if any) so
+     * an outer scope still frees it; every other array the body creates is closed when it returns. Keeps the peak
+     * memory of a pass at about one block's (or layer's) worth.
+     */
+    public static NDArray scoped(Supplier<NDArray> body) {
+        NDArray result;
+        try (NDScope scope = new NDScope()) {
+            result = body.get();
+            NDScope.unregister(result);
+        }
+        NDScope.register(result);
+        return result;
+    }
+
+    /** A computation over the index range {@code [from, to)} of some axis. */
+    @FunctionalInterface
+    public interface RangeOp {
+        NDArray apply(long from, long to);
+    }
+
+    /**
+     * {@code op} over {@code [0, total)} in blocks of at most {@code block} indices, each block {@link #scoped} so its
+     * temporaries are freed before the next, the results concatenated along {@code axis}. For computations whose
+     * rows are independent (attention queries, feed-forward rows): the same result without the full-size
+     * temporaries. One block: {@code op(0, total)} as is.
+     */
+    public static NDArray inBlocks(long total, long block, int axis, RangeOp op) {
+        if (total < 0 || block < 1) {
+            throw new IllegalArgumentException("inBlocks needs total >= 0 and block >= 1, but total is " + total
+                    + " and block is " + block);
+        }
+        if (total <= block) {
+            return op.apply(0, total);
+        }
+        NDList parts = new NDList();
+        for (long from = 0; from < total; from += block) {
+            long start = from;
+            long end = Math.min(total, from + block);
+            parts.add(scoped(() -> op.apply(start, end)));
+        }
+        return NDArrays.concat(parts, axis);
+    }
+
+    /** {@code x @ wᵀ + b} for weight {@code w [out, in]} (PyTorch layout), any leading dims on x. */
+    public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        return Linear.linear(x, w, b).singletonOrThrow();
+    }
+
+    /**
+     * {@code x[..., start:end, ...]} along {@code axis} (non-negative) as a view, like {@code torch.narrow}: one native
+     * call on the PyTorch engine, where building an {@code NDIndex} costs about 10 µs (djl-probe.md Q5(a)). Hot loops
+     * (the LM's decode step) use this instead of {@code get(NDIndex)}.
+     */
+    public static NDArray narrow(NDArray x, int axis, long start, long end) {
+        if (x instanceof PtNDArray) {
+            return JniUtils.slice((PtNDArray) x, axis, start, end, 1);
+        }
+        return x.get(new NDIndex().addAllDim(axis).addSliceDim(start, end));
+    }
+
+    /**
+     * Writes {@code value} into {@code target[..., start:start+len, ...]} along {@code axis} in place, where
+     * {@code len} is {@code value}'s size on that axis and every other dim of {@code value} equals {@code target}'s
+     * ({@code targetShape}, passed in so the hot path makes no shape query). One native call on PyTorch.
+     */
+    public static void put(NDArray target, long[] targetShape, int axis, long start, NDArray value, long len) {
+        if (target instanceof PtNDArray && value instanceof PtNDArray) {
+            long[] min = new long[targetShape.length];
+            long[] max = targetShape.clone();
+            long[] step = new long[targetShape.length];
+            java.util.Arrays.fill(step, 1);
+            min[axis] = start;
+            max[axis] = start + len;
+            JniUtils.indexSet((PtNDArray) target, (PtNDArray) value, min, max, step);
+            return;
+        }
+        target.set(new NDIndex().addAllDim(axis).addSliceDim(start, start + len), value);
+    }
+
+    /** LayerNorm over the last dim. */
+    public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, float eps) {
+        return LayerNorm.layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)), gamma, beta, eps)
+                .singletonOrThrow();
+    }
+
+    /** 1-D convolution, x [B, Cin, T], w [Cout, Cin/groups, K]. */
+    public static NDArray conv1d(NDArray x, NDArray w, NDArray b, int stride, int padding, int dilation, int groups) {
+        return Conv1d.conv1d(x, w, b, new Shape(stride), new Shape(padding), new Shape(dilation), groups)
+                .singletonOrThrow();
+    }
+
+    /**
+     * Transposed 1-D convolution (the engine throws "Not implemented"): one GEMM {@code xᵀ @ w.reshape(Cin, Cout*K)}
+     * then overlap-add of the K taps at stride S, trimmed by {@code padding} on both sides. Exact vs torch.
+     * x [B, Cin, L], w [Cin, Cout, K] (PyTorch ConvTranspose1d layout), groups = 1.
+     */
+    public static NDArray convTranspose1d(NDArray x, NDArray w, NDArray b, int stride, int padding,
+            int outputPadding) {
+        long batch = x.getShape().get(0);
+        long cin = x.getShape().get(1);
+        long len = x.getShape().get(2);
+        long cout = w.getShape().get(1);
+        int k = (int) w.getShape().get(2);
+        long full = (len - 1) * stride + k;
+        // cols [B, L, Cout*K] -> [B, L, Cout, K]; the reshaped view of w is attached to the weights' manager, so it
+        // is closed right away instead of piling up there on every call
+        NDArray cols;
+        try (NDArray w2 = w.reshape(cin, cout * k)) {
+            cols = x.transpose(0, 2, 1).matMul(w2).reshape(batch, len, cout, k);
+        }
+        int chunks = (k + stride - 1) / stride;
+        long outLen = (len + chunks - 1) * stride;
+        NDArray out = null;
+        for (int c = 0; c < chunks; c++) {
+            int k0 = c * stride;
+            int k1 = Math.min(k, k0 + stride);
+            // taps k0..k1 of every input frame land at positions t*S + (k - k0) + c*S
+            NDArray part = cols.get(new NDIndex(":, :, :, {}:{}", k0, k1));
+            if (k1 - k0 < stride) {
+                part = part.pad(new Shape(0, stride - (k1 - k0)), 0f);
+            }
+            // [B, L, Cout, S] -> [B, Cout, L, S] -> [B, Cout, L*S], shifted right by c*S
+            NDArray seq = part.transpose(0, 2, 1, 3).reshape(batch, cout, len * stride);
+            seq = seq.pad(new Shape((long) c * stride, outLen - len * stride - (long) c * stride), 0f);
+            out = out == null ? seq : out.add(seq);
+        }
+        long end = full - padding + outputPadding;
+        NDArray res = out.get(new NDIndex(":, :, {}:{}", padding, end));
+        if (b != null) {
+            try (NDArray b3 = b.reshape(1, cout, 1)) {
+                res = res.add(b3);
+            }
+        }
+        return res;
+    }
+
+    /** Reflect padding of the last dim (torch F.pad mode='reflect'); requires pad < length. */
+    public static NDArray reflectPad1d(NDArray x, int left, int right) {
+        long t = x.getShape().get(x.getShape().dimension() - 1);
+        if (left >= t || right >= t) {
+            throw new IllegalArgumentException("reflect padding (" + left + ", " + right + ") must be smaller than the"
+                    + " input length " + t);
+        }
+        NDList parts = new NDList();
+        if (left > 0) {
+            parts.add(x.get(new NDIndex("..., 1:{}", left + 1)).flip(-1));
+        }
+        parts.add(x);
+        if (right > 0) {
+            parts.add(x.get(new NDIndex("..., {}:{}", t - 1 - right, t - 1)).flip(-1));
+        }
+        return parts.size() == 1 ? x : NDArrays.concat(parts, -1);
+    }
+
+    /** GroupNorm over [B, C, ...] with G groups, affine per channel. */
+    public static NDArray groupNorm(NDArray x, int groups, NDArray gamma, NDArray beta, float eps) {
+        Shape s = x.getShape();
+        long batch = s.get(0);
+        long c = s.get(1);
+        NDArray g = x.reshape(batch, groups, -1);
+        NDArray mean = g.mean(new int[] {2}, true);
+        NDArray d = g.sub(mean);
+        NDArray var = d.square().mean(new int[] {2}, true);
+        NDArray n = d.div(var.add(eps).sqrt()).reshape(s);
+        long[] bshape = new long[s.dimension()];
+        java.util.Arrays.fill(bshape, 1);
+        bshape[1] = c;
+        // reshaped views of the (long-lived) affine weights are closed at once so they do not accumulate on the
+        // weights' manager
+        if (gamma != null) {
+            try (NDArray g2 = gamma.reshape(bshape)) {
+                n = n.mul(g2);
+            }
+        }
+        if (beta != null) {
+            try (NDArray b2 = beta.reshape(bshape)) {
+                n = n.add(b2);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Scaled-dot-product attention. q [B,H,Tq,D], k/v [B,H,Tk,D]; mask additive [.., Tq, Tk] or null.
+     */
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        long d = q.getShape().get(3);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(d));
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        return scores.softmax(-1).matMul(v);
+    }
+
+    /** An additive causal mask [Tq, Tk] where query i (at absolute position offset+i) sees keys 0..offset+i. */
+    public static NDArray causalMask(NDManager manager, long tq, long tk) {
+        long offset = tk - tq;
+        NDArray qi = manager.arange(tq).reshape(tq, 1).add(offset);
+        NDArray kj = manager.arange(tk).reshape(1, tk);
+        NDArray zeros = manager.zeros(new Shape(tq, tk));
+        return NDArrays.where(kj.gt(qi), zeros.add(Float.NEGATIVE_INFINITY), zeros);
+    }
+
+    /** GELU with the exact erf form (torch's default). */
+    public static NDArray gelu(NDArray x) {
+        return ai.djl.nn.Activation.gelu(x);
+    }
+
+    public static NDArray elu(NDArray x, float alpha) {
+        return ai.djl.nn.Activation.elu(x, alpha);
+    }
+}

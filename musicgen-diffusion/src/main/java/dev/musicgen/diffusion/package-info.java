@@ -1,8 +1,0 @@
-/**
- * MultiBand Diffusion (audiocraft {@code MultiBandDiffusion.get_mbd_musicgen().tokens_to_wav}): decodes MusicGen's
- * EnCodec codes to audio with four band-specific diffusion U-Nets conditioned on the codec's RVQ latent, summed and
- * EQ-matched to the EnCodec decode. Entry points: {@link dev.musicgen.diffusion.MultiBandDiffusion} (plain arrays in
- * and out, explicit {@link dev.musicgen.diffusion.NoiseSource}) and the {@code "mbd"}
- * {@link dev.musicgen.spi.TokenDecoderProvider} {@link dev.musicgen.diffusion.MbdTokenDecoderProvider}.
- */
-package dev.musicgen.diffusion;

@@ -1,0 +1,94 @@
+package dev.musicgen.internal.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import dev.musicgen.internal.nn.F;
+import dev.musicgen.internal.weights.WeightStore;
+
+/**
+ * The U-Net bottleneck: audiocraft {@code StreamingTransformer(C, 8, 6, bias_ff=False, bias_attn=False)}
+ * (modules/transformer.py @ 896ec7c) as DiffusionUnet builds it: sinusoidal positions ({@code max_period} 10000,
+ * scale 1), then 6 post-norm layers ({@code nn.TransformerEncoderLayer}, {@code norm_first=False}):
+ * {@code x = LN1(x + MHA(x)); x = LN2(x + W2 relu(W1 x))}, non-causal, no biases in attention or feed-forward,
+ * {@code dim_feedforward} 2048. Attention is {@code torch.nn.MultiheadAttention} (custom=False): packed
+ * {@code in_proj_weight} rows q|k|v. Dropout (0.1 upstream) is off: inference semantics.
+ */
+final class StreamingTransformer {
+    static final int NUM_HEADS = 8;
+    static final int NUM_LAYERS = 6;
+    static final int DIM_FEEDFORWARD = 2048;
+    static final float MAX_PERIOD = 10_000f;
+    static final float LN_EPS = 1e-5f;
+
+    private final int dim;
+    private final Layer[] layers;
+
+    private record Layer(NDArray inProj,   // [3C, C]
+                         NDArray outProj,  // [C, C]
+                         NDArray linear1,  // [FF, C]
+                         NDArray linear2,  // [C, FF]
+                         NDArray norm1W, NDArray norm1B, NDArray norm2W, NDArray norm2B) {}
+
+    /** Loads {@code layers.N.*} from {@code w} (a view at {@code transformer.}). */
+    StreamingTransformer(NDManager manager, WeightStore w, int dim) {
+        this.dim = dim;
+        this.layers = new Layer[NUM_LAYERS];
+        for (int i = 0; i < NUM_LAYERS; i++) {
+            WeightStore l = w.view("layers." + i);
+            // upstream also accepts the key without "mha." (StreamingMultiheadAttention._load_from_state_dict)
+            String mha = l.has("self_attn.mha.in_proj_weight") ? "self_attn.mha." : "self_attn.";
+            layers[i] = new Layer(
+                    load(manager, l, mha + "in_proj_weight", 3L * dim, dim),
+                    load(manager, l, mha + "out_proj.weight", dim, dim),
+                    load(manager, l, "linear1.weight", DIM_FEEDFORWARD, dim),
+                    load(manager, l, "linear2.weight", dim, DIM_FEEDFORWARD),
+                    load(manager, l, "norm1.weight", dim), load(manager, l, "norm1.bias", dim),
+                    load(manager, l, "norm2.weight", dim), load(manager, l, "norm2.bias", dim));
+        }
+    }
+
+    static NDArray load(NDManager manager, WeightStore w, String key, long... shape) {
+        NDArray a = w.tensor(key, shape).toNDArray(manager, DataType.FLOAT32);
+        a.setName(w.prefix() + key);
+        return a;
+    }
+
+    /** in/out: x [B, T, C]. */
+    NDArray forward(NDArray x) {
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        int head = dim / NUM_HEADS;
+        x = x.add(sinEmbedding(x.getManager(), t, dim)); // positional_scale 1
+        for (Layer l : layers) {
+            NDArray qkv = F.linear(x, l.inProj(), null).reshape(b, t, 3, NUM_HEADS, head); // [B, T, 3, H, D]
+            NDArray q = qkv.get(new NDIndex(":, :, 0")).transpose(0, 2, 1, 3); // [B, H, T, D]
+            NDArray k = qkv.get(new NDIndex(":, :, 1")).transpose(0, 2, 1, 3);
+            NDArray v = qkv.get(new NDIndex(":, :, 2")).transpose(0, 2, 1, 3);
+            NDArray att = F.attention(q, k, v, null).transpose(0, 2, 1, 3).reshape(b, t, dim); // [B, T, C]
+            NDArray sa = F.linear(att, l.outProj(), null);
+            x = F.layerNorm(x.add(sa), l.norm1W(), l.norm1B(), LN_EPS);
+            NDArray ff = F.linear(Activation.relu(F.linear(x, l.linear1(), null)), l.linear2(), null);
+            x = F.layerNorm(x.add(ff), l.norm2W(), l.norm2B(), LN_EPS);
+        }
+        return x;
+    }
+
+    /**
+     * {@code create_sin_embedding(arange(T), C, 10000)} in float32: {@code phase = t / 10000 ** (i / (C/2 - 1))},
+     * {@code cat(cos(phase), sin(phase))}; out: [T, C].
+     */
+    static NDArray sinEmbedding(NDManager manager, long t, int dim) {
+        int half = dim / 2;
+        NDArray adim = manager.arange(0f, (float) half, 1f, DataType.FLOAT32).reshape(1, half);
+        NDArray period = manager.full(new Shape(1, half), MAX_PERIOD).pow(adim.div((float) (half - 1)));
+        NDArray positions = manager.arange(0f, (float) t, 1f, DataType.FLOAT32).reshape(t, 1);
+        NDArray phase = positions.div(period); // [T, half]
+        return NDArrays.concat(new NDList(phase.cos(), phase.sin()), 1);
+    }
+}
