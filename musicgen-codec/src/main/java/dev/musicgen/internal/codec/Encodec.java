@@ -7,7 +7,7 @@ import com.google.gson.JsonParser;
 import dev.musicgen.internal.config.XpConfig;
 import dev.musicgen.spi.CodecSpec;
 import dev.musicgen.spi.RepoResolver;
-import dev.musicgen.internal.weights.CheckpointException;
+import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.weights.KeyMapping;
 import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;

@@ -41,7 +41,7 @@ public final class EncodecModel extends CompressionModel {
     /**
      * Builds the model from weights under our (HF-style) names: {@code encoder.layers.I...}, {@code decoder.layers.I...},
      * {@code quantizer.layers.N.codebook.embed}. Loading is strict: a missing weight, a wrong shape or a weight no
-     * module uses (other than the RVQ training buffers) fails with a {@link dev.musicgen.internal.weights.CheckpointException}.
+     * module uses (other than the RVQ training buffers) fails with a {@link dev.musicgen.CheckpointException}.
      *
      * @param store the weights, already renamed by the layout's key mapping (a view with a prefix is fine)
      */

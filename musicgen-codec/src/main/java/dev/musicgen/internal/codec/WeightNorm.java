@@ -1,6 +1,6 @@
 package dev.musicgen.internal.codec;
 
-import dev.musicgen.internal.weights.CheckpointException;
+import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.weights.WeightStore;
 
 /**

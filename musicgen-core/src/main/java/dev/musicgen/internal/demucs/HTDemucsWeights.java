@@ -1,6 +1,6 @@
 package dev.musicgen.internal.demucs;
 
-import dev.musicgen.internal.weights.CheckpointException;
+import dev.musicgen.CheckpointException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

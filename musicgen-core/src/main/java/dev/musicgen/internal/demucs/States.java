@@ -1,6 +1,6 @@
 package dev.musicgen.internal.demucs;
 
-import dev.musicgen.internal.weights.CheckpointException;
+import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
 import java.nio.ByteBuffer;

@@ -3,7 +3,7 @@ package dev.musicgen.internal.lm;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.musicgen.internal.config.XpConfig;
-import dev.musicgen.internal.weights.CheckpointException;
+import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.weights.KeyMapping;
 import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;

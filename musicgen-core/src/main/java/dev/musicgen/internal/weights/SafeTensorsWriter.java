@@ -1,5 +1,6 @@
 package dev.musicgen.internal.weights;
 
+import dev.musicgen.CheckpointException;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;

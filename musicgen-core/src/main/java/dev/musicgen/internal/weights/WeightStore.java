@@ -1,5 +1,6 @@
 package dev.musicgen.internal.weights;
 
+import dev.musicgen.CheckpointException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

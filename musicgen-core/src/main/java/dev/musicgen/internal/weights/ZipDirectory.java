@@ -1,5 +1,6 @@
 package dev.musicgen.internal.weights;
 
+import dev.musicgen.CheckpointException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -9,7 +9,7 @@ import dev.musicgen.internal.nn.F;
 import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
-import dev.musicgen.internal.weights.CheckpointException;
+import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
 import dev.musicgen.internal.weights.WeightStore;

@@ -3,7 +3,7 @@ package dev.musicgen.internal.demucs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.musicgen.internal.weights.CheckpointException;
+import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.musicgen.internal.weights;
 
+import dev.musicgen.CheckpointException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

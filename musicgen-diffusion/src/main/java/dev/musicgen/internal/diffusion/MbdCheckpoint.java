@@ -1,7 +1,7 @@
 package dev.musicgen.internal.diffusion;
 
 import dev.musicgen.internal.config.XpConfig;
-import dev.musicgen.internal.weights.CheckpointException;
+import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
 import java.util.ArrayList;
