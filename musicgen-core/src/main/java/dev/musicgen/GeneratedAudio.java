@@ -3,7 +3,6 @@ package dev.musicgen;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
 import dev.musicgen.internal.audio.Normalizer;
-import dev.musicgen.audio.WavWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -110,7 +109,7 @@ public final class GeneratedAudio {
     public void writeRawFloatWav(Path target) {
         try {
             AudioFiles.write(target, new Audio(samples, sampleRate), AudioFiles.Format.WAV,
-                    AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(WavWriter.Encoding.FLOAT_32));
+                    AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
         }

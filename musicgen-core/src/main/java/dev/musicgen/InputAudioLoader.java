@@ -80,7 +80,7 @@ final class InputAudioLoader {
                 default:
                     throw new IllegalStateException(in.kind.toString());
             }
-        } catch (IOException e) {
+        } catch (IOException | AudioFormatException e) {
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (e instanceof AudioFormatException && m.startsWith(((AudioFormatException) e).source() + ": ")) {
                 m = m.substring(((AudioFormatException) e).source().length() + 2);   // the source is named once

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
-import dev.musicgen.audio.WavWriter;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.TensorData;
@@ -143,7 +142,7 @@ class MusicGeneratorFixturesTest {
         float[][] st = {java.util.Arrays.copyOfRange(in, 0, n), java.util.Arrays.copyOfRange(in, n, 2 * n)};
         Path wav = tmp.resolve("prompt44k.wav");
         AudioFiles.write(wav, new Audio(st, 44100), AudioFiles.Format.WAV,
-                AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(WavWriter.Encoding.FLOAT_32));
+                AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32));
         GenerationRequest r = request("continuation_resample").prompt(text("continuation_resample", 0))
                 .inputAudio(wav).continuation(true).continuationStart(p.get("start").getAsDouble())
                 .continuationEnd(p.get("end").getAsDouble()).build();

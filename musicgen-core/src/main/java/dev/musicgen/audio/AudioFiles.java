@@ -1,6 +1,8 @@
 package dev.musicgen.audio;
 
-import dev.musicgen.internal.audio.*;
+import dev.musicgen.internal.audio.Mp3Writer;
+import dev.musicgen.internal.audio.Pcm;
+import dev.musicgen.internal.audio.WavWriter;
 
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
@@ -54,16 +56,35 @@ public final class AudioFiles {
         }
     }
 
+    /** Sample encodings of WAV output. */
+    public enum WavEncoding {
+        /** Signed 16-bit little-endian PCM (the default, as Replicate's predictor writes). */
+        PCM_16(16),
+        /** 32-bit IEEE float, the samples unchanged (not clamped). */
+        FLOAT_32(32);
+
+        private final int bits;
+
+        WavEncoding(int bits) {
+            this.bits = bits;
+        }
+
+        /** Bits per sample: 16 or 32. */
+        public int bitsPerSample() {
+            return bits;
+        }
+    }
+
     /**
      * Encoder options.
      *
      * @param wavEncoding    sample encoding of WAV output (16-bit PCM by default)
      * @param mp3BitrateKbps constant bit rate of MP3 output (128 kbps by default, ffmpeg's default)
      */
-    public record WriteOptions(WavWriter.Encoding wavEncoding, int mp3BitrateKbps) {
+    public record WriteOptions(WavEncoding wavEncoding, int mp3BitrateKbps) {
 
         /** 16-bit PCM WAV, 128 kbps CBR MP3: what Replicate's predictor produces. */
-        public static final WriteOptions DEFAULTS = new WriteOptions(WavWriter.Encoding.PCM_16,
+        public static final WriteOptions DEFAULTS = new WriteOptions(WavEncoding.PCM_16,
                 Mp3Writer.DEFAULT_BITRATE_KBPS);
 
         public WriteOptions {
@@ -75,7 +96,7 @@ public final class AudioFiles {
             }
         }
 
-        public WriteOptions withWavEncoding(WavWriter.Encoding encoding) {
+        public WriteOptions withWavEncoding(WavEncoding encoding) {
             return new WriteOptions(encoding, mp3BitrateKbps);
         }
 

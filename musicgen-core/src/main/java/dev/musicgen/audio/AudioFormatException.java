@@ -1,14 +1,14 @@
 package dev.musicgen.audio;
 
-import dev.musicgen.internal.audio.*;
-
-import java.io.IOException;
+import dev.musicgen.MusicGenException;
 
 /**
  * An audio file that cannot be decoded: corrupt, truncated, or in a format this library does not
- * read. The message names the file (or stream) and what was wrong.
+ * read. The message names the file (or stream) and what was wrong. Unchecked, like every failure of
+ * this SDK (see {@link MusicGenException}); the I/O errors of reading a file (missing, not readable)
+ * stay {@link java.io.IOException}s.
  */
-public class AudioFormatException extends IOException {
+public class AudioFormatException extends MusicGenException {
 
     private static final long serialVersionUID = 1L;
 

@@ -20,7 +20,8 @@ import java.nio.file.Path;
  * optional ID3v2 tag and up to 64 KiB of leading junk, confirmed by consecutive frame headers).
  * Anything else fails with an {@link UnsupportedAudioFormatException} that names the file, what the
  * data looks like and the supported formats; damaged files fail with an {@link AudioFormatException}
- * that names the file and the problem.
+ * that names the file and the problem. Both are unchecked {@link dev.musicgen.MusicGenException}s; only the
+ * I/O errors of reading a file or stream are {@link IOException}s.
  */
 public final class AudioReader {
 
@@ -38,7 +39,7 @@ public final class AudioReader {
      *
      * @throws NoSuchFileException   the file does not exist (message: path and "audio file not found")
      * @throws AccessDeniedException the file cannot be read
-     * @throws AudioFormatException  the content is not supported, corrupt or truncated
+     * @throws AudioFormatException  the content is not supported, corrupt or truncated, or the path is a directory
      * @throws IOException           another I/O error
      */
     public static Audio read(Path file) throws IOException {
@@ -64,6 +65,8 @@ public final class AudioReader {
      * Reads audio from a stream, to its end (the stream is not closed).
      *
      * @param sourceName how errors name the stream (a URL, "request body", ...)
+     * @throws AudioFormatException the content is not supported, corrupt or truncated
+     * @throws IOException          the stream fails
      */
     public static Audio read(InputStream in, String sourceName) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -85,8 +88,9 @@ public final class AudioReader {
      * Decodes audio held in memory.
      *
      * @param sourceName how errors name the data
+     * @throws AudioFormatException the content is not supported, corrupt or truncated
      */
-    public static Audio read(byte[] bytes, String sourceName) throws AudioFormatException {
+    public static Audio read(byte[] bytes, String sourceName) {
         Format format = detect(bytes, sourceName);
         return switch (format) {
             case WAV -> WavReader.read(bytes, sourceName);
@@ -102,7 +106,7 @@ public final class AudioReader {
      *                                         what it looks like when that is known)
      * @throws AudioFormatException            for empty data
      */
-    public static Format detect(byte[] b, String sourceName) throws AudioFormatException {
+    public static Format detect(byte[] b, String sourceName) {
         if (b.length == 0) {
             throw new AudioFormatException(sourceName, "the file is empty (0 bytes)");
         }

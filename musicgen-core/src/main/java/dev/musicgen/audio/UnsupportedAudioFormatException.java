@@ -1,7 +1,5 @@
 package dev.musicgen.audio;
 
-import dev.musicgen.internal.audio.*;
-
 /**
  * An audio file in a format or encoding this library does not decode. The message names the file,
  * what it looks like (when recognised), and the formats that are supported.

@@ -55,7 +55,7 @@ class AudioFilesTest {
     void should_write_float_wav_with_fact_chunk() throws IOException {
         Audio audio = new Audio(new float[][] {{0.25f, -1.5f, 2f}}, 16000);
         byte[] b = AudioFiles.encode(audio, AudioFiles.Format.WAV,
-                AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(WavWriter.Encoding.FLOAT_32));
+                AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32));
         ByteBuffer h = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(b).hasSize(58 + 12);
         assertThat(h.getInt(16)).isEqualTo(18);

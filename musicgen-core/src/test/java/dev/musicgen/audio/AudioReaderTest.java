@@ -33,8 +33,8 @@ public class AudioReaderTest {
     // ---------------------------------------------------------------- WAV
 
     @ParameterizedTest
-    @EnumSource(WavWriter.Encoding.class)
-    void should_round_trip_our_own_wav(WavWriter.Encoding encoding) throws IOException {
+    @EnumSource(AudioFiles.WavEncoding.class)
+    void should_round_trip_our_own_wav(AudioFiles.WavEncoding encoding) throws IOException {
         Audio audio = sine(2, 32000, 3200);
         Path file = tmp.resolve("x.wav");
         AudioFiles.write(file, audio, AudioFiles.Format.WAV, AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(encoding));
@@ -45,7 +45,7 @@ public class AudioReaderTest {
         for (int c = 0; c < 2; c++) {
             float[] want = new float[3200];
             for (int t = 0; t < 3200; t++) {
-                want[t] = encoding == WavWriter.Encoding.FLOAT_32
+                want[t] = encoding == AudioFiles.WavEncoding.FLOAT_32
                         ? audio.samples()[c][t] : Pcm.toPcm16(audio.samples()[c][t]) / 32768f;
             }
             assertThat(back.samples()[c]).isEqualTo(want);

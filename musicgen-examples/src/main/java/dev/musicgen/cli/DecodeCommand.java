@@ -2,7 +2,6 @@ package dev.musicgen.cli;
 
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
-import dev.musicgen.audio.WavWriter;
 import dev.musicgen.internal.codec.CompressionModel;
 import dev.musicgen.internal.codec.Encodec;
 import dev.musicgen.internal.codec.TokensFile;
@@ -75,7 +74,7 @@ final class DecodeCommand implements Callable<Integer> {
                                 + target);
                     }
                     AudioFiles.write(target, a, AudioFiles.Format.WAV,
-                            AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(WavWriter.Encoding.FLOAT_32));
+                            AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32));
                 } else {
                     AudioFiles.write(target, a, mp3 ? AudioFiles.Format.MP3 : AudioFiles.Format.WAV,
                             AudioFiles.WriteOptions.DEFAULTS);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
 import dev.musicgen.audio.AudioReader;
-import dev.musicgen.audio.WavWriter;
 import dev.musicgen.internal.codec.TokensFile;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
@@ -50,7 +49,7 @@ class CodecCommandsTest {
         }
         Path input = tmp.resolve(caseName + ".wav");
         AudioFiles.write(input, new Audio(ch, 32000), AudioFiles.Format.WAV,
-                AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(WavWriter.Encoding.FLOAT_32));
+                AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32));
         Path codes = tmp.resolve(caseName + "-codes.safetensors");
         String[] encArgs = concat(new String[] {"encode", "--model", model, "--input-audio", input.toString(),
             "--output", codes.toString(), "--offline", "--device", "cpu"}, extra);

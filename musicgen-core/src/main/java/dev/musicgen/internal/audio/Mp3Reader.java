@@ -64,6 +64,8 @@ public final class Mp3Reader {
                 stream.closeFrame();
                 audioFrames++;
             }
+        } catch (AudioFormatException e) {
+            throw e;   // our own finding (a sample rate change), not a damaged tail
         } catch (BitstreamException | DecoderException | RuntimeException e) {
             if (audioFrames == 0) {
                 throw new AudioFormatException(source, "corrupt MP3 file: " + e.getMessage(), e);

@@ -1,7 +1,7 @@
-package dev.musicgen.audio;
+package dev.musicgen.internal.audio;
 
-import dev.musicgen.internal.audio.*;
-
+import dev.musicgen.audio.Audio;
+import dev.musicgen.audio.AudioFiles.WavEncoding;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -13,27 +13,10 @@ import java.nio.ByteOrder;
  *
  * <p>Headers are the canonical ones: {@code fmt } of 16 bytes (PCM, format tag 1) or 18 bytes plus
  * a {@code fact} chunk (float, format tag 3), then {@code data}. ffmpeg also writes a
- * {@code LIST/INFO} chunk with its encoder name; the samples are the same.
+ * {@code LIST/INFO} chunk with its encoder name; the samples are the same. Users write through
+ * {@link dev.musicgen.audio.AudioFiles} (atomic file writes); this is its WAV encoder.
  */
 public final class WavWriter {
-
-    /** Sample encodings this writer produces. */
-    public enum Encoding {
-        /** Signed 16-bit little-endian PCM (the default, as Replicate's predictor writes). */
-        PCM_16(16),
-        /** 32-bit IEEE float, the samples unchanged (not clamped). */
-        FLOAT_32(32);
-
-        private final int bits;
-
-        Encoding(int bits) {
-            this.bits = bits;
-        }
-
-        public int bitsPerSample() {
-            return bits;
-        }
-    }
 
     private static final long MAX_DATA_BYTES = 0xFFFFFFFFL - 64;
 
@@ -41,7 +24,7 @@ public final class WavWriter {
     }
 
     /** Bytes of the complete file for {@code audio} in {@code encoding}. */
-    public static long fileSize(Audio audio, Encoding encoding) {
+    public static long fileSize(Audio audio, WavEncoding encoding) {
         return headerSize(encoding) + dataSize(audio, encoding);
     }
 
@@ -50,7 +33,7 @@ public final class WavWriter {
      *
      * @throws IllegalArgumentException when the data would exceed the 4 GiB a RIFF file can hold
      */
-    public static void write(Audio audio, Encoding encoding, OutputStream out) throws IOException {
+    public static void write(Audio audio, WavEncoding encoding, OutputStream out) throws IOException {
         long dataSize = dataSize(audio, encoding);
         if (dataSize > MAX_DATA_BYTES) {
             throw new IllegalArgumentException("a WAV file holds at most 4 GiB of samples, but this audio needs "
@@ -59,7 +42,7 @@ public final class WavWriter {
         int channels = audio.channels();
         int bytesPerSample = encoding.bitsPerSample() / 8;
         int blockAlign = channels * bytesPerSample;
-        boolean pcm = encoding == Encoding.PCM_16;
+        boolean pcm = encoding == WavEncoding.PCM_16;
 
         ByteBuffer h = ByteBuffer.allocate(headerSize(encoding)).order(ByteOrder.LITTLE_ENDIAN);
         h.put(ascii("RIFF")).putInt((int) (headerSize(encoding) - 8 + dataSize)).put(ascii("WAVE"));
@@ -94,11 +77,11 @@ public final class WavWriter {
         }
     }
 
-    private static int headerSize(Encoding encoding) {
-        return encoding == Encoding.PCM_16 ? 44 : 58;   // float: fmt 18 bytes + fact chunk 12 bytes
+    private static int headerSize(WavEncoding encoding) {
+        return encoding == WavEncoding.PCM_16 ? 44 : 58;   // float: fmt 18 bytes + fact chunk 12 bytes
     }
 
-    private static long dataSize(Audio audio, Encoding encoding) {
+    private static long dataSize(Audio audio, WavEncoding encoding) {
         return (long) audio.frames() * audio.channels() * (encoding.bitsPerSample() / 8);
     }
 
