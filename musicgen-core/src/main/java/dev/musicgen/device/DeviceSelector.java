@@ -2,8 +2,8 @@ package dev.musicgen.device;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import dev.musicgen.internal.Providers;
 import java.util.Map;
-import java.util.ServiceLoader;
 
 /**
  * Chooses the device a model runs on. Strategies are plain objects so applications can pass their own
@@ -68,12 +68,13 @@ public interface DeviceSelector {
     /**
      * A selector by name (case-insensitive): {@code auto}, {@code cpu}, {@code gpu} or {@code cuda} (= GPU 0),
      * {@code gpuN}, {@code gpu:N}, {@code cuda:N} (also DJL's {@code gpu(N)} and {@code cpu()}), or the name of a
-     * {@link DeviceSelectorProvider} on the class path.
+     * {@link DeviceSelectorProvider} on the class path (found through the context class loader, then this library's).
      *
      * @throws IllegalArgumentException naming the value and the accepted forms
      */
     static DeviceSelector named(String name) {
-        return BuiltinSelectors.named(name, ServiceLoader.load(DeviceSelectorProvider.class));
+        // looked up only when the name is none of the built-in ones
+        return BuiltinSelectors.named(name, () -> Providers.all(DeviceSelectorProvider.class).iterator());
     }
 
     /** {@link #named(String)} of {@value #ENV_VAR}, or {@link #auto()} if it is unset or blank. */
