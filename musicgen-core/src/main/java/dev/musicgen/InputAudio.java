@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -153,6 +154,20 @@ public final class InputAudio {
 
     private static String abbreviate(String s) {
         return s.length() > 80 ? s.substring(0, 77) + "..." : s;
+    }
+
+    /** Equal when the source is: the same path or URI, the same bytes, or the same samples at the same rate. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof InputAudio a && kind == a.kind && Objects.equals(path, a.path)
+                && Objects.equals(uri, a.uri) && Arrays.equals(bytes, a.bytes) && Arrays.deepEquals(samples, a.samples)
+                && sampleRate == a.sampleRate;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, path, uri, sampleRate) * 31 * 31 + Arrays.hashCode(bytes) * 31
+                + Arrays.deepHashCode(samples);
     }
 
     @Override

@@ -5,6 +5,10 @@ package dev.musicgen.internal.generation;
  * own in {@link Builder#build()}; the rules that depend on the model ({@code extendStride} below its maximum duration,
  * a prompt shorter than the output) are checked by {@link MusicGenLM#generate}. Defaults are Replicate's.
  *
+ * <p>This is the one statement of these defaults and rules: {@link dev.musicgen.GenerationRequest} builds its
+ * sampling parameters with this builder, and messages use the public names ({@code classifierFreeGuidance} for
+ * {@code cfgCoef}).
+ *
  * @param duration seconds of audio to generate, prompt included
  * @param useSampling false = argmax decoding
  * @param temperature softmax temperature; 0 = argmax
@@ -16,11 +20,16 @@ package dev.musicgen.internal.generation;
  */
 public record GenerationParams(double duration, boolean useSampling, double temperature, int topK, double topP,
         double cfgCoef, double extendStride, Long seed) {
+    /** The longest duration accepted, in seconds (an hour: the extension loop has no limit of its own). */
+    public static final double MAX_DURATION = 3600;
 
     public GenerationParams {
         requireFinite("duration", duration);
         if (duration <= 0) {
             throw new IllegalArgumentException("duration must be > 0 seconds, but is: " + duration);
+        }
+        if (duration > MAX_DURATION) {
+            throw new IllegalArgumentException("duration must be at most 3600 seconds, but is: " + duration);
         }
         requireFinite("temperature", temperature);
         if (temperature < 0) {
@@ -33,7 +42,10 @@ public record GenerationParams(double duration, boolean useSampling, double temp
         if (topP < 0 || topP > 1) {
             throw new IllegalArgumentException("topP must be between 0.0 and 1.0 (0 = disabled), but is: " + topP);
         }
-        requireFinite("cfgCoef", cfgCoef);
+        requireFinite("classifierFreeGuidance", cfgCoef);
+        if (cfgCoef < 0) {
+            throw new IllegalArgumentException("classifierFreeGuidance must be >= 0, but is: " + cfgCoef);
+        }
         requireFinite("extendStride", extendStride);
         if (extendStride <= 0) {
             throw new IllegalArgumentException("extendStride must be > 0 seconds, but is: " + extendStride);

@@ -1,5 +1,4 @@
-package dev.musicgen;
-
+package dev.musicgen.internal.loading;
 
 import ai.djl.Device;
 import dev.musicgen.internal.conditioners.StemSeparator;
@@ -14,19 +13,19 @@ import java.util.random.RandomGenerator;
  * 80 MB checkpoint is fetched and loaded only when a melody is first separated (text-only generation never needs it),
  * and the random shift of {@code apply_model} is drawn from the current request's seeded generator.
  */
-final class LazyStemSeparator implements StemSeparator, AutoCloseable {
+public final class LazyStemSeparator implements StemSeparator, AutoCloseable {
     private final Path checkpoint;
     private final Device device;
     private HTDemucsSeparator model;
     private RandomGenerator shifts = new Random();
 
-    LazyStemSeparator(Path checkpoint, Device device) {
+    public LazyStemSeparator(Path checkpoint, Device device) {
         this.checkpoint = checkpoint;
         this.device = device;
     }
 
     /** Binds the shift generator for the next generation (calls are serialized by the generator's lock). */
-    void bind(RandomGenerator rng) {
+    public void bind(RandomGenerator rng) {
         this.shifts = rng;
     }
 
@@ -34,7 +33,7 @@ final class LazyStemSeparator implements StemSeparator, AutoCloseable {
      * Loads the model; must run outside any {@code NDScope} (the conditioners call {@link #separate} inside one, which
      * would capture and free the weights when it closes).
      */
-    void ensureLoaded() {
+    public void ensureLoaded() {
         if (model == null) {
             Path file = checkpoint != null ? HTDemucsWeights.verify(checkpoint) : HTDemucsWeights.defaults().resolve();
             model = HTDemucsSeparator.load(file, device);
