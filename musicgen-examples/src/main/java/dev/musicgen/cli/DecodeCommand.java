@@ -1,11 +1,12 @@
 package dev.musicgen.cli;
 
+import ai.djl.Device;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
 import dev.musicgen.internal.codec.CompressionModel;
 import dev.musicgen.internal.codec.Encodec;
 import dev.musicgen.internal.codec.TokensFile;
-import dev.musicgen.internal.hub.HubClient;
+import dev.musicgen.internal.loading.ModelLoader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -29,16 +30,11 @@ final class DecodeCommand implements Callable<Integer> {
             + "the batch are written as NAME-0.wav, NAME-1.wav, ...")
     Path output;
 
-    @Option(names = "--sample-format", description = "pcm16 (default) or float32 (raw decoder output, no "
-            + "normalization, WAV only).", defaultValue = "pcm16")
-    String sampleFormat;
+    @Mixin
+    SampleFormatOption sampleFormat;
 
-    @Option(names = "--multi-band-diffusion", description = "Decode with MultiBand Diffusion instead of EnCodec.")
-    boolean mbd;
-
-    @Option(names = "--mbd-model", description = "Directory or repo id holding mbd_musicgen_32khz.th "
-            + "(default facebook/multiband-diffusion).")
-    String mbdModel;
+    @Mixin
+    MbdOptions mbd;
 
     @Option(names = "--noise", description = "Replay recorded diffusion noise (tensors noise.000, noise.001, ...).")
     Path noise;
@@ -51,34 +47,25 @@ final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        String fmt = sampleFormat.toLowerCase(Locale.ROOT);
-        if (!fmt.equals("pcm16") && !fmt.equals("float32")) {
-            throw new IllegalArgumentException("--sample-format must be pcm16 or float32, but is: " + sampleFormat);
-        }
-        if (noise != null && !mbd) {
+        boolean float32 = sampleFormat.float32();
+        if (noise != null && !mbd.enabled) {
             throw new IllegalArgumentException("--noise is only used with --multi-band-diffusion");
         }
-        HubClient hub = model.hub();
-        Path dir = model.modelDir(hub);
-        try (CompressionModel codec = Encodec.load(dir, model.device(), hub.asRepoResolver())) {
+        ModelLoader loader = model.hub.loader();
+        Path dir = loader.localPath(model.source());
+        Device device = model.device.select();
+        try (CompressionModel codec = Encodec.load(dir, device, loader.resolver())) {
             long[][][] codes = TokensFile.read(tokens, codec);
-            float[][][] wav = mbd ? MbdDecoding.decode(codes, codec, mbdModel, noise, seed, hub, model.device())
+            float[][][] wav = mbd.enabled ? MbdDecoding.decode(codes, codec, mbd.source(), noise, seed, loader, device)
                     : codec.decode(codes);
             for (int b = 0; b < wav.length; b++) {
                 Path target = wav.length == 1 ? output : indexed(output, b);
                 Audio a = new Audio(wav[b], codec.sampleRate());
                 boolean mp3 = target.toString().toLowerCase(Locale.ROOT).endsWith(".mp3");
-                if (fmt.equals("float32")) {
-                    if (mp3) {
-                        throw new IllegalArgumentException("--sample-format float32 needs a .wav output, but is: "
-                                + target);
-                    }
-                    AudioFiles.write(target, a, AudioFiles.Format.WAV,
-                            AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32));
-                } else {
-                    AudioFiles.write(target, a, mp3 ? AudioFiles.Format.MP3 : AudioFiles.Format.WAV,
-                            AudioFiles.WriteOptions.DEFAULTS);
-                }
+                sampleFormat.check(target, !mp3);
+                AudioFiles.write(target, a, mp3 ? AudioFiles.Format.MP3 : AudioFiles.Format.WAV, float32
+                        ? AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32)
+                        : AudioFiles.WriteOptions.DEFAULTS);
                 spec.commandLine().getOut().printf("wrote %s (%.2f s)%n", target, a.durationSeconds());
             }
         }

@@ -6,7 +6,7 @@ import dev.musicgen.audio.AudioReader;
 import dev.musicgen.internal.codec.CompressionModel;
 import dev.musicgen.internal.codec.Encodec;
 import dev.musicgen.internal.codec.TokensFile;
-import dev.musicgen.internal.hub.HubClient;
+import dev.musicgen.internal.loading.ModelLoader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +38,10 @@ final class EncodeCommand implements Callable<Integer> {
         if (!Files.isRegularFile(input)) {
             throw new IllegalArgumentException("--input-audio " + input + " does not exist or is not a file");
         }
-        HubClient hub = model.hub();
-        Path dir = model.modelDir(hub);
+        ModelLoader loader = model.hub.loader();
+        Path dir = loader.localPath(model.source());
         Audio audio = AudioReader.read(input);
-        try (CompressionModel codec = Encodec.load(dir, model.device(), hub.asRepoResolver())) {
+        try (CompressionModel codec = Encodec.load(dir, model.device.select(), loader.resolver())) {
             Audio converted = AudioConversion.convert(audio, codec.sampleRate(), codec.channels());
             long[][][] codes = codec.encode(new float[][][] {converted.samples()});
             TokensFile.write(output, codes);

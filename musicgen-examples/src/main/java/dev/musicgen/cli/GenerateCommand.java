@@ -4,18 +4,17 @@ import dev.musicgen.ComputeType;
 import dev.musicgen.GeneratedAudio;
 import dev.musicgen.GenerationRequest;
 import dev.musicgen.InputAudio;
+import dev.musicgen.ModelSource;
 import dev.musicgen.MusicGenerator;
 import dev.musicgen.NormalizationStrategy;
 import dev.musicgen.OutputFormat;
 import dev.musicgen.ProgressListener;
-import dev.musicgen.device.DeviceSelector;
 import dev.musicgen.internal.codec.TokensFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -49,7 +48,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--continuation-end", description = "End (s) of the clip used (default: end of clip).")
     Double continuationEnd;
 
-    @Option(names = "--cfg", description = "Classifier-free guidance (default ${DEFAULT-VALUE}).", defaultValue = "3")
+    @Option(names = {"--classifier-free-guidance", "--cfg"}, description = "Classifier-free guidance (default "
+            + "${DEFAULT-VALUE}).", defaultValue = "3")
     double cfg;
 
     @Option(names = "--temperature", description = "Sampling temperature (default ${DEFAULT-VALUE}).",
@@ -69,19 +69,19 @@ final class GenerateCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE}).", defaultValue = "18")
     double extendStride;
 
-    @Option(names = "--multi-band-diffusion", description = "Decode with MultiBand Diffusion.")
-    boolean mbd;
+    @Mixin
+    MbdOptions mbd;
 
-    @Option(names = "--mbd-model", description = "Directory or repo id of mbd_musicgen_32khz.th "
-            + "(default facebook/multiband-diffusion).")
-    String mbdModel;
-
-    @Option(names = "--normalization", description = "loudness, clip, peak or rms (default ${DEFAULT-VALUE}).",
-            defaultValue = "loudness")
+    @Option(names = {"--normalization-strategy", "--normalization"}, description = "loudness, clip, peak or rms "
+            + "(default ${DEFAULT-VALUE}).", defaultValue = "loudness")
     String normalization;
 
-    @Option(names = "--format", description = "wav or mp3 (default: from --output's extension, else wav).")
+    @Option(names = {"--output-format", "--format"}, description = "wav or mp3 (default: from --output's extension, "
+            + "else wav).")
     String format;
+
+    @Mixin
+    SampleFormatOption sampleFormat;
 
     @Option(names = {"-o", "--output"}, description = "Output file (default ${DEFAULT-VALUE}).", defaultValue = "out.wav")
     Path output;
@@ -89,8 +89,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--save-tokens", description = "Also write the tokens (int64 [B,K,T]) to this .safetensors file.")
     Path saveTokens;
 
-    @Option(names = "--device", description = "cpu, gpu, gpuN or auto (default: MUSICGEN_DEVICE, else auto).")
-    String device;
+    @Mixin
+    DeviceOptions device;
 
     @Option(names = "--compute-type", description = "FLOAT32 or FLOAT16_WEIGHTS (default ${DEFAULT-VALUE}).",
             defaultValue = "FLOAT32")
@@ -99,11 +99,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--text-encoder", description = "Local T5 directory instead of the one the checkpoint names.")
     Path textEncoder;
 
-    @Option(names = "--local-repo", description = "Serve a repo id from a directory: ID=DIR (repeatable).")
-    Map<String, Path> localRepos = new LinkedHashMap<>();
-
-    @Option(names = "--offline", description = "Never use the network (also HF_HUB_OFFLINE=1).")
-    boolean offline;
+    @Mixin
+    HubOptions hub;
 
     @Option(names = "--no-stem-separation", description = "Take a melody's chroma from the whole mix instead of "
             + "HTDemucs' vocals + other stems (no 80 MB download).")
@@ -125,12 +122,14 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationRequest.Builder rb = GenerationRequest.builder().prompt(prompt).duration(duration)
                 .continuation(continuation).continuationStart(continuationStart).continuationEnd(continuationEnd)
                 .classifierFreeGuidance(cfg).temperature(temperature).topK(topK).topP(topP).seed(seed)
-                .extendStride(extendStride).multiBandDiffusion(mbd)
+                .extendStride(extendStride).multiBandDiffusion(mbd.enabled)
                 .normalizationStrategy(NormalizationStrategy.fromName(normalization)).outputFormat(fmt);
         if (inputAudio != null) {
             rb.inputAudio(InputAudio.parse(inputAudio));
         }
         GenerationRequest request = rb.build();
+        boolean float32 = sampleFormat.float32();
+        sampleFormat.check(output, fmt == OutputFormat.WAV);
         checkWritable("--output", output);
         if (saveTokens != null) {
             checkWritable("--save-tokens", saveTokens);
@@ -140,11 +139,9 @@ final class GenerateCommand implements Callable<Integer> {
             request = request.toBuilder().inputAudio(request.inputAudio().get().preload()).build();
         }
         try (ProgressBars bars = new ProgressBars(!noProgress, spec.commandLine().getErr())) {
-            MusicGenerator.Builder gb = MusicGenerator.builder().model(model).computeType(computeType)
-                    .offline(offline).progressListener(bars);
-            if (device != null) {
-                gb.device(DeviceSelector.named(device));
-            }
+            MusicGenerator.Builder gb = hub.applyTo(MusicGenerator.builder()).model(ModelSource.parse(model))
+                    .computeType(computeType).device(device.selector()).progressListener(bars)
+                    .multiBandDiffusionModel(mbd.source());
             if (textEncoder != null) {
                 gb.textEncoder(textEncoder);
             }
@@ -152,18 +149,14 @@ final class GenerateCommand implements Callable<Integer> {
             if (demucsCheckpoint != null) {
                 gb.demucsCheckpoint(demucsCheckpoint);
             }
-            if (mbdModel != null) {
-                if (java.nio.file.Files.isDirectory(Path.of(mbdModel))) {
-                    gb.multiBandDiffusionModel(Path.of(mbdModel));
-                } else {
-                    gb.multiBandDiffusionModel(mbdModel);
-                }
-            }
-            localRepos.forEach(gb::localRepo);
             try (MusicGenerator gen = gb.build()) {
                 GeneratedAudio audio = gen.generate(request);
                 bars.done();
-                audio.writeTo(output, fmt);
+                if (float32) {
+                    audio.writeRawFloatWav(output);
+                } else {
+                    audio.writeTo(output, fmt);
+                }
                 if (saveTokens != null) {
                     long[][] t = audio.tokens();
                     try {
@@ -195,7 +188,7 @@ final class GenerateCommand implements Callable<Integer> {
             return OutputFormat.fromName(ext);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--output " + output + " has the extension ." + ext + ", but the output "
-                    + "format must be one of wav, mp3: name the file .wav or .mp3, or give --format");
+                    + "format must be one of wav, mp3: name the file .wav or .mp3, or give --output-format");
         }
     }
 

@@ -30,8 +30,10 @@ public final class ExampleModels {
     public static MusicGenerator.Builder builder(ModelVersion defaultModel) {
         MusicGenerator.Builder builder = MusicGenerator.builder()
                 .model(System.getProperty("musicgen.model", defaultModel.versionName()))
-                .offline(Boolean.getBoolean("musicgen.offline"))
                 .stemSeparation(Boolean.parseBoolean(System.getProperty("musicgen.stemSeparation", "true")));
+        if (Boolean.getBoolean("musicgen.offline")) {
+            builder.offline(true);   // only when asked: otherwise HF_HUB_OFFLINE decides
+        }
         String cacheDir = System.getProperty("musicgen.cacheDir");
         if (cacheDir != null && !cacheDir.isBlank()) {
             builder.cacheDir(Path.of(cacheDir));
