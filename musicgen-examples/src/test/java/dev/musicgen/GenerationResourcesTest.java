@@ -153,6 +153,39 @@ class GenerationResourcesTest {
                 .isInstanceOf(GenerationCancelledException.class);
     }
 
+    /** A request's own token cancels one call: the cancelled request runs again (it failed at once before). */
+    @Test
+    void a_cancelled_request_can_be_generated_again() {
+        GenerationRequest request = request(9).duration(2).build();
+        int arrays = liveArrays();
+        AtomicLong lastStep = new AtomicLong(-1);
+        hook = (phase, step, total) -> {
+            if (phase == ProgressListener.Phase.GENERATING) {
+                lastStep.set(step);
+                if (step == 3) {
+                    request.cancellation().cancel();
+                }
+            }
+        };
+        try {
+            assertThatThrownBy(() -> gen.generate(request)).isInstanceOf(GenerationCancelledException.class)
+                    .hasMessageContaining("cancelled at step");
+            assertThat(lastStep.get()).isLessThanOrEqualTo(4);
+        } finally {
+            hook = ProgressListener.none();
+        }
+        assertThat(request.cancellation().isCancelled()).as("cleared when the cancelled call ended").isFalse();
+        assertThat(liveArrays()).isEqualTo(arrays);
+        GeneratedAudio again = gen.generate(request);
+        assertThat(again.samples()[0]).hasSize(64000);
+        assertThat(again.seed()).isEqualTo(9);
+
+        // cancelled before any call: the next call is cancelled, the one after runs
+        request.cancellation().cancel();
+        assertThatThrownBy(() -> gen.generate(request)).isInstanceOf(GenerationCancelledException.class);
+        assertThat(gen.generate(request).samples()).isDeepEqualTo(again.samples());
+    }
+
     @Test
     void future_cancel_stops_the_generation_and_frees_everything() throws Exception {
         gen.generate(request(1).build());
