@@ -147,49 +147,7 @@ public final class AudioFiles {
 
     /** The write itself, with the encoder given. */
     static void write(Path target, Encoder encoder) throws IOException {
-        Path absolute = target.toAbsolutePath();
-        Path dir = absolute.getParent();
-        if (dir == null) {
-            throw new FileSystemException(target.toString(), null, "not a file path");
-        }
-        if (!Files.exists(dir)) {
-            throw new NoSuchFileException(dir.toString(), null, "output directory does not exist");
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new NotDirectoryException(dir + ": output directory is not a directory");
-        }
-        if (Files.isDirectory(absolute)) {
-            throw new FileSystemException(absolute.toString(), null, "output path is a directory");
-        }
-        if (!Files.isWritable(dir)) {
-            throw new AccessDeniedException(dir.toString(), null, "output directory is not writable");
-        }
-        Path temp;
-        try {
-            temp = dev.musicgen.internal.TempFiles.createSibling(dir, "." + absolute.getFileName() + ".", ".part");
-        } catch (AccessDeniedException e) {
-            throw new AccessDeniedException(dir.toString(), null, "output directory is not writable");
-        }
-        try {
-            try (FileOutputStream file = new FileOutputStream(temp.toFile());
-                 OutputStream out = new BufferedOutputStream(file, 1 << 16)) {
-                encoder.encode(out);
-                out.flush();
-                file.getFD().sync();   // the bytes are on disk before the name points at them
-            }
-            try {
-                Files.move(temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
+        dev.musicgen.internal.TempFiles.writeAtomically(target, encoder::encode);
     }
 
     private static Encoder encoderFor(Audio audio, Format format, WriteOptions options) {

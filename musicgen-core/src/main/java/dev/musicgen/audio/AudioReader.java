@@ -50,6 +50,10 @@ public final class AudioReader {
         if (Files.isDirectory(file)) {
             throw new AudioFormatException(source, "is a directory, not an audio file");
         }
+        if (!Files.isRegularFile(file)) {
+            // a device (/dev/zero) or a FIFO never ends or blocks forever
+            throw new AudioFormatException(source, "is not a regular file (a device, FIFO or socket), not an audio file");
+        }
         if (!Files.isReadable(file)) {
             throw new AccessDeniedException(source, null, "audio file is not readable (permission denied)");
         }
@@ -206,7 +210,8 @@ public final class AudioReader {
         if (b.length >= 3 && (b[0] & 0xff) == 0xFF && (b[1] & 0xff) == 0xD8 && (b[2] & 0xff) == 0xFF) {
             return "a JPEG image";
         }
-        return "unknown content, first bytes " + hex(b, 8);
+        // never the bytes themselves: the file may be any readable file (a message must not reveal its content)
+        return looksLikeText(b) ? "unknown content (text, not audio)" : "unknown content (binary, not a known format)";
     }
 
     private static boolean startsWith(byte[] b, int at, String s) {
@@ -239,14 +244,15 @@ public final class AudioReader {
         return sb.append('\'').toString();
     }
 
-    private static String hex(byte[] b, int n) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < Math.min(n, b.length); i++) {
-            if (i > 0) {
-                sb.append(' ');
+    private static boolean looksLikeText(byte[] b) {
+        int n = Math.min(b.length, 512);
+        for (int i = 0; i < n; i++) {
+            int c = b[i] & 0xff;
+            if (c < 9 || (c > 13 && c < 32) || c == 127) {
+                return false;
             }
-            sb.append(String.format("%02x", b[i] & 0xff));
         }
-        return sb.toString();
+        return true;
     }
+
 }

@@ -34,7 +34,8 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        // names and values come from the file: never let them write terminal escape codes
+        PrintWriter out = new PrintWriter(new PrintableWriter(spec.commandLine().getOut()));
         if (!Files.exists(path)) {
             throw new IllegalArgumentException("PATH " + path + " does not exist");
         }

@@ -66,4 +66,14 @@ class InspectCommandTest {
         assertThat(corrupt.err()).contains("not a zip archive").doesNotContain("\tat ");
         assertThat(run("--help").out()).contains("inspect");
     }
+
+    @Test
+    void tensor_names_cannot_drive_the_terminal(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        Path f = tmp.resolve("escape.safetensors");
+        dev.musicgen.internal.weights.SafeTensorsWriter.write(f, java.util.Map.of("w\u001b[2J\u001b]0;pwned\u0007",
+                dev.musicgen.internal.weights.TensorData.ofFloats("w", new long[] {1}, new float[] {1f})));
+        Result r = run("inspect", f.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).doesNotContain("\u001b", "\u0007").contains("w\\u001b[2J");
+    }
 }

@@ -16,6 +16,11 @@ import java.util.Map;
 public final class TokensFile {
     public static final String TENSOR = "tokens";
 
+    /** Bounds on what a tokens file may hold: far more than a model generates, little enough to decode. */
+    static final int MAX_BATCH = 64;
+    static final int MAX_CODEBOOKS = 32;
+    static final int MAX_FRAMES = 30 * 60 * 50;
+
     private TokensFile() {}
 
     /** Writes {@code codes} (rectangular {@code [B][K][T]}) as int64 {@code tokens}; atomically replaces the file. */
@@ -70,6 +75,12 @@ public final class TokensFile {
                     throw new IllegalArgumentException(TENSOR + " in " + file + ": found shape " + Arrays.toString(shape)
                             + "; every dimension must be at least 1");
                 }
+            }
+            if (shape[0] > MAX_BATCH || shape[1] > MAX_CODEBOOKS || shape[2] > MAX_FRAMES) {
+                // checked before anything is copied: a small file of U8 tokens can claim gigabytes of int64s
+                throw new IllegalArgumentException(TENSOR + " in " + file + ": found shape " + Arrays.toString(shape)
+                        + "; at most [" + MAX_BATCH + ", " + MAX_CODEBOOKS + ", " + MAX_FRAMES + "] is accepted ("
+                        + MAX_FRAMES + " frames = 30 minutes at 50 Hz)");
             }
             return Arrays3.unflatten(t.toLongArray(), (int) shape[0], (int) shape[1], (int) shape[2]);
         }

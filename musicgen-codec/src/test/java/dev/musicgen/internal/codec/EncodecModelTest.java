@@ -153,6 +153,13 @@ class EncodecModelTest {
         assertThatThrownBy(() -> TokensFile.read(f, codec)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("tokens: value 99 at [0, 0, 0] is out of range; allowed codes are 0..63 (cardinality 64)");
 
+        // more frames than 30 minutes: refused from the shape, before anything is copied or decoded
+        dev.musicgen.internal.weights.SafeTensorsWriter.write(f, java.util.Map.of("tokens",
+                dev.musicgen.internal.weights.TensorData.ofLongs("tokens", new long[] {1, 4, 100_000},
+                        new long[400_000])));
+        assertThatThrownBy(() -> TokensFile.read(f, codec)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at most [64, 32, 90000]");
+
         TokensFile.write(f, new long[1][8][5]);
         assertThatThrownBy(() -> TokensFile.read(f, codec)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("tokens: item 0 has 8 codebooks; this codec expects K = 4 (shape [B, 4, T])");

@@ -25,6 +25,14 @@ public final class AudioConversion {
             throw new IllegalArgumentException("targetSampleRate must be positive, but is: " + targetSampleRate);
         }
         checkChannels(audio.channels(), targetChannels);   // fail before the (costly) resampling
+        if (audio.sampleRate() < AudioLimits.MIN_SAMPLE_RATE || audio.sampleRate() > AudioLimits.MAX_SAMPLE_RATE) {
+            throw new IllegalArgumentException("the input audio's sample rate must be " + AudioLimits.MIN_SAMPLE_RATE
+                    + ".." + AudioLimits.MAX_SAMPLE_RATE + " Hz, but is: " + audio.sampleRate());
+        }
+        if (audio.frames() > (long) AudioLimits.MAX_SECONDS * audio.sampleRate()) {
+            throw new IllegalArgumentException("the input audio may be at most " + AudioLimits.MAX_SECONDS
+                    + " s long, but is " + audio.durationSeconds() + " s");
+        }
         return convertChannels(Resampler.resample(audio, targetSampleRate), targetChannels);
     }
 

@@ -39,7 +39,9 @@ public final class FlacReader {
             throw new AudioFormatException(source, "corrupt FLAC file: STREAMINFO declares " + channels + " channels, "
                     + sampleRate + " Hz, " + bits + " bits");
         }
+        AudioLimits.checkSampleRate(source, sampleRate);
         long declared = info.getTotalSamples();   // 0 = unknown
+        AudioLimits.checkFrames(source, declared, sampleRate);
         if (declared > Integer.MAX_VALUE - 8) {
             throw new AudioFormatException(source, "the FLAC file has " + declared + " frames, more than a Java array holds");
         }
@@ -54,9 +56,7 @@ public final class FlacReader {
                     throw new AudioFormatException(source, "corrupt FLAC file: a frame has " + frame.header.channels
                             + " channels, the stream " + channels);
                 }
-                if ((long) frames + block > Integer.MAX_VALUE - 8) {
-                    throw new AudioFormatException(source, "the FLAC file has more frames than a Java array holds");
-                }
+                AudioLimits.checkFrames(source, (long) frames + block, sampleRate);
                 if (frames + block > out[0].length) {
                     int grown = Math.max(frames + block, out[0].length * 2);
                     for (int c = 0; c < channels; c++) {

@@ -44,7 +44,9 @@ public final class Mp3Reader {
         Decoder decoder = new Decoder();
         decoder.setOutputBuffer(out);
         int sampleRate = firstHeader.sampleRate();
+        AudioLimits.checkSampleRate(source, sampleRate);
         int audioFrames = 0;
+        long maxFrames = (long) AudioLimits.MAX_SECONDS * sampleRate;
         try {
             Header h;
             boolean skipInfoFrame = gapless != null;
@@ -63,6 +65,9 @@ public final class Mp3Reader {
                 out.endFrame();
                 stream.closeFrame();
                 audioFrames++;
+                if (out.length[0] > maxFrames) {
+                    break;   // refused below, outside the damaged-tail handling
+                }
             }
         } catch (AudioFormatException e) {
             throw e;   // our own finding (a sample rate change), not a damaged tail
@@ -81,6 +86,7 @@ public final class Mp3Reader {
         if (audioFrames == 0) {
             throw new AudioFormatException(source, "corrupt MP3 file: no MPEG audio frame could be decoded");
         }
+        AudioLimits.checkFrames(source, out.length[0], sampleRate);
         float[][] samples = out.samples();
         int length = samples[0].length;
         int start = 0;

@@ -119,6 +119,7 @@ public final class WavReader {
         if (sampleRate == 0 || sampleRate > Integer.MAX_VALUE) {
             throw corrupt(source, "the WAV header declares a sample rate of " + sampleRate + " Hz");
         }
+        AudioLimits.checkSampleRate(source, sampleRate);
         boolean ok = tag == FORMAT_PCM ? bits == 8 || bits == 16 || bits == 24 || bits == 32 : bits == 32 || bits == 64;
         if (!ok) {
             String kind = tag == FORMAT_PCM ? "PCM" : "float";
@@ -137,6 +138,7 @@ public final class WavReader {
         if (frames > Integer.MAX_VALUE - 8) {
             throw new AudioFormatException(source, "the WAV file has " + frames + " frames, more than a Java array holds");
         }
+        AudioLimits.checkFrames(source, frames, f.sampleRate());
         int n = (int) frames;
         int channels = f.channels();
         float[][] out = new float[channels][n];

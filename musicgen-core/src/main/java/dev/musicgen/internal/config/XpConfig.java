@@ -29,7 +29,13 @@ public final class XpConfig {
     /** Parses YAML text (as stored under {@code xp.cfg}) with the safe loader: plain maps, lists and scalars. */
     @SuppressWarnings("unchecked")
     public static XpConfig parse(String yaml) {
-        Object o = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        Object o;
+        try {
+            o = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml);
+        } catch (org.yaml.snakeyaml.error.YAMLException e) {
+            String m = String.valueOf(e.getMessage()).strip();
+            throw new IllegalArgumentException("xp.cfg is not valid YAML: " + m.replaceAll("\\s*\\n\\s*", " "));
+        }
         if (!(o instanceof Map)) {
             throw new IllegalArgumentException("xp.cfg is not a YAML mapping");
         }
@@ -85,6 +91,15 @@ public final class XpConfig {
         }
     }
 
+    /** A resolved value longer than this is refused (real values are names and numbers). */
+    static final int MAX_VALUE_CHARS = 64 * 1024;
+
+    private final Map<String, Object> resolved = new java.util.HashMap<>();
+
+    private static String shorten(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+    }
+
     private Object resolve(String s, int depth) {
         if (depth > 16) {
             throw new IllegalArgumentException("xp.cfg: interpolation cycle involving '" + s + "'");
@@ -105,6 +120,10 @@ public final class XpConfig {
         while (m.find()) {
             Object v = lookupInterp(m.group(1), m.group(), depth);
             m.appendReplacement(sb, Matcher.quoteReplacement(String.valueOf(v)));
+            if (sb.length() > MAX_VALUE_CHARS) {
+                throw new IllegalArgumentException("xp.cfg: the interpolations of '" + shorten(s) + "' expand past "
+                        + MAX_VALUE_CHARS + " characters");
+            }
         }
         m.appendTail(sb);
         return sb.toString();
@@ -119,10 +138,16 @@ public final class XpConfig {
         if (expr.contains(":")) {
             return original; // other resolvers are not used on the inference path
         }
+        // each referenced path resolves once: values that reference others twice per level must not expand
+        // exponentially in time
+        if (resolved.containsKey(expr)) {
+            return resolved.get(expr);
+        }
         Object v = rawGet(expr);
         if (v instanceof String) {
-            return resolve((String) v, depth + 1);
+            v = resolve((String) v, depth + 1);
         }
+        resolved.put(expr, v);
         return v;
     }
 

@@ -92,8 +92,7 @@ public final class Sampler {
         for (int r = 0; r < rows; r++) {
             double sum = back[2 * r + 1];
             if (!(sum > 0) || Double.isInfinite(sum)) {
-                throw new IllegalStateException("cannot sample: probabilities sum to " + sum
-                        + " (logits contain NaN or inf?)");
+                throw notSampleable(sum);
             }
             long token = (long) back[2 * r];
             if (token >= card) {
@@ -246,4 +245,20 @@ public final class Sampler {
         // u·total rounded up to the full sum: the last token with mass
         return order == null ? last : order[last];
     }
+
+    /**
+     * The error for probabilities that do not sum to a positive finite number. A tiny temperature is the usual cause
+     * ({@code logits / 1e-38} overflows float32 and softmax turns inf into NaN), so it is named when it applies.
+     */
+    private RuntimeException notSampleable(double sum) {
+        if (temperature < MIN_SAFE_TEMPERATURE) {
+            return new IllegalArgumentException("temperature " + temperature + " is too small to sample with: logits "
+                    + "divided by it overflow float32 (probabilities sum to " + sum + "); use a temperature of at "
+                    + "least " + MIN_SAFE_TEMPERATURE + ", or top_k 1 for greedy decoding");
+        }
+        return new IllegalStateException("cannot sample: probabilities sum to " + sum + " (logits contain NaN or inf)");
+    }
+
+    /** Below this, a temperature is named as the likely cause: logits / temperature reach float32's limit. */
+    static final double MIN_SAFE_TEMPERATURE = 1e-4;
 }

@@ -62,6 +62,7 @@ public final class T5Tokenizer implements AutoCloseable {
             throw new IllegalArgumentException("T5 tokenizer file " + file + " does not exist (a T5 repo directory"
                     + " must contain tokenizer.json)");
         }
+        TokenizerFileCheck.check(file);
         try {
             // padding/truncation off: we pad ourselves to the batch's longest row, and audiocraft never truncates
             HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(file,

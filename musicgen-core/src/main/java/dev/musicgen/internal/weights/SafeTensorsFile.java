@@ -4,8 +4,7 @@ import dev.musicgen.CheckpointException;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import dev.musicgen.internal.StrictJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -82,9 +81,13 @@ public final class SafeTensorsFile implements AutoCloseable {
             String json = new String(hb.array(), StandardCharsets.UTF_8);
             JsonObject header;
             try {
-                header = JsonParser.parseString(json).getAsJsonObject();
-            } catch (JsonParseException | IllegalStateException e) {
-                throw bad(path, "header is not a JSON object: " + e.getMessage());
+                JsonElement parsed = StrictJson.parse(json);
+                if (!parsed.isJsonObject()) {
+                    throw bad(path, "header is not a JSON object");
+                }
+                header = parsed.getAsJsonObject();
+            } catch (IllegalArgumentException e) {
+                throw bad(path, "header is not a valid JSON object: " + e.getMessage());
             }
             long dataStart = 8 + headerLen;
             long dataSize = fileSize - dataStart;
@@ -93,8 +96,8 @@ public final class SafeTensorsFile implements AutoCloseable {
             List<long[]> ranges = new ArrayList<>();
             List<String> rangeNames = new ArrayList<>();
             for (Map.Entry<String, JsonElement> e : header.entrySet()) {
-                String name = e.getKey();
-                if (name.equals("__metadata__")) {
+                String name = StrictJson.printable(e.getKey());
+                if (e.getKey().equals("__metadata__")) {
                     if (e.getValue().isJsonObject()) {
                         for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
                             metadata.put(m.getKey(), m.getValue().isJsonPrimitive()
@@ -110,7 +113,8 @@ public final class SafeTensorsFile implements AutoCloseable {
                 String dtypeName = t.has("dtype") && t.get("dtype").isJsonPrimitive() ? t.get("dtype").getAsString() : null;
                 DType dtype = DType.fromSafetensors(dtypeName);
                 if (dtype == null) {
-                    throw bad(path, "tensor '" + name + "': unknown dtype " + dtypeName
+                    throw bad(path, "tensor '" + name + "': unknown dtype "
+                            + (dtypeName == null ? null : StrictJson.printable(dtypeName))
                             + " (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
                 }
                 long[] shape = longs(path, name, "shape", t);
@@ -143,7 +147,8 @@ public final class SafeTensorsFile implements AutoCloseable {
                 rangeNames.add(name);
                 final long absolute = dataStart + begin;
                 final long len = end - begin;
-                tensors.put(name, TensorData.mapped(name, dtype, shape, () -> map(path, ch, name, absolute, len)));
+                tensors.put(e.getKey(),
+                        TensorData.mapped(e.getKey(), dtype, shape, () -> map(path, ch, name, absolute, len)));
             }
             checkOverlaps(path, ranges, rangeNames);
             return new SafeTensorsFile(path, ch, dataStart, tensors, metadata);
@@ -160,12 +165,20 @@ public final class SafeTensorsFile implements AutoCloseable {
             order[i] = i;
         }
         java.util.Arrays.sort(order, Comparator.comparingLong(i -> ranges.get(i)[0]));
-        for (int i = 1; i < order.length; i++) {
-            long[] prev = ranges.get(order[i - 1]);
+        // compare with the furthest end so far, not just the previous range: an empty range in between must not
+        // hide an overlap
+        int furthest = -1;
+        for (int i = 0; i < order.length; i++) {
             long[] cur = ranges.get(order[i]);
-            if (cur[0] < prev[1] && cur[1] > cur[0]) {
-                throw bad(path, "tensors '" + names.get(order[i - 1]) + "' and '" + names.get(order[i])
+            if (cur[1] == cur[0]) {
+                continue;
+            }
+            if (furthest >= 0 && cur[0] < ranges.get(furthest)[1]) {
+                throw bad(path, "tensors '" + names.get(furthest) + "' and '" + names.get(order[i])
                         + "' have overlapping data ranges");
+            }
+            if (furthest < 0 || cur[1] > ranges.get(furthest)[1]) {
+                furthest = order[i];
             }
         }
     }
@@ -178,9 +191,11 @@ public final class SafeTensorsFile implements AutoCloseable {
         long[] out = new long[a.size()];
         for (int i = 0; i < out.length; i++) {
             try {
-                out[i] = a.get(i).getAsLong();
+                // exact: getAsLong would truncate 1.5 to 1 and wrap numbers past 64 bits into small ones
+                out[i] = a.get(i).getAsBigDecimal().longValueExact();
             } catch (RuntimeException e) {
-                throw bad(path, "tensor '" + tensor + "': '" + field + "' holds a non-integer " + a.get(i));
+                throw bad(path, "tensor '" + tensor + "': '" + field + "' holds " + StrictJson.printable(
+                        a.get(i).toString()) + ", which is not an integer in the 64-bit range");
             }
         }
         return out;
@@ -262,7 +277,7 @@ public final class SafeTensorsFile implements AutoCloseable {
         if (fileOrIndex.getFileName().toString().endsWith(".index.json")) {
             JsonObject idx;
             try {
-                idx = JsonParser.parseString(Files.readString(fileOrIndex)).getAsJsonObject();
+                idx = StrictJson.parse(Files.readString(fileOrIndex)).getAsJsonObject();
             } catch (IOException | RuntimeException e) {
                 throw new CheckpointException("cannot read safetensors index " + fileOrIndex + ": " + e.getMessage(), e);
             }
@@ -272,7 +287,14 @@ public final class SafeTensorsFile implements AutoCloseable {
             Map<String, SafeTensorsFile> shards = new LinkedHashMap<>();
             Map<String, TensorData> out = new LinkedHashMap<>();
             for (Map.Entry<String, JsonElement> e : idx.getAsJsonObject("weight_map").entrySet()) {
-                String shard = e.getValue().getAsString();
+                String shard = e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : "";
+                if (!shard.endsWith(".safetensors") || shard.contains("/") || shard.contains("\\")
+                        || shard.startsWith(".")) {
+                    // a shard is a file beside the index, never a path elsewhere
+                    throw new CheckpointException("safetensors index " + fileOrIndex + " names shard '"
+                            + StrictJson.printable(shard) + "' for tensor '" + StrictJson.printable(e.getKey())
+                            + "': a shard must be a .safetensors file name beside the index");
+                }
                 SafeTensorsFile f = shards.get(shard);
                 if (f == null) {
                     Path p = fileOrIndex.resolveSibling(shard);

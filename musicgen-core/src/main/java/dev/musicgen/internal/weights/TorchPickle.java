@@ -109,6 +109,10 @@ final class TorchPickle {
             return toJava(u.load(new ByteArrayInputStream(pickle)));
         } catch (CheckpointException e) {
             throw e;
+        } catch (StackOverflowError e) {
+            // the unpickler's own structures (e.g. hashing a set that holds itself) recurse; nothing was executed
+            throw new CheckpointException("refusing to load " + source + ": the pickle nests or references itself "
+                    + "too deeply to be a checkpoint");
         } catch (PickleException | IOException | ClassCastException | IndexOutOfBoundsException e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
@@ -196,40 +200,71 @@ final class TorchPickle {
         return out;
     }
 
+    /** Deeper structures are refused: checkpoints nest a few levels (config dicts inside the state). */
+    static final int MAX_DEPTH = 100;
+
     /** Converts pickled containers into plain Java: maps, lists, strings, numbers, booleans, null, TensorData. */
     static Object toJava(Object o) {
+        return new Converter().toJava(o, 0);
+    }
+
+    /**
+     * One conversion: {@code open} holds the containers on the path from the root (a second visit is a cycle), and
+     * {@code done} the converted ones, so that a container shared many times (a "billion laughs" pickle) converts once.
+     */
+    private static final class Converter {
+        private final Set<Object> open = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private final Map<Object, Object> done = new java.util.IdentityHashMap<>();
+
+    private Object toJava(Object o, int depth) {
+        if (depth > MAX_DEPTH) {
+            throw new PickleException("the pickle nests containers deeper than " + MAX_DEPTH + " levels");
+        }
+        boolean container = o instanceof PyObject || o instanceof Map || o instanceof Object[] || o instanceof List;
+        if (!container) {
+            return convert(o, depth);
+        }
+        if (done.containsKey(o)) {
+            return done.get(o);
+        }
+        if (!open.add(o)) {
+            throw new PickleException("the pickle holds a container that contains itself (a reference cycle)");
+        }
+        try {
+            Object converted = convert(o, depth);
+            done.put(o, converted);
+            return converted;
+        } finally {
+            open.remove(o);
+        }
+    }
+
+    private Object convert(Object o, int depth) {
         if (o instanceof PyObject) {
             PyObject p = (PyObject) o;
             Object content = p.state.get("_content");
             switch (p.name) {
                 case "DictConfig":
                 case "ListConfig":
-                    return toJava(content);
+                    return toJava(content, depth + 1);
                 case "ContainerMetadata":
                 case "Metadata":
                     return null;
                 default:
-                    return toJava(p.state.get("_val"));
+                    return toJava(p.state.get("_val"), depth + 1);
             }
         }
         if (o instanceof Map) {
             Map<Object, Object> out = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
-                out.put(e.getKey(), toJava(e.getValue()));
+                out.put(e.getKey(), toJava(e.getValue(), depth + 1));
             }
             return out;
         }
-        if (o instanceof Object[]) {
+        if (o instanceof Object[] || o instanceof List) {
             List<Object> out = new ArrayList<>();
-            for (Object x : (Object[]) o) {
-                out.add(toJava(x));
-            }
-            return out;
-        }
-        if (o instanceof List) {
-            List<Object> out = new ArrayList<>();
-            for (Object x : (List<?>) o) {
-                out.add(toJava(x));
+            for (Object x : o instanceof Object[] ? java.util.Arrays.asList((Object[]) o) : (List<?>) o) {
+                out.add(toJava(x, depth + 1));
             }
             return out;
         }
@@ -237,6 +272,7 @@ final class TorchPickle {
             return o.toString();
         }
         return o;
+    }
     }
 
     private final class SafeUnpickler extends Unpickler {

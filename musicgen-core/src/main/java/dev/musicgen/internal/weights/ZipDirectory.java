@@ -19,6 +19,9 @@ import java.util.zip.Inflater;
 final class ZipDirectory {
     record Entry(String name, int method, long compressedSize, long size, long localHeaderOffset) {}
 
+    /** The most a compressed entry may inflate to (a pickle or config; tensor storages are stored, not deflated). */
+    static final long MAX_INFLATED_BYTES = 256L * 1024 * 1024;
+
     private final Path path;
     private final FileChannel channel;
     private final Map<String, Entry> entries;
@@ -98,6 +101,11 @@ final class ZipDirectory {
                 }
                 e += 4 + len;
             }
+            if (entries.containsKey(name)) {
+                // readers disagree on which copy wins (torch reads the first): an archive that says two things is refused
+                throw new CheckpointException("invalid checkpoint " + path + ": the zip holds two entries named '"
+                        + dev.musicgen.internal.StrictJson.printable(name) + "'");
+            }
             entries.put(name, new Entry(name, method, csize, usize, lho));
             p += 46 + nameLen + extraLen + commentLen;
         }
@@ -132,26 +140,46 @@ final class ZipDirectory {
                 throw new CheckpointException("invalid checkpoint " + path + ": entry " + e.name()
                         + " uses unsupported zip compression method " + e.method());
             }
+            // torch.save stores its entries; a compressed one is bounded before anything is allocated for it
+            if (e.size() > MAX_INFLATED_BYTES) {
+                throw new CheckpointException("invalid checkpoint " + path + ": compressed entry " + e.name()
+                        + " declares " + e.size() + " bytes, more than the " + MAX_INFLATED_BYTES
+                        + " allowed for a compressed entry (torch.save stores its entries uncompressed)");
+            }
+            if (e.compressedSize() > Integer.MAX_VALUE) {
+                throw new CheckpointException("invalid checkpoint " + path + ": entry " + e.name() + " is too large");
+            }
             ByteBuffer in = ByteBuffer.allocate((int) e.compressedSize());
             read(channel, in, start);
             Inflater inf = new Inflater(true);
             try {
                 inf.setInput(in.array());
-                byte[] out = new byte[(int) e.size()];
+                // grow with what actually inflates rather than trusting the declared size up front
+                byte[] out = new byte[(int) Math.min(e.size(), 1 << 20)];
                 int n = 0;
-                while (n < out.length && !inf.finished()) {
+                while (!inf.finished()) {
+                    if (n == out.length) {
+                        if (n >= e.size()) {
+                            if (inf.inflate(new byte[1]) > 0) {
+                                throw new CheckpointException("invalid checkpoint " + path + ": entry " + e.name()
+                                        + " inflates to more than the " + e.size() + " bytes it declares");
+                            }
+                            break;
+                        }
+                        out = java.util.Arrays.copyOf(out, (int) Math.min(e.size(), 2L * n));
+                    }
                     int k = inf.inflate(out, n, out.length - n);
                     if (k == 0 && (inf.needsInput() || inf.needsDictionary())) {
                         break;
                     }
                     n += k;
                 }
-                if (n != out.length) {
+                if (n != e.size()) {
                     throw new CheckpointException("invalid checkpoint " + path + ": entry " + e.name()
-                            + " inflates to " + n + " bytes, expected " + out.length);
+                            + " inflates to " + n + " bytes, expected " + e.size());
                 }
-                ByteBuffer d = ByteBuffer.allocateDirect(out.length).order(ByteOrder.LITTLE_ENDIAN);
-                d.put(out).flip();
+                ByteBuffer d = ByteBuffer.allocateDirect(n).order(ByteOrder.LITTLE_ENDIAN);
+                d.put(out, 0, n).flip();
                 return d;
             } finally {
                 inf.end();

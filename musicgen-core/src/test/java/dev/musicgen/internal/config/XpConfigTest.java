@@ -48,4 +48,26 @@ class XpConfigTest {
         assertThatThrownBy(() -> cfg.getInt("nope")).hasMessageContaining("'nope'");
         assertThatThrownBy(() -> XpConfig.parse("x: ${y}\ny: ${x}\n")).hasMessageContaining("cycle");
     }
+
+    @Test
+    void exponential_interpolations_are_bounded_in_time_and_size() {
+        // k0 = "ab", k(i+1) = "${ki}${ki}": 2^40 characters if expanded naively
+        StringBuilder yaml = new StringBuilder("k0: ab\n");
+        for (int i = 1; i <= 40; i++) {
+            yaml.append('k').append(i).append(": ${k").append(i - 1).append("}${k").append(i - 1).append("}\n");
+        }
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> XpConfig.parse(yaml.toString())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expand past");
+        assertThat(System.nanoTime() - t0).isLessThan(5_000_000_000L);
+        // a chain that stays small is fine, and shared references resolve once
+        XpConfig ok = XpConfig.parse("a: x\nb: ${a}${a}\nc: ${b}${b}\nd: ${c}-${c}\n");
+        assertThat(ok.get("d")).isEqualTo("xxxx-xxxx");
+    }
+
+    @Test
+    void malformed_yaml_is_one_clear_line() {
+        assertThatThrownBy(() -> XpConfig.parse("a: [1, 2\nb: {")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("xp.cfg is not valid YAML").hasMessageNotContaining("\n");
+    }
 }

@@ -141,6 +141,18 @@ class SamplerTest {
     }
 
     @Test
+    void a_temperature_too_small_to_sample_with_is_named() {
+        try (NDManager m = root.newSubManager()) {
+            NDArray l = m.create(new float[] {10f, 20f, 30f, 40f}, new Shape(1, 4));
+            for (int topK : new int[] {0, 2}) {
+                assertThatThrownBy(() -> new Sampler(true, 1e-38, topK, 0).sample(l, new Random(0)))
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("temperature 1.0E-38 is too small");
+            }
+        }
+    }
+
+    @Test
     void rejects_out_of_range_settings() {
         assertThatThrownBy(() -> new Sampler(true, 1, -1, 0)).hasMessage(
                 "topK must be >= 0 (0 = disabled), but is: -1");

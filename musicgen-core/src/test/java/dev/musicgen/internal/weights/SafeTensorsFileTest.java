@@ -140,4 +140,40 @@ class SafeTensorsFileTest {
         Files.writeString(idx, "{\"weight_map\":{\"x\":\"nope.safetensors\"}}");
         assertThatThrownBy(() -> SafeTensorsFile.openAll(idx, new ArrayList<>())).hasMessageContaining("nope.safetensors");
     }
+
+    @Test
+    void lenient_headers_are_refused() throws IOException {
+        Map<String, String> cases = Map.of(
+                // an empty range sorted between two overlapping ones must not hide the overlap
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+                        + "\"z\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,8]},"
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[12,16]}}", "overlapping",
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}", "not an integer",
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[18446744073709551617],\"data_offsets\":[0,4]}}",
+                "not an integer",
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                        + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", "duplicate key",
+                "{\"__metadata__\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}", "nested deeper",
+                "{\"w\\u001b[31m\":{\"dtype\":\"Q\\u001b\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+                "w\\u001b[31m");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path p = file(c.getKey(), 16);
+            assertThatThrownBy(() -> SafeTensorsFile.open(p)).as(c.getKey().substring(0, Math.min(80, c.getKey().length())))
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining(p.toString())
+                    .hasMessageContaining(c.getValue())
+                    .hasMessageNotContaining("\u001b");
+        }
+    }
+
+    @Test
+    void shard_names_cannot_point_outside_the_directory() throws IOException {
+        Path idx = tmp.resolve("model.safetensors.index.json");
+        for (String shard : new String[] {"../outside.safetensors", "/etc/passwd", "sub/x.safetensors", "x.bin"}) {
+            Files.writeString(idx, "{\"weight_map\":{\"x\":\"" + shard + "\"}}");
+            assertThatThrownBy(() -> SafeTensorsFile.openAll(idx, new ArrayList<>())).as(shard)
+                    .isInstanceOf(CheckpointException.class)
+                    .hasMessageContaining("beside the index");
+        }
+    }
 }
