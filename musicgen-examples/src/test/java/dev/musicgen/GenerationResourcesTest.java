@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.testing.MemorySensitive;
+import dev.musicgen.testing.Slow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Native resources over many generations: 200 in a row keep the live NDArray count constant and the process RSS flat;
  * a cancelled generation (token or {@code Future.cancel}) stops within one decode step and leaves no array behind.
  */
+@MemorySensitive
 class GenerationResourcesTest {
     @TempDir
     static Path tmp;
@@ -64,6 +67,7 @@ class GenerationResourcesTest {
      * +1 % over 600 generations). Live NDArrays are counted exactly; RSS must stay within 10 %. Then a generation
      * cancelled from another thread at step 5 must throw, stop there, and give everything back.
      */
+    @Slow
     @Test
     void two_hundred_generations_keep_rss_flat_in_one_jvm() throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();

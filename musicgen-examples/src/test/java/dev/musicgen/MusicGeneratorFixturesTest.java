@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
 import dev.musicgen.testing.Fixtures;
+import dev.musicgen.testing.Slow;
 import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.TensorData;
 import java.nio.file.Path;
@@ -109,6 +110,7 @@ class MusicGeneratorFixturesTest {
         }
     }
 
+    @Slow
     @Test
     void melody_through_htdemucs_stem_separation_is_seeded() {
         float[] melody = Fixtures.tensors("melody", "inputs.safetensors").get("melody_wav").toFloatArray();

@@ -2,6 +2,7 @@ package dev.musicgen.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.musicgen.testing.Slow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OfflineEngineTest {
 
+    @Slow
     @Test
     void should_start_pytorch_from_empty_engine_cache_in_offline_mode(@TempDir Path tmp)
             throws IOException, InterruptedException {

@@ -47,8 +47,22 @@ public final class Fixtures {
 
     /** All tensors of a fixture safetensors file (e.g. {@code tensors("encodec", "expected.safetensors")}). */
     public static Map<String, TensorData> tensors(String caseName, String file) {
+        return read(path(caseName, file));
+    }
+
+    /** One tensor of a fixture safetensors file; fails naming the file when it has no such tensor. */
+    public static TensorData tensor(String caseName, String file, String name) {
+        TensorData t = tensors(caseName, file).get(name);
+        if (t == null) {
+            throw new IllegalArgumentException(caseName + "/" + file + " has no tensor " + name);
+        }
+        return t;
+    }
+
+    /** All tensors of a safetensors file, copied out of it (the file is closed on return). */
+    public static Map<String, TensorData> read(Path file) {
         // tensors are mapped lazily through the file's channel: copy them before it closes
-        try (SafeTensorsFile f = SafeTensorsFile.open(path(caseName, file))) {
+        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
             Map<String, TensorData> out = new LinkedHashMap<>();
             for (Map.Entry<String, TensorData> e : f.tensors().entrySet()) {
                 TensorData t = e.getValue();
@@ -60,6 +74,12 @@ public final class Fixtures {
             }
             return out;
         }
+    }
+
+    /** The safetensors file of a case that holds {@code tensor}, from case.json (expected tensors by default). */
+    public static String fileOf(String caseName, String tensor) {
+        JsonObject t = caseJson(caseName).getAsJsonObject("tensors").getAsJsonObject(tensor);
+        return t != null && t.has("file") ? t.get("file").getAsString() : "expected.safetensors";
     }
 
     /** The tolerance of one expected tensor from case.json: {atol, rtol}, or {0,0} when exact. */

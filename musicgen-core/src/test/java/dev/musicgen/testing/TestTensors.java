@@ -1,6 +1,5 @@
 package dev.musicgen.testing;
 
-import dev.musicgen.testing.Fixtures;
 import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;
 
@@ -49,16 +48,14 @@ public final class TestTensors {
     }
 
     public static Map<String, Tensor> read(Path file) {
-        try (SafeTensorsFile f = SafeTensorsFile.open(file)) {
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            for (Map.Entry<String, TensorData> e : f.tensors().entrySet()) {
-                TensorData t = e.getValue();
-                boolean floating = t.dtype().isFloatingPoint();
-                out.put(e.getKey(), new Tensor(t.dtype().name(), t.shape(),
-                        floating ? t.toFloatArray() : null, floating ? null : t.toLongArray()));
-            }
-            return out;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, TensorData> e : Fixtures.read(file).entrySet()) {
+            TensorData t = e.getValue();
+            boolean floating = t.dtype().isFloatingPoint();
+            out.put(e.getKey(), new Tensor(t.dtype().name(), t.shape(),
+                    floating ? t.toFloatArray() : null, floating ? null : t.toLongArray()));
         }
+        return out;
     }
 
     /** The fixture directory {@code <repo>/fixtures/<name>}. */

@@ -1,5 +1,6 @@
 package dev.musicgen.cli;
 
+import static dev.musicgen.testing.TestArrays.flat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.musicgen.audio.Audio;
@@ -18,25 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CodecCommandsTest {
     @TempDir
     Path tmp;
-
-    static long[] flat(long[][][] a) {
-        return java.util.Arrays.stream(a).flatMap(java.util.Arrays::stream).flatMapToLong(java.util.Arrays::stream)
-                .toArray();
-    }
-
-    static float[] flat(float[][] a) {
-        int n = 0;
-        for (float[] r : a) {
-            n += r.length;
-        }
-        float[] out = new float[n];
-        int i = 0;
-        for (float[] r : a) {
-            System.arraycopy(r, 0, out, i, r.length);
-            i += r.length;
-        }
-        return out;
-    }
 
     void roundTrip(String caseName, String model, int channels, String... extra) throws Exception {
         Map<String, TensorData> in = Fixtures.tensors(caseName, "inputs.safetensors");

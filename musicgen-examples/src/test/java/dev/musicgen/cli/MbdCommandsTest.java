@@ -6,6 +6,7 @@ import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioReader;
 import dev.musicgen.internal.codec.TokensFile;
 import dev.musicgen.testing.Fixtures;
+import dev.musicgen.testing.Slow;
 import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.TensorData;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** MultiBand Diffusion through the CLI: recorded-noise replay matches upstream; generate works mono and stereo. */
+@Slow
 class MbdCommandsTest {
     @TempDir
     Path tmp;

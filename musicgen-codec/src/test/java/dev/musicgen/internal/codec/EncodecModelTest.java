@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.musicgen.testing.Fixtures;
+import dev.musicgen.testing.MemorySensitive;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,6 +102,7 @@ class EncodecModelTest {
         assertThat(chunkedCodes).isDeepEqualTo(wholeCodes);
     }
 
+    @MemorySensitive
     @Test
     void decode_fifty_times_leaves_nothing_on_the_weights_manager() {
         EncodecModel m = (EncodecModel) codec;

@@ -1,5 +1,6 @@
 package dev.musicgen.internal.audio;
 import dev.musicgen.testing.TestTensors;
+import dev.musicgen.testing.Tensors;
 import dev.musicgen.audio.AudioReaderTest;
 
 import dev.musicgen.audio.*;
@@ -96,14 +97,6 @@ class ResamplerTest {
     }
 
     static void assertClose(float[][] actual, float[][] expected) {
-        assertThat(actual.length).isEqualTo(expected.length);
-        double maxDiff = 0;
-        for (int c = 0; c < expected.length; c++) {
-            assertThat(actual[c]).hasSize(expected[c].length);
-            for (int t = 0; t < expected[c].length; t++) {
-                maxDiff = Math.max(maxDiff, Math.abs(actual[c][t] - expected[c][t]));
-            }
-        }
-        assertThat(maxDiff).as("max |actual - expected|").isLessThanOrEqualTo(TOLERANCE);
+        Tensors.assertAllClose("resampled", actual, expected, TOLERANCE, 0);
     }
 }

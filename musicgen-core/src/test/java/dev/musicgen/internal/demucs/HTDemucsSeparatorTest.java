@@ -1,6 +1,6 @@
 package dev.musicgen.internal.demucs;
 
-import static dev.musicgen.internal.demucs.ApplyTest.flat;
+import static dev.musicgen.testing.TestArrays.flat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.conditioners.ChromaExtractor;
 import dev.musicgen.internal.conditioners.StemSeparator;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.testing.Slow;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +35,7 @@ class HTDemucsSeparatorTest {
         separator.close();
     }
 
+    @Slow
     @ParameterizedTest
     @ValueSource(strings = {"stemmed", "stemmed_2chunks"})
     void stemmed_wav_matches_audiocraft(String caseName) {

@@ -1,5 +1,7 @@
 package dev.musicgen.internal.generation;
 
+import static dev.musicgen.testing.TestArrays.flat;
+import static dev.musicgen.testing.TestArrays.longs3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.Device;
@@ -38,33 +40,6 @@ class GenerationFixturesTest {
     @AfterAll
     static void tearDown() {
         root.close();
-    }
-
-    static long[] flat(long[][][] a) {
-        int b = a.length;
-        int k = a[0].length;
-        int n = a[0][0].length;
-        long[] out = new long[b * k * n];
-        for (int i = 0; i < b; i++) {
-            for (int q = 0; q < k; q++) {
-                System.arraycopy(a[i][q], 0, out, (i * k + q) * n, n);
-            }
-        }
-        return out;
-    }
-
-    static long[][][] longs3(TensorData t) {
-        long[] flat = t.toLongArray();
-        int b = (int) t.shape()[0];
-        int k = (int) t.shape()[1];
-        int n = (int) t.shape()[2];
-        long[][][] out = new long[b][k][n];
-        for (int i = 0; i < b; i++) {
-            for (int q = 0; q < k; q++) {
-                System.arraycopy(flat, (i * k + q) * n, out[i][q], 0, n);
-            }
-        }
-        return out;
     }
 
     static LMConditions.Tensor tensor(String name, TensorData t) {

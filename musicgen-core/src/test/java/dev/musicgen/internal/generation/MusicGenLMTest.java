@@ -13,6 +13,7 @@ import dev.musicgen.internal.lm.LMModel;
 import dev.musicgen.internal.nn.F;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.internal.weights.TensorData;
+import dev.musicgen.testing.TestArrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,7 @@ class MusicGenLMTest {
     @Test
     void batch_of_prompts_matches_each_prompt_alone() {
         Map<String, TensorData> cont = Fixtures.tensors("continuation", "expected.safetensors");
-        long[][][] p = GenerationFixturesTest.longs3(cont.get("prompt_tokens"));
+        long[][][] p = TestArrays.longs3(cont.get("prompt_tokens"));
         long[][][] a = {slice(p[0], 0, 20)};
         long[][][] b = {slice(p[0], 15, 35)};
         LMConditions.Tensor t = text.tensors().get(0);

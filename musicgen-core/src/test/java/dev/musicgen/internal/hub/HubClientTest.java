@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.musicgen.internal.hub.FakeHub.CdnMode;
 import dev.musicgen.internal.hub.HubException.Reason;
+import dev.musicgen.testing.Slow;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -140,6 +141,7 @@ class HubClientTest {
         assertThat(Files.readAllBytes(paths.get(1))).isEqualTo(weights);
     }
 
+    @Slow
     @Test
     void should_download_once_when_threads_ask_for_the_same_file() throws Exception {
         hub.cdnMode = CdnMode.SLOW;
@@ -252,6 +254,7 @@ class HubClientTest {
                 .hasMessageContaining("no data for");
     }
 
+    @Slow
     @Test
     void should_allow_transfers_longer_than_read_timeout_while_data_flows() throws IOException {
         hub.cdnMode = CdnMode.SLOW; // 10 chunks, 120 ms apart: about 1.2 s in all

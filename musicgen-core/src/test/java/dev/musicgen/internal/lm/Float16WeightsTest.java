@@ -16,6 +16,7 @@ import dev.musicgen.internal.nn.F;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.TensorData;
+import dev.musicgen.testing.TestArrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +51,7 @@ class Float16WeightsTest {
     @Test
     void f16_weight_logits_stay_within_the_documented_tolerance_of_fp32() {
         Map<String, TensorData> exp = Fixtures.tensors("lm_forward", "expected.safetensors");
-        long[][][] seq = LMForwardTest.longs3(exp.get("pattern_sequence"));
+        long[][][] seq = TestArrays.longs3(exp.get("pattern_sequence"));
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"));
                 LMModel f32 = LMModel.load(ck.config(), ck.store(), root, ComputeType.FLOAT32);
                 LMModel f16 = LMModel.load(ck.config(), ck.store(), root, ComputeType.FLOAT16_WEIGHTS)) {
@@ -89,7 +90,7 @@ class Float16WeightsTest {
     void f16_weights_generate_the_generate_text_tokens_up_to_a_near_tie() {
         Map<String, TensorData> exp = Fixtures.tensors("generate_text", "expected.safetensors");
         LMConditions c = LMForwardTest.description(exp.get("condition_description"));
-        long[][][] expected = LMForwardTest.longs3(exp.get("tokens_before_revert")); // [1, K, S]
+        long[][][] expected = TestArrays.longs3(exp.get("tokens_before_revert")); // [1, K, S]
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"));
                 LMModel f32 = LMModel.load(ck.config(), ck.store(), root, ComputeType.FLOAT32);
                 LMModel f16 = LMModel.load(ck.config(), ck.store(), root, ComputeType.FLOAT16_WEIGHTS)) {

@@ -16,6 +16,8 @@ import dev.musicgen.internal.generation.Sampler;
 import dev.musicgen.internal.nn.F;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.internal.weights.TensorData;
+import dev.musicgen.testing.MemorySensitive;
+import dev.musicgen.testing.Slow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Native memory stays flat over a 1500-step pass and over repeated passes; cancellation frees it. */
+@MemorySensitive
 class GenerationMemoryTest {
     private static NDManager root;
     private static LMCheckpoint ck;
@@ -46,6 +49,7 @@ class GenerationMemoryTest {
         root.close();
     }
 
+    @Slow
     @Test
     void live_arrays_stay_flat_over_1500_steps() {
         int weights = lm.weightsManager().getManagedArrays().size();

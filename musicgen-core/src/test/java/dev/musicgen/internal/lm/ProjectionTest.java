@@ -7,10 +7,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.testing.MemorySensitive;
 import dev.musicgen.testing.Tensors;
 import org.junit.jupiter.api.Test;
 
 class ProjectionTest {
+    @MemorySensitive
     @Test
     void skinny_w_x_transposed_form_equals_linear_and_stays_off_the_weights_manager() {
         try (NDManager weights = NDManager.newBaseManager(Device.cpu(), F.ENGINE);

@@ -7,10 +7,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.musicgen.ComputeType;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.testing.MemorySensitive;
+import dev.musicgen.testing.Slow;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The benchmark's GEMM floor: every product of a decode step, on the model's weights, leaving nothing behind. */
+@Slow
+@MemorySensitive
 class StepProductsTest {
     @Test
     void step_products_issue_every_matrix_product_and_free_their_results() {

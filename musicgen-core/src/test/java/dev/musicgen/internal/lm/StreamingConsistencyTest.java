@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.testing.Slow;
 import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.WeightStore;
@@ -140,6 +141,7 @@ class StreamingConsistencyTest {
      * rows; with the block sizes shrunk so that a short input takes those paths, the teacher-forced logits equal the
      * one-pass ones, for fp32 and fp16 weights (where the blocks share one widened fp32 copy of each FFN weight).
      */
+    @Slow
     @Test
     void blocked_attention_and_feed_forward_equal_one_pass() {
         LMConfig c = config(false);

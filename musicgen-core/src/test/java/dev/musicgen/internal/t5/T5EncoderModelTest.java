@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.nn.F;
 import dev.musicgen.testing.Fixtures;
+import dev.musicgen.testing.MemorySensitive;
 import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;
@@ -74,6 +75,7 @@ class T5EncoderModelTest {
         }
     }
 
+    @MemorySensitive
     @Test
     void forward_leaves_nothing_on_the_weights_manager() {
         try (T5EncoderModel t5 = T5EncoderModel.load(Fixtures.path("models", "t5"), root);

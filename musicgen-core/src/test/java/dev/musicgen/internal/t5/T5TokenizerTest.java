@@ -1,5 +1,6 @@
 package dev.musicgen.internal.t5;
 
+import static dev.musicgen.testing.TestArrays.flat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -95,10 +96,6 @@ class T5TokenizerTest {
             out[i] = a.get(i).getAsLong();
         }
         return out;
-    }
-
-    static long[] flat(long[][] a) {
-        return Arrays.stream(a).flatMapToLong(Arrays::stream).toArray();
     }
 
     private static String quoted(String s) {

@@ -3,6 +3,7 @@ package dev.musicgen.internal.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.musicgen.testing.Fixtures;
+import dev.musicgen.testing.MemorySensitive;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,6 +32,7 @@ class CheckpointFixturesTest {
      * real case is an fp16 state_dict loaded as FLOAT32) releases that mapping at once, with the right values,
      * while a same-type (zero-copy) load keeps its mapping.
      */
+    @MemorySensitive
     @Test
     void converting_a_zip_tensor_releases_its_mapping() throws Exception {
         ProcMaps.assumeAvailable();

@@ -4,6 +4,7 @@ import dev.musicgen.CheckpointException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.musicgen.testing.MemorySensitive;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -57,6 +58,7 @@ class SafeTensorsFileTest {
      * release the tensor's file mapping at once, so a widening load does not keep the whole file resident on top of
      * the fp32 copies; the copies hold the right values. A same-type load keeps its zero-copy mapping.
      */
+    @MemorySensitive
     @Test
     void a_converted_copy_releases_its_mapping_at_once() throws IOException {
         ProcMaps.assumeAvailable();

@@ -10,6 +10,7 @@ import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.spi.TokenDecoder;
 import dev.musicgen.spi.TokenDecoderProvider;
 import dev.musicgen.testing.Fixtures;
+import dev.musicgen.testing.Slow;
 import java.util.Random;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,7 @@ class MbdTokenDecoderProviderTest {
         assertThat(provider()).isInstanceOf(MbdTokenDecoderProvider.class);
     }
 
+    @Slow
     @Test
     void decodes_stereo_tokens_of_the_tiny_stereo_model() {
         try (AudioCodec codec = Encodec.load(Fixtures.path("models", "musicgen_stereo"));

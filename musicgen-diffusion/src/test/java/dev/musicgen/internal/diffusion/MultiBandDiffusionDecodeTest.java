@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
 import dev.musicgen.spi.AudioCodec;
+import dev.musicgen.testing.Slow;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,6 +39,7 @@ class MultiBandDiffusionDecodeTest {
         return c;
     }
 
+    @Slow
     @Test
     void stereo_is_left_and_right_decoded_as_a_batch_and_interleaved_back() {
         Random r = new Random(3);
@@ -62,6 +64,7 @@ class MultiBandDiffusionDecodeTest {
         }
     }
 
+    @Slow
     @Test
     void same_seed_same_audio() {
         long[][] c = randomCodes(new Random(9), 4, 3, 64);

@@ -10,6 +10,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.musicgen.internal.nn.F;
 import dev.musicgen.spi.RepoResolver;
+import dev.musicgen.testing.Tensors;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -159,7 +160,7 @@ class MultiBandDiffusionParityTest {
         LowPassFilters stored = p.splitBands().lowpass();
         try (NDManager m = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
                 LowPassFilters computed = LowPassFilters.create(m, stored.cutoffs(), SplitBands.ZEROS, null)) {
-            MbdFixture.assertClose("8-band low-pass filters", computed.filters().toFloatArray(),
+            Tensors.assertAllClose("8-band low-pass filters", computed.filters().toFloatArray(),
                     stored.filters().toFloatArray(), 1e-8, 1e-5, 1e-6);
         }
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.testing.Tensors;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -59,7 +60,7 @@ class OpsTest {
                     null, s, p, op);
             int outLen = (len - 1) * s - 2 * p + k + op;
             org.assertj.core.api.Assertions.assertThat(out.getShape()).isEqualTo(new Shape(b, cout, outLen));
-            MbdFixture.assertClose("convTranspose1d", out.toFloatArray(),
+            Tensors.assertAllClose("convTranspose1d", out.toFloatArray(),
                     convTransposeRef(x, w, b, cin, cout, len, k, s, p, op), 1e-5, 1e-5, 1e-6);
         }
     }
@@ -101,11 +102,11 @@ class OpsTest {
             org.assertj.core.api.Assertions.assertThat(g).as("GEMM path used").isNotNull();
             NDArray out = Conv.conv1d(m.create(x, new Shape(b, cin, len)), wNd, g, m.create(bias), s, p, d);
             float[] ref = convRef(x, w, bias, b, cin, cout, len, k, s, p, d);
-            MbdFixture.assertClose("Conv.conv1d", out.toFloatArray(), ref, 1e-4, 1e-5, 1e-6);
+            Tensors.assertAllClose("Conv.conv1d", out.toFloatArray(), ref, 1e-4, 1e-5, 1e-6);
             // in time chunks of 7 output frames
             NDArray chunked = Conv.conv1d(m.create(x, new Shape(b, cin, len)), wNd, g, m.create(bias), s, p, d,
                     7L * b * cin * k);
-            MbdFixture.assertClose("Conv.conv1d chunked", chunked.toFloatArray(), ref, 1e-4, 1e-5, 1e-6);
+            Tensors.assertAllClose("Conv.conv1d chunked", chunked.toFloatArray(), ref, 1e-4, 1e-5, 1e-6);
         }
     }
 
@@ -139,9 +140,9 @@ class OpsTest {
         }
         try (NDManager m = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
             NDArray out = F.groupNorm(m.create(x, new Shape(b, c, len)), g, m.create(gamma), m.create(beta), 1e-5f);
-            MbdFixture.assertClose("F.groupNorm", out.toFloatArray(), ref, 1e-5, 1e-5, 1e-6);
+            Tensors.assertAllClose("F.groupNorm", out.toFloatArray(), ref, 1e-5, 1e-5, 1e-6);
             NDArray fast = Conv.groupNorm(m.create(x, new Shape(b, c, len)), g, m.create(gamma), m.create(beta), 1e-5f);
-            MbdFixture.assertClose("Conv.groupNorm", fast.toFloatArray(), ref, 1e-5, 1e-5, 1e-6);
+            Tensors.assertAllClose("Conv.groupNorm", fast.toFloatArray(), ref, 1e-5, 1e-5, 1e-6);
         }
     }
 }
