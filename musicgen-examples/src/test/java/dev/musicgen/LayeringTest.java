@@ -43,9 +43,8 @@ class LayeringTest {
     static final Set<String> NATIVE_TYPES =
             Set.of("ai.djl.ndarray.NDArray", "ai.djl.ndarray.NDManager", "ai.djl.ndarray.NDList");
 
-    /** Rule 1 today. TODO(integrator): empty after the API rework (issue 12: the Hub layer becomes internal). */
-    static final Set<String> KNOWN_API_LEAKS =
-            Set.of("dev.musicgen.MusicGenerator$Builder method hubClient() takes dev.musicgen.internal.hub.HubClient");
+    /** Rule 1: no known leak (the API rework removed the last one, Builder.hubClient(HubClient)). */
+    static final Set<String> KNOWN_API_LEAKS = Set.of();
 
     /** Rule 2 today: none. */
     static final Set<String> KNOWN_FACADE_USES = Set.of();

@@ -163,7 +163,7 @@ public final class F {
         return res;
     }
 
-    /** Reflect padding of the last dim (torch F.pad mode='reflect'); requires pad < length. */
+    /** Reflect padding of the last dim (torch F.pad mode='reflect'); requires {@code pad < length}. */
     public static NDArray reflectPad1d(NDArray x, int left, int right) {
         long t = x.getShape().get(x.getShape().dimension() - 1);
         if (left >= t || right >= t) {
