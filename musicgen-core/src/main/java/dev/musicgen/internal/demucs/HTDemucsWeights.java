@@ -191,7 +191,7 @@ public final class HTDemucsWeights {
 
         private Builder() {}
 
-        /** Where downloads are kept (default {@value #ASSETS_FOLDER} under the hub client's assets cache). */
+        /** Where downloads are kept (default {@value HTDemucsWeights#ASSETS_FOLDER} under the hub's assets cache). */
         public Builder cacheDir(Path dir) {
             this.cacheDir = dir;
             return this;

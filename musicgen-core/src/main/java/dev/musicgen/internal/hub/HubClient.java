@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * The network layer's entry point: Hub files into the cache that Python's {@code huggingface_hub} uses (so one cache
  * serves both, see {@link HubCacheLayout} and {@code docs/HUB.md}), other files (the HTDemucs checkpoint) into the
  * assets cache beside it, and {@code http(s):} bodies (input audio) into memory, all with the same settings
- * ({@link HubSettings}: timeouts, retries, proxy, offline rule, token), HTTP ({@link HttpTransport}) and transfers
- * ({@link Downloader}).
+ * ({@code HubSettings}: timeouts, retries, proxy, offline rule, token), HTTP ({@code HttpTransport}) and transfers
+ * ({@code Downloader}).
  *
  * <p>A Hub file follows {@code hf_hub_download}: a HEAD on {@code /{repo}/resolve/{revision}/{filename}} gives
  * the commit ({@code X-Repo-Commit}), the blob name ({@code X-Linked-Etag} or {@code ETag}) and the size
@@ -229,17 +229,23 @@ public final class HubClient {
         String file = target.getFileName().toString();
         Downloader.FileRequest req = new Downloader.FileRequest(url, -1, sha256, label, null, null,
                 progress(url.getHost(), file));
+        boolean[] downloaded = {false};
         try {
             HubCacheLayout.withLock(target.resolveSibling(".locks").resolve(file + ".lock"), () -> {
-                if (!Files.isRegularFile(target)) {
+                if (!Files.isRegularFile(target)) { // else another thread or process finished it while we waited
                     log.info("downloading {} from {}", label, url);
                     downloader.download(req, target.resolveSibling(file + ".incomplete"), target);
+                    downloaded[0] = true;
                 }
             });
         } catch (IOException e) {
             throw new HubException(Reason.IO, "Cannot write " + label + " to " + target + ": " + e, e);
         }
-        listener.onDone(url.getHost(), file, target);
+        if (downloaded[0]) {
+            listener.onDone(url.getHost(), file, target);
+        } else {
+            listener.onCached(url.getHost(), file, target);
+        }
         return target;
     }
 
@@ -396,7 +402,7 @@ public final class HubClient {
             return this;
         }
 
-        /** Server base URL; default {@code HF_ENDPOINT}, else {@value HubSettings#DEFAULT_ENDPOINT}. */
+        /** Server base URL; default {@code HF_ENDPOINT}, else {@value HubClient#DEFAULT_ENDPOINT}. */
         public Builder endpoint(String endpoint) {
             this.endpoint = endpoint;
             return this;
