@@ -4,16 +4,11 @@ package dev.musicgen;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFormatException;
 import dev.musicgen.audio.AudioReader;
+import dev.musicgen.internal.hub.HubClient;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
 
@@ -24,13 +19,8 @@ import java.util.Locale;
  * {@link MusicGenException}, as it may succeed when retried.
  */
 final class InputAudioLoader {
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
-    static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
     /** Overrides {@link InputAudio#MAX_BYTES} (bytes), e.g. to test the limit without sending 200 MB. */
     static final String MAX_BYTES_PROPERTY = "musicgen.inputAudio.maxBytes";
-
-    // one client for the process: each HttpClient owns a selector thread until it is collected
-    private static volatile HttpClient http;
 
     private InputAudioLoader() {}
 
@@ -51,6 +41,11 @@ final class InputAudioLoader {
     }
 
     static Audio load(InputAudio in) {
+        return load(in, HubClient.shared());
+    }
+
+    /** As {@link #load(InputAudio)}, fetching {@code http(s):} inputs through {@code hub} (the generator's client). */
+    static Audio load(InputAudio in, HubClient hub) {
         Audio audio;
         try {
             switch (in.kind) {
@@ -75,7 +70,7 @@ final class InputAudioLoader {
                     audio = new Audio(in.samples, in.sampleRate);
                     break;
                 case URI:
-                    audio = readUri(in.uri, in.description);
+                    audio = readUri(in.uri, in.description, hub);
                     break;
                 default:
                     throw new IllegalStateException(in.kind.toString());
@@ -94,22 +89,7 @@ final class InputAudioLoader {
         return audio;
     }
 
-    private static HttpClient http() {
-        HttpClient c = http;
-        if (c == null) {
-            synchronized (InputAudioLoader.class) {
-                c = http;
-                if (c == null) {
-                    c = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT)
-                            .followRedirects(HttpClient.Redirect.NORMAL).build();
-                    http = c;
-                }
-            }
-        }
-        return c;
-    }
-
-    private static Audio readUri(URI uri, String desc) throws IOException {
+    private static Audio readUri(URI uri, String desc, HubClient hub) throws IOException {
         String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
         if (scheme.equals("data")) {
             String s = uri.getSchemeSpecificPart();
@@ -126,60 +106,8 @@ final class InputAudioLoader {
             }
             return AudioReader.read(bytes, "data URI");
         }
-        long limit = maxBytes();
-        HttpRequest req;
-        try {
-            req = HttpRequest.newBuilder(uri).timeout(READ_TIMEOUT).GET().build();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("inputAudio URL " + desc + " is not valid: " + e.getMessage(), e);
-        }
-        HttpResponse<InputStream> resp;
-        try {
-            resp = http().send(req, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MusicGenException("interrupted while downloading inputAudio " + desc, e);
-        } catch (IOException e) {
-            throw new MusicGenException("cannot download inputAudio " + desc + ": " + describe(e), e);
-        }
-        byte[] bytes;
-        try (InputStream body = resp.body()) {
-            int status = resp.statusCode();
-            if (status != 200) {
-                String m = "cannot download inputAudio " + desc + ": HTTP " + status;
-                // 4xx: the URL is wrong (like a missing file); anything else may work when retried
-                if (status >= 400 && status < 500) {
-                    throw new IllegalArgumentException(m);
-                }
-                throw new MusicGenException(m);
-            }
-            long declared = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
-            if (declared > limit) {
-                throw new IllegalArgumentException("inputAudio " + desc + " is " + declared + " bytes, over the "
-                        + "download limit of " + limit + " bytes");
-            }
-            try {
-                bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
-            } catch (IOException | UncheckedIOException e) {
-                throw new MusicGenException("cannot download inputAudio " + desc + ": " + describe(e), e);
-            }
-            if (bytes.length > limit) {
-                throw new IllegalArgumentException("inputAudio " + desc + " is larger than the download limit of "
-                        + limit + " bytes");
-            }
-        }
+        // http(s): through the network layer (timeouts, stall and size limits, retries, proxy, offline rule)
+        byte[] bytes = hub.fetch(uri, "inputAudio " + desc, maxBytes());
         return AudioReader.read(bytes, desc);
-    }
-
-    private static String describe(Exception e) {
-        String m = e.getMessage();
-        String kind = e.getClass().getSimpleName();
-        if (e instanceof java.net.ConnectException) {
-            return "connection refused or unreachable" + (m == null ? "" : " (" + m + ")");
-        }
-        if (e instanceof java.net.http.HttpTimeoutException) {
-            return "timed out" + (m == null ? "" : " (" + m + ")");
-        }
-        return m == null ? kind : kind + ": " + m;
     }
 }

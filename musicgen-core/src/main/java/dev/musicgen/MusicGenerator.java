@@ -1,7 +1,7 @@
 package dev.musicgen;
 
 import dev.musicgen.device.DeviceSelector;
-import dev.musicgen.internal.loading.HubSettings;
+import dev.musicgen.internal.loading.HubChoices;
 import dev.musicgen.internal.loading.LoadedModel;
 import dev.musicgen.internal.loading.ModelLoader;
 import dev.musicgen.internal.pipeline.AsyncCalls;
@@ -136,7 +136,7 @@ public final class MusicGenerator implements AutoCloseable {
         }
         GenerationRequest r0 = rs.get(0);
         InputPreparation.Clip clip = r0.inputAudio().map(in -> new InputPreparation.Clip(
-                () -> InputAudioLoader.load(in), in.description(), r0.continuation(), r0.continuationStart(),
+                () -> InputAudioLoader.load(in, pipeline.hub()), in.description(), r0.continuation(), r0.continuationStart(),
                 r0.continuationEnd().isPresent() ? r0.continuationEnd().getAsDouble() : null)).orElse(null);
         GenerationPipeline.Job job = new GenerationPipeline.Job(
                 rs.stream().map(r -> r.prompt().filter(s -> !s.isBlank()).orElse(null)).toList(), clip, r0.params(),
@@ -210,7 +210,10 @@ public final class MusicGenerator implements AutoCloseable {
         public Builder computeType(ComputeType type) { this.computeType = Objects.requireNonNull(type, "computeType"); return this; }
         /** The Hugging Face hub cache directory (default: {@code HF_HUB_CACHE}, {@code $HF_HOME/hub}, ~/.cache/...). */
         public Builder cacheDir(Path dir) { this.cacheDir = dir; return this; }
-        /** True: never touch the network; false: use it even under {@code HF_HUB_OFFLINE=1}. Unset: the environment's. */
+        /**
+         * True: never touch the network (the Hub, the HTDemucs checkpoint, input audio URLs). False or unset: the
+         * environment decides; {@code HF_HUB_OFFLINE=1} still means offline (offline from any source wins).
+         */
         public Builder offline(boolean offline) { this.offline = offline; return this; }
         public Builder progressListener(ProgressListener listener) {
             this.progress = listener == null ? ProgressListener.none() : listener;
@@ -249,7 +252,7 @@ public final class MusicGenerator implements AutoCloseable {
         }
 
         public MusicGenerator build() {
-            ModelLoader loader = new ModelLoader(new HubSettings(cacheDir, offline, localRepos));
+            ModelLoader loader = new ModelLoader(new HubChoices(cacheDir, offline, localRepos));
             LoadedModel loaded = loader.load(model, new ModelLoader.Options(textEncoder, device, computeType,
                     stemSeparation, demucsCheckpoint, progress));
             return new MusicGenerator(loaded, new GenerationPipeline(loaded, loader, mbdModel, progress));

@@ -37,6 +37,7 @@ public record DeviceInventory(String engineName, String engineVersion, int gpuCo
 
     /** Starts (or reuses) the {@value DeviceSelector#ENGINE} engine and reads its inventory. */
     public static DeviceInventory pytorch() {
+        dev.musicgen.internal.nn.UsageTracking.optOut(); // before the engine loads: no call home
         return of(Engine.getEngine(DeviceSelector.ENGINE));
     }
 

@@ -1,7 +1,7 @@
 package dev.musicgen.cli;
 
 import dev.musicgen.MusicGenerator;
-import dev.musicgen.internal.loading.HubSettings;
+import dev.musicgen.internal.loading.HubChoices;
 import dev.musicgen.internal.loading.ModelLoader;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,8 +21,8 @@ final class HubOptions {
     Path cacheDir;
 
     /** The settings; offline only when asked for, so that HF_HUB_OFFLINE=1 applies otherwise. */
-    HubSettings settings() {
-        return new HubSettings(cacheDir, offline ? Boolean.TRUE : null, localRepos);
+    HubChoices settings() {
+        return new HubChoices(cacheDir, offline ? Boolean.TRUE : null, localRepos);
     }
 
     ModelLoader loader() {

@@ -1,61 +1,70 @@
 package dev.musicgen.internal.demucs;
 
 import dev.musicgen.CheckpointException;
+import dev.musicgen.HubException;
+import dev.musicgen.internal.hub.HubClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where the htdemucs checkpoint comes from, as demucs gets it ({@code demucs/repo.py} {@code RemoteRepo} through
  * {@code torch.hub.load_state_dict_from_url(check_hash=True)}): {@value #HTDEMUCS_URL}, cached on disk, and accepted
  * only if the sha256 of the file starts with the hex digits after the dash in its name ({@code 8726e21a}). A local
- * file may be given instead (same check). Downloads go to a temporary file in the cache directory and are moved into
- * place atomically once verified, so a cache never holds a partial or corrupt checkpoint.
+ * file may be given instead (same check). It is downloaded through the network layer ({@link HubClient}: its
+ * timeouts, retries, resume, proxy and offline rule) into {@code <name>.incomplete} and moved into place once
+ * verified, so a cache never holds a partial or corrupt checkpoint.
  *
- * <p>Cache directory: {@code $HF_HOME/demucs} when {@code HF_HOME} is set, else {@code ~/.cache/musicgen/demucs}.
- * A copy already in the torch hub cache ({@code $TORCH_HOME/hub/checkpoints}, default
- * {@code ~/.cache/torch/hub/checkpoints}, where demucs and Replicate's predictor keep it) is used as it is.
+ * <p>Cache: {@value #ASSETS_FOLDER} under the Hugging Face assets cache ({@code HF_ASSETS_CACHE}, default
+ * {@code $HF_HOME/assets}, i.e. {@code ~/.cache/huggingface/assets}), where {@code huggingface_hub}'s
+ * {@code cached_assets_path("musicgen", "default", "demucs")} points. A copy already in the torch hub cache
+ * ({@code $TORCH_HOME/hub/checkpoints}, default {@code ~/.cache/torch/hub/checkpoints}, where demucs and Replicate's
+ * predictor keep it), or in the folder earlier versions used ({@code $HF_HOME/demucs}, else
+ * {@code ~/.cache/musicgen/demucs}), is used as it is. The server is {@code MUSICGEN_DEMUCS_URL} when set (a mirror's
+ * base URL, or the checkpoint's own URL on a mirror or a test server), else Meta's.
  */
 public final class HTDemucsWeights {
-    private static final Logger LOG = LoggerFactory.getLogger(HTDemucsWeights.class);
+    /** The released htdemucs checkpoint (demucs 4.0.1 {@code remote/files.txt}, bag {@code htdemucs.yaml}). */
+    public static final String FILE_NAME = "955717e8-8726e21a.th";
 
-    /** The released htdemucs model (demucs 4.0.1 {@code remote/files.txt}, bag {@code htdemucs.yaml}). */
+    /** Its URL on Meta's server (the default {@code MUSICGEN_DEMUCS_URL} + "/" + {@link #FILE_NAME}). */
     public static final String HTDEMUCS_URL =
-            "https://dl.fbaipublicfiles.com/demucs/hybrid_transformer/955717e8-8726e21a.th";
+            "https://dl.fbaipublicfiles.com/demucs/hybrid_transformer/" + FILE_NAME;
+
+    /** The checkpoint's folder inside the assets cache. */
+    public static final String ASSETS_FOLDER = "musicgen/default/demucs";
 
     /** torch.hub's {@code HASH_REGEX}: the checksum prefix is what follows the last dash, before the extension. */
     private static final Pattern HASH = Pattern.compile("-([a-f0-9]*)\\.");
+    /** A URL that ends in a checkpoint name rather than a folder. */
+    private static final Pattern HASH_NAME = Pattern.compile("/[^/]*-[a-f0-9]+\\.th$");
 
     private final Path cacheDir;
-    private final Path torchHubDir;
+    private final List<Path> otherDirs;
     private final URI url;
-    private final HttpClient client;
+    private final HubClient hub;
 
-    private HTDemucsWeights(Path cacheDir, Path torchHubDir, URI url, HttpClient client) {
+    private HTDemucsWeights(Path cacheDir, List<Path> otherDirs, URI url, HubClient hub) {
         this.cacheDir = cacheDir;
-        this.torchHubDir = torchHubDir;
+        this.otherDirs = otherDirs;
         this.url = url;
-        this.client = client;
+        this.hub = hub;
     }
 
-    /** The default source: {@value #HTDEMUCS_URL}, caches from the process environment. */
+    /** The default source: {@value #HTDEMUCS_URL} (or the mirror), caches and offline mode from the environment. */
     public static HTDemucsWeights defaults() {
         return builder().build();
     }
@@ -64,8 +73,14 @@ public final class HTDemucsWeights {
         return new Builder();
     }
 
+    /** Where a download is kept. */
     public Path cacheDir() {
         return cacheDir;
+    }
+
+    /** Where the checkpoint is downloaded from. */
+    public URI url() {
+        return url;
     }
 
     /** The file name the checkpoint is cached under, e.g. {@code 955717e8-8726e21a.th}. */
@@ -74,23 +89,44 @@ public final class HTDemucsWeights {
         return p.substring(p.lastIndexOf('/') + 1);
     }
 
-    /**
-     * The verified checkpoint: from the cache or the torch hub cache if present, else downloaded into the cache.
-     *
-     * @throws CheckpointException if the download fails or the file's checksum does not match its name
-     */
-    public Path resolve() {
+    /** The verified checkpoint if a cache already has it (no network). */
+    public Optional<Path> cached() {
         String name = fileName();
-        Path cached = cacheDir.resolve(name);
-        if (Files.isRegularFile(cached)) {
-            return verify(cached);
+        if (Files.isRegularFile(cacheDir.resolve(name))) {
+            return Optional.of(verify(cacheDir.resolve(name)));
         }
-        if (torchHubDir != null && Files.isRegularFile(torchHubDir.resolve(name))) {
-            return verify(torchHubDir.resolve(name));
+        for (Path dir : otherDirs) {
+            if (Files.isRegularFile(dir.resolve(name))) {
+                return Optional.of(verify(dir.resolve(name)));
+            }
         }
-        return download(cached);
+        return Optional.empty();
     }
 
+    /**
+     * The verified checkpoint: from a cache if present, else downloaded into {@link #cacheDir()}.
+     *
+     * @throws CheckpointException if a cached file's checksum does not match its name
+     * @throws HubException if it must be downloaded and cannot be: offline mode (the message says how to get it), a
+     *     network failure (naming the cause), or a download whose checksum does not match
+     */
+    public Path resolve() {
+        Optional<Path> hit = cached();
+        if (hit.isPresent()) {
+            return hit.get();
+        }
+        String name = fileName();
+        if (hub.isOffline()) {
+            throw new HubException(HubException.Reason.OFFLINE_NOT_CACHED, "Offline mode is on ("
+                    + hub.offlineSource() + "), and the HTDemucs checkpoint " + name + " that separates melody stems "
+                    + "is not in " + cacheDir + otherDirs.stream().map(Path::toString)
+                    .reduce("", (a, d) -> a + ", " + d) + ". Get it on a machine with network with `musicgen "
+                    + "download --model <melody model>` and copy " + cacheDir + " (with the hub cache) here, or give "
+                    + "a local copy (--demucs-checkpoint, MusicGenerator.Builder.demucsCheckpoint), or turn stem "
+                    + "separation off (--no-stem-separation).");
+        }
+        return hub.downloadFile(url, cacheDir.resolve(name), expectedPrefix(name), "the HTDemucs checkpoint " + name);
+    }
     /**
      * Checks a local checkpoint named {@code <sig>-<sha256 prefix>.th} (demucs' naming): its sha256 must start with
      * that prefix. Returns the file.
@@ -114,48 +150,6 @@ public final class HTDemucsWeights {
                     + " (corrupt or truncated: delete it and download again)");
         }
         return file;
-    }
-
-    private Path download(Path target) {
-        Path tmp = null;
-        try {
-            Files.createDirectories(cacheDir);
-            tmp = Files.createTempFile(cacheDir, target.getFileName().toString(), ".part");
-            LOG.info("downloading {} to {}", url, target);
-            long t0 = System.nanoTime();
-            HttpRequest req = HttpRequest.newBuilder(url).timeout(Duration.ofMinutes(30)).GET().build();
-            HttpResponse<Path> res = client.send(req, HttpResponse.BodyHandlers.ofFile(tmp));
-            if (res.statusCode() != 200) {
-                throw new CheckpointException("cannot download " + url + ": HTTP " + res.statusCode());
-            }
-            String expected = expectedPrefix(target.getFileName().toString());
-            String actual = sha256(tmp);
-            if (!actual.startsWith(expected)) {
-                throw new CheckpointException("Invalid checksum for download of " + url + ", expected " + expected
-                        + " but got " + actual.substring(0, expected.length()));
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            LOG.info("downloaded {} ({} bytes) in {} s", target.getFileName(), Files.size(target),
-                    (System.nanoTime() - t0) / 1_000_000_000L);
-            return target;
-        } catch (IOException e) {
-            throw new CheckpointException("cannot download " + url + " to " + target + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CheckpointException("download of " + url + " interrupted", e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: a stale .part file is harmless
-                }
-            }
-        }
     }
 
     private static String expectedPrefix(String name) {
@@ -191,13 +185,13 @@ public final class HTDemucsWeights {
         private Path cacheDir;
         private Path torchHubDir;
         private boolean torchHubSet;
-        private URI url = URI.create(HTDEMUCS_URL);
-        private HttpClient client;
-        private Map<String, String> env = System.getenv();
+        private String url;
+        private HubClient hub;
+        private Map<String, String> env;
 
         private Builder() {}
 
-        /** Where downloads are kept (default {@code $HF_HOME/demucs} or {@code ~/.cache/musicgen/demucs}). */
+        /** Where downloads are kept (default {@value HTDemucsWeights#ASSETS_FOLDER} under the hub's assets cache). */
         public Builder cacheDir(Path dir) {
             this.cacheDir = dir;
             return this;
@@ -210,51 +204,62 @@ public final class HTDemucsWeights {
             return this;
         }
 
-        /** The checkpoint URL; its file name must carry the checksum prefix. */
+        /** The checkpoint URL; its file name must carry the checksum prefix (default: the hub client's base URL). */
         public Builder url(String url) {
-            this.url = url == null ? null : URI.create(url);
+            this.url = url;
             return this;
         }
 
-        public Builder httpClient(HttpClient client) {
-            this.client = client;
+        /** The network layer (offline mode, timeouts, mirror, assets cache); default one from the environment. */
+        public Builder hub(HubClient hub) {
+            this.hub = hub;
             return this;
         }
 
-        /** The environment the default directories are read from (tests). */
+        /** The environment the default directories and the default hub client are read from (tests). */
         public Builder env(Map<String, String> env) {
             this.env = env;
             return this;
         }
 
         public HTDemucsWeights build() {
-            if (url == null || url.getScheme() == null
-                    || !(url.getScheme().equals("https") || url.getScheme().equals("http"))) {
-                throw new IllegalArgumentException("url must be an http(s) URL, but is: " + url);
+            Map<String, String> e = env == null ? System.getenv() : env;
+            HubClient h = hub != null ? hub : env != null ? HubClient.builder().env(e).build() : HubClient.shared();
+            URI u;
+            try {
+                String base = h.demucsUrl().toString();
+                u = URI.create(url != null ? url : HASH_NAME.matcher(base).find() ? base : base + "/" + FILE_NAME);
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("url must be an http(s) URL, but is: " + url, ex);
             }
-            String path = url.getPath() == null ? "" : url.getPath();
+            if (u.getScheme() == null || !(u.getScheme().equals("https") || u.getScheme().equals("http"))
+                    || u.getHost() == null) {
+                throw new IllegalArgumentException("url must be an http(s) URL, but is: " + u);
+            }
+            String path = u.getPath() == null ? "" : u.getPath();
             String name = path.substring(path.lastIndexOf('/') + 1);
             if (!HASH.matcher(name).find()) {
                 throw new IllegalArgumentException("url must name a file <signature>-<sha256 prefix>.th, but is: "
-                        + url);
+                        + u);
             }
-            Map<String, String> e = env == null ? Map.of() : env;
             Path home = Path.of(System.getProperty("user.home"));
-            Path cache = cacheDir;
-            if (cache == null) {
-                String hf = e.get("HF_HOME");
-                cache = hf != null && !hf.isBlank() ? Path.of(hf).resolve("demucs")
-                        : home.resolve(".cache").resolve("musicgen").resolve("demucs");
-            }
-            Path hub = torchHubDir;
+            Path cache = cacheDir != null ? cacheDir : h.assetsDir().resolve(ASSETS_FOLDER);
+            List<Path> others = new ArrayList<>();
+            Path torch = torchHubDir;
             if (!torchHubSet) {
                 String th = e.get("TORCH_HOME");
-                hub = (th != null && !th.isBlank() ? Path.of(th) : home.resolve(".cache").resolve("torch"))
+                torch = (th != null && !th.isBlank() ? Path.of(th) : home.resolve(".cache").resolve("torch"))
                         .resolve("hub").resolve("checkpoints");
             }
-            HttpClient c = client != null ? client : HttpClient.newBuilder()
-                    .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(30)).build();
-            return new HTDemucsWeights(cache.toAbsolutePath(), hub, url, c);
+            if (torch != null) {
+                others.add(torch.toAbsolutePath());
+            }
+            if (cacheDir == null) { // the folder earlier versions downloaded into: read, never written
+                String hf = e.get("HF_HOME");
+                others.add((hf != null && !hf.isBlank() ? Path.of(hf).resolve("demucs")
+                        : home.resolve(".cache").resolve("musicgen").resolve("demucs")).toAbsolutePath());
+            }
+            return new HTDemucsWeights(cache.toAbsolutePath(), List.copyOf(others), u, h);
         }
     }
 }

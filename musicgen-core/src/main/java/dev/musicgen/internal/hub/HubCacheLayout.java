@@ -1,11 +1,23 @@
 package dev.musicgen.internal.hub;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The on-disk layout of the huggingface_hub cache (shared with Python):
@@ -18,9 +30,15 @@ import java.util.regex.Pattern;
  * &lt;cache&gt;/.locks/models--owner--name/&lt;etag&gt;.lock
  * </pre>
  * Every path built here is checked to stay inside its folder, because the names come from the
- * network (ETag, commit) or from the caller (filename, revision).
+ * network (ETag, commit) or from the caller (filename, revision). Writes are ordered so that a snapshot entry
+ * always points at a complete blob: blob (atomic move), then link, then ref.
  */
 final class HubCacheLayout {
+    private static final Logger log = LoggerFactory.getLogger(HubCacheLayout.class);
+    /** One lock per file inside this JVM; FileChannel locks alone throw when the same JVM asks twice. */
+    private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+    private static final AtomicBoolean WARNED_NO_SYMLINKS = new AtomicBoolean();
+
     static final Pattern COMMIT_HASH = Pattern.compile("[0-9a-f]{40}");
     static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     /** What may be used as one path segment when it comes from a server header. */
@@ -103,5 +121,68 @@ final class HubCacheLayout {
 
     static boolean isSafeSegment(String s) {
         return s != null && SAFE_SEGMENT.matcher(s).matches() && !s.contains("..");
+    }
+
+    /** Links {@code snapshot} to {@code blob} (relative, as huggingface_hub does), or copies it where links fail. */
+    void link(Path blob, Path snapshot) throws IOException {
+        Files.createDirectories(snapshot.getParent());
+        Files.deleteIfExists(snapshot); // a dangling link from a deleted blob
+        Path relative = snapshot.getParent().relativize(blob); // ../../blobs/<etag>
+        try {
+            Files.createSymbolicLink(snapshot, relative);
+        } catch (FileAlreadyExistsException e) {
+            // another process linked it meanwhile
+        } catch (UnsupportedOperationException | IOException e) {
+            if (WARNED_NO_SYMLINKS.compareAndSet(false, true)) {
+                log.warn("cannot create symlinks in {} ({}); copying files into snapshots/ instead, "
+                        + "which uses more disk space", cacheDir, e.toString());
+            }
+            Path tmp = snapshot.resolveSibling(snapshot.getFileName() + ".copying");
+            Files.copy(blob, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, snapshot, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Records that {@code revision} points to {@code commit} ({@code refs/<revision>}), atomically. */
+    void writeRef(String repoId, String revision, String commit) throws IOException {
+        if (revision.equals(commit)) {
+            return;
+        }
+        Path ref = ref(repoId, revision);
+        Optional<String> current = commitFor(repoId, revision);
+        if (current.isPresent() && current.get().equals(commit)) {
+            return;
+        }
+        Files.createDirectories(ref.getParent());
+        Path tmp = Files.createTempFile(ref.getParent(), ".ref", ".tmp");
+        try {
+            Files.writeString(tmp, commit, StandardCharsets.UTF_8);
+            Files.move(tmp, ref, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, ref, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Work on the cache that may throw an IOException. */
+    @FunctionalInterface
+    interface IoAction {
+        void run() throws IOException;
+    }
+
+    /** Serialises work on one file across threads of this JVM and across processes (a file lock on {@code lockFile}). */
+    static void withLock(Path lockFile, IoAction action) throws IOException {
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, k -> new ReentrantLock());
+        jvmLock.lock();
+        try {
+            Files.createDirectories(lockFile.getParent());
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
+                action.run();
+            }
+        } finally {
+            jvmLock.unlock();
+        }
     }
 }

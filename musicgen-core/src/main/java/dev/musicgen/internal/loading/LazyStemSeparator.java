@@ -4,6 +4,7 @@ import ai.djl.Device;
 import dev.musicgen.internal.conditioners.StemSeparator;
 import dev.musicgen.internal.demucs.HTDemucsSeparator;
 import dev.musicgen.internal.demucs.HTDemucsWeights;
+import dev.musicgen.internal.hub.HubClient;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.random.RandomGenerator;
@@ -16,12 +17,15 @@ import java.util.random.RandomGenerator;
 public final class LazyStemSeparator implements StemSeparator, AutoCloseable {
     private final Path checkpoint;
     private final Device device;
+    private final HubClient hub;
     private HTDemucsSeparator model;
     private RandomGenerator shifts = new Random();
 
-    public LazyStemSeparator(Path checkpoint, Device device) {
+    /** @param hub downloads the checkpoint (its cache, offline rule and mirror settings) when none is given */
+    public LazyStemSeparator(Path checkpoint, Device device, HubClient hub) {
         this.checkpoint = checkpoint;
         this.device = device;
+        this.hub = hub;
     }
 
     /** Binds the shift generator for the next generation (calls are serialized by the generator's lock). */
@@ -35,7 +39,7 @@ public final class LazyStemSeparator implements StemSeparator, AutoCloseable {
      */
     public void ensureLoaded() {
         if (model == null) {
-            Path file = checkpoint != null ? HTDemucsWeights.verify(checkpoint) : HTDemucsWeights.defaults().resolve();
+            Path file = checkpoint != null ? HTDemucsWeights.verify(checkpoint) : HTDemucsWeights.builder().hub(hub).build().resolve();
             model = HTDemucsSeparator.load(file, device);
         }
     }

@@ -38,9 +38,14 @@ public final class ModelLoader {
     private final HubClient hub;
     private final RepoResolver resolver;
 
-    public ModelLoader(HubSettings settings) {
+    public ModelLoader(HubChoices settings) {
         this.hub = Objects.requireNonNull(settings, "settings").client();
         this.resolver = hub.asRepoResolver();
+    }
+
+    /** The network layer this loader downloads through; input audio URLs and HTDemucs use it too. */
+    public HubClient hub() {
+        return hub;
     }
 
     /**
@@ -133,7 +138,7 @@ public final class ModelLoader {
         try (LMCheckpoint ck = LMCheckpoint.open(files.lm())) {
             lm = LMModel.load(ck.config(), ck.store(), root, options.computeType());
             if (ck.layout() == LMCheckpoint.Layout.AUDIOCRAFT) {
-                stems = options.stemSeparation() ? new LazyStemSeparator(options.demucsCheckpoint(), dev) : null;
+                stems = options.stemSeparation() ? new LazyStemSeparator(options.demucsCheckpoint(), dev, hub) : null;
                 cp = ConditionProvider.fromXpConfig(ck.xpConfig(), ck.store(), t5Resolver,
                         stems != null ? stems : StemSeparator.identity(), root);
                 ck.store().checkAllUsed();

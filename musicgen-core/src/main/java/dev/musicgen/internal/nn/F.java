@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  */
 public final class F {
     /** The engine every array is created on; named so the tokenizers' Rust engine is never picked. */
-    public static final String ENGINE = "PyTorch";
+    public static final String ENGINE = UsageTracking.optOutBefore("PyTorch"); // not a constant: reading it opts out
 
     private F() {}
 

@@ -68,6 +68,11 @@ public final class GenerationPipeline implements AutoCloseable {
     public record Output(float[][][] audio, long seed, long[][][] tokens, Map<String, Duration> timings) {}
 
     /** Seconds one LM pass generates. */
+    /** The generator's network layer (input audio URLs go through it, with the generator's offline setting). */
+    public dev.musicgen.internal.hub.HubClient hub() {
+        return loader.hub();
+    }
+
     public double maxDuration() {
         return generator.maxDuration();
     }

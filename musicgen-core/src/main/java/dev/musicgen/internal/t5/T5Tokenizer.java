@@ -65,6 +65,7 @@ public final class T5Tokenizer implements AutoCloseable {
         TokenizerFileCheck.check(file);
         try {
             // padding/truncation off: we pad ourselves to the batch's longest row, and audiocraft never truncates
+            dev.musicgen.internal.nn.UsageTracking.optOut(); // each new tokenizer would call home otherwise
             HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(file,
                     Map.of("padding", "false", "truncation", "false", "addSpecialTokens", "true"));
             return new T5Tokenizer(tok, file);

@@ -3,9 +3,11 @@ package dev.musicgen.internal.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.musicgen.internal.hub.FakeHub.CdnMode;
-import dev.musicgen.internal.hub.HubException.Reason;
 import dev.musicgen.testing.Slow;
+import dev.musicgen.HubException;
+import dev.musicgen.HubException.Reason;
+import dev.musicgen.testing.FakeHub;
+import dev.musicgen.testing.FakeHub.Mode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -60,7 +62,7 @@ class HubClientTest {
     private HubClient.Builder client() {
         // an explicit env map: surefire sets HF_HUB_OFFLINE=1 for the real environment
         return HubClient.builder().env(Map.of()).endpoint(hub.endpoint()).cacheDir(cache)
-                .readTimeout(Duration.ofSeconds(10));
+                .readTimeout(Duration.ofSeconds(10)).retries(5, Duration.ofMillis(10));
     }
 
     private Path repoDir() {
@@ -144,7 +146,7 @@ class HubClientTest {
     @Slow
     @Test
     void should_download_once_when_threads_ask_for_the_same_file() throws Exception {
-        hub.cdnMode = CdnMode.SLOW;
+        hub.mode(Mode.SLOW);
         HubClient c = client().build();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -180,7 +182,7 @@ class HubClientTest {
 
     @Test
     void should_restart_when_server_ignores_range() throws IOException {
-        hub.cdnMode = CdnMode.IGNORE_RANGE;
+        hub.mode(Mode.IGNORE_RANGE);
         Path part = repoDir().resolve("blobs").resolve(FakeHub.sha256(weights) + ".incomplete");
         Files.createDirectories(part.getParent());
         Files.write(part, Arrays.copyOf(weights, 1000));
@@ -192,7 +194,7 @@ class HubClientTest {
 
     @Test
     void should_fail_on_sha256_mismatch_and_leave_nothing_in_snapshots() throws IOException {
-        hub.cdnMode = CdnMode.CORRUPT;
+        hub.mode(Mode.CORRUPT);
         HubClient c = client().build();
 
         assertThatThrownBy(() -> c.resolve(REPO, LFS))
@@ -224,40 +226,45 @@ class HubClientTest {
     }
 
     @Test
-    void should_keep_partial_file_when_transfer_breaks_and_resume_next_time() throws IOException {
-        hub.cdnMode = CdnMode.BREAK_HALFWAY;
+    void should_retry_within_the_call_then_keep_the_partial_file_for_the_next_call() throws IOException {
+        hub.mode(Mode.BREAK_HALFWAY); // every transfer breaks: 1 + 5 retries, each resuming where the last stopped
         HubClient c = client().build();
         Path part = repoDir().resolve("blobs").resolve(FakeHub.sha256(weights) + ".incomplete");
 
         assertThatThrownBy(() -> c.resolve(REPO, LFS))
                 .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NETWORK))
+                .hasMessageContaining("failed after 6 attempts")
                 .hasMessageContaining("resumes");
+        List<FakeHub.Request> gets = hub.requests("cdn", "GET");
+        assertThat(gets).hasSize(6);
+        assertThat(gets.get(0).range()).isNull();
+        assertThat(gets.subList(1, 6)).allMatch(r -> r.range() != null && r.range().startsWith("bytes="));
         assertThat(part).exists();
         long kept = Files.size(part);
         assertThat(kept).isPositive().isLessThan(weights.length);
         assertThat(filesUnder(repoDir().resolve("snapshots"))).isEmpty();
 
-        hub.cdnMode = CdnMode.NORMAL;
+        hub.mode(Mode.NORMAL);
         Path p = c.resolve(REPO, LFS);
 
         assertThat(Files.readAllBytes(p)).isEqualTo(weights);
-        assertThat(hub.requests("cdn", "GET").get(1).range()).isEqualTo("bytes=" + kept + "-");
+        assertThat(hub.requests("cdn", "GET").get(6).range()).isEqualTo("bytes=" + kept + "-");
     }
 
     @Test
     void should_fail_when_download_stalls_longer_than_read_timeout() {
-        hub.cdnMode = CdnMode.STALL_HALFWAY;
-        HubClient c = client().readTimeout(Duration.ofMillis(400)).build();
+        hub.mode(Mode.STALL_HALFWAY);
+        HubClient c = client().readTimeout(Duration.ofMillis(400)).retries(0, Duration.ZERO).build();
 
         assertThatThrownBy(() -> c.resolve(REPO, LFS))
                 .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NETWORK))
-                .hasMessageContaining("no data for");
+                .hasMessageContaining("no data for 0.4 s");
     }
 
     @Slow
     @Test
     void should_allow_transfers_longer_than_read_timeout_while_data_flows() throws IOException {
-        hub.cdnMode = CdnMode.SLOW; // 10 chunks, 120 ms apart: about 1.2 s in all
+        hub.mode(Mode.SLOW); // 10 chunks, 120 ms apart: about 1.2 s in all
         HubClient c = client().readTimeout(Duration.ofMillis(500)).build();
 
         assertThat(Files.readAllBytes(c.resolve(REPO, LFS))).isEqualTo(weights);
@@ -372,7 +379,9 @@ class HubClientTest {
         assertThat(unreachable.resolve(REPO, LFS)).isEqualTo(online);
         assertThatThrownBy(() -> unreachable.resolve(REPO, "other.bin"))
                 .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NETWORK))
-                .hasMessageContaining("Cannot reach").hasMessageContaining("HF_HUB_OFFLINE=1");
+                .hasMessageContaining("Cannot reach").hasMessageContaining("HF_HUB_OFFLINE=1")
+                .hasMessageContaining("connection refused by 127.0.0.1:" + deadPort)
+                .hasMessageNotContaining("null");
     }
 
     // ------------------------------------------------------------------ progress
@@ -473,8 +482,8 @@ class HubClientTest {
 
     @Test
     void should_normalise_etags_like_huggingface_hub() {
-        assertThat(HubClient.normalizeEtag("W/\"abc\"")).isEqualTo("abc");
-        assertThat(HubClient.normalizeEtag("\"abc\"")).isEqualTo("abc");
-        assertThat(HubClient.normalizeEtag("abc")).isEqualTo("abc");
+        assertThat(Names.normalizeEtag("W/\"abc\"")).isEqualTo("abc");
+        assertThat(Names.normalizeEtag("\"abc\"")).isEqualTo("abc");
+        assertThat(Names.normalizeEtag("abc")).isEqualTo("abc");
     }
 }

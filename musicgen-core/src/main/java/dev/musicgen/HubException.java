@@ -1,14 +1,14 @@
-package dev.musicgen.internal.hub;
+package dev.musicgen;
 
-import dev.musicgen.MusicGenException;
 import java.util.Objects;
 
 /**
- * A file could not be resolved from the Hugging Face Hub or its local cache.
+ * A file could not be resolved from the Hugging Face Hub or its local cache, or a download (a Hub file, the
+ * HTDemucs checkpoint, an {@code http(s):} input audio) failed.
  *
  * <p>Unchecked (a {@link MusicGenException}), like the other loading errors of this SDK, so that model
- * builders can call the Hub without wrapping. {@link #reason()} tells callers (and tests) what went wrong without parsing
- * the message; the message itself always names the repository, the file and what to do next.
+ * builders can call the Hub without wrapping. {@link #reason()} tells callers (and tests) what went wrong without
+ * parsing the message; the message itself names the repository and file (or the URL), the cause, and what to do next.
  */
 public class HubException extends MusicGenException {
     private static final long serialVersionUID = 1L;
@@ -23,11 +23,11 @@ public class HubException extends MusicGenException {
         ENTRY_NOT_FOUND,
         /** The branch, tag or commit does not exist. */
         REVISION_NOT_FOUND,
-        /** Offline mode is on and the file is not in the cache. */
+        /** Offline mode is on and the file is not in the cache (or the URL is not on this machine). */
         OFFLINE_NOT_CACHED,
-        /** The downloaded bytes do not match the sha256 the Hub announced. */
+        /** The downloaded bytes do not match the sha256 the Hub announced (or the size it declared). */
         INTEGRITY,
-        /** The server could not be reached, timed out, or the transfer broke off. */
+        /** The server could not be reached, timed out, stalled, or the transfer broke off (after the retries). */
         NETWORK,
         /** The server answered, but not like the Hub (missing headers, unexpected status). */
         PROTOCOL,

@@ -13,19 +13,19 @@ import java.util.Objects;
  * particular {@code offline} is null unless the user asked for a mode, so that {@code HF_HUB_OFFLINE=1} applies.
  *
  * @param cacheDir the hub cache, or null
- * @param offline true: never use the network; false: use it even if the environment says offline; null: as the
- *     environment says
+ * @param offline true: never use the network; false or null: as the environment says (offline from any source
+ *     wins, see docs/HUB.md)
  * @param localRepos repo ids served from local directories, in the order given
  */
-public record HubSettings(Path cacheDir, Boolean offline, Map<String, Path> localRepos) {
+public record HubChoices(Path cacheDir, Boolean offline, Map<String, Path> localRepos) {
 
-    public HubSettings {
+    public HubChoices {
         localRepos = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(localRepos, "localRepos")));
     }
 
     /** Everything from the environment. */
-    public static HubSettings fromEnvironment() {
-        return new HubSettings(null, null, Map.of());
+    public static HubChoices fromEnvironment() {
+        return new HubChoices(null, null, Map.of());
     }
 
     /** The one place a {@link HubClient} is configured from these settings. */
