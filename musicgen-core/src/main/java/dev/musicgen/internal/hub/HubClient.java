@@ -151,7 +151,10 @@ public final class HubClient {
         Names.validateFilename(filename);
         String rev = revision == null ? DEFAULT_REVISION : revision;
         Names.validateRevision(rev);
-        Path local = localDirectory(repoId);
+        return resolve(repoId, filename, rev, localDirectory(repoId));
+    }
+
+    private Path resolve(String repoId, String filename, String rev, Path local) {
         if (local != null) {
             return resolveLocal(repoId, local, filename);
         }
@@ -160,17 +163,27 @@ public final class HubClient {
     }
 
     /**
-     * This client as a {@link dev.musicgen.spi.RepoResolver}: the files named are resolved (downloaded when needed)
-     * and the directory holding them (a snapshot directory, or the local directory) is returned.
+     * This client as a {@link dev.musicgen.spi.RepoResolver}, for repo ids named inside a model: the files named are
+     * resolved (downloaded when needed) and the directory holding them (a snapshot directory, or the directory a
+     * {@link Builder#localRepo} mapping gives) is returned. Unlike {@link #resolve(String, String)}, an id is never
+     * taken as a local path.
      */
     public dev.musicgen.spi.RepoResolver asRepoResolver() {
         return (repoId, filenames) -> {
             if (filenames.length == 0) {
                 throw new IllegalArgumentException("no files of " + repoId + " were named");
             }
+            // names come from inside a model (xp.cfg's T5, an EnCodec pointer): repo ids, never local paths, unless
+            // the user mapped them with localRepo; a checkpoint must not pick a directory on this machine
+            Names.requireText(repoId, "repoId", "a Hub repository id named by the model");
+            Path mapped = localRepos.get(repoId);
+            if (mapped == null) {
+                Names.validateRepoId(repoId);
+            }
             Path dir = null;
             for (String f : filenames) {
-                Path d = resolve(repoId, f);
+                Names.validateFilename(f);
+                Path d = resolve(repoId, f, DEFAULT_REVISION, mapped);
                 for (int i = 0; i < Path.of(f).getNameCount(); i++) {
                     d = d.getParent();
                 }

@@ -486,4 +486,24 @@ class HubClientTest {
         assertThat(Names.normalizeEtag("\"abc\"")).isEqualTo("abc");
         assertThat(Names.normalizeEtag("abc")).isEqualTo("abc");
     }
+
+    @Test
+    void names_inside_a_model_are_repo_ids_never_local_paths() throws IOException {
+        Path secret = Files.createDirectories(tmp.resolve("secret"));
+        Files.writeString(secret.resolve("config.json"), "{}");
+        HubClient c = HubClient.builder().env(Map.of()).cacheDir(cache).offline(true)
+                .localRepo("tiny/mapped", secret).build();
+        var resolver = c.asRepoResolver();
+        for (String name : new String[] {secret.toString(), "../secret", "./secret", "~/x"}) {
+            assertThatThrownBy(() -> resolver.resolve(name, "config.json")).as(name)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("repoId");
+        }
+        // an id that happens to name a directory under the working directory (the module's src/) is still an id:
+        // offline and not cached, it is not found (it used to be read from that directory)
+        assertThat(Path.of("src/main/java/dev/musicgen/MusicGenerator.java")).exists();
+        assertThatThrownBy(() -> resolver.resolve("src", "main/java/dev/musicgen/MusicGenerator.java"))
+                .isInstanceOf(HubException.class).hasMessageContaining("offline");
+        // a mapping the user made is honoured
+        assertThat(resolver.resolve("tiny/mapped", "config.json")).isEqualTo(secret);
+    }
 }
