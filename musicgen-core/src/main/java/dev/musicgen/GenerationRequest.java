@@ -22,6 +22,11 @@ import java.util.OptionalLong;
 public final class GenerationRequest {
     /** The shortest duration {@link NormalizationStrategy#LOUDNESS} can measure (one BS.1770 gating block). */
     public static final double LOUDNESS_MIN_DURATION = 0.4;
+    /**
+     * The longest prompt accepted, in characters: T5's attention grows with the square of the prompt's length, and a
+     * description of music is a few sentences (audiocraft sets no bound; 10,000 characters is ~2,500 T5 tokens).
+     */
+    public static final int MAX_PROMPT_CHARS = 10_000;
 
     private final String prompt;
     private final InputAudio inputAudio;
@@ -197,6 +202,10 @@ public final class GenerationRequest {
             if (!hasPrompt && inputAudio == null) {
                 throw new IllegalArgumentException("prompt or inputAudio is required: give a text prompt, input audio, "
                         + "or both");
+            }
+            if (prompt != null && prompt.length() > MAX_PROMPT_CHARS) {
+                throw new IllegalArgumentException("prompt must be at most " + MAX_PROMPT_CHARS + " characters, but has "
+                        + prompt.length());
             }
             if (continuation && inputAudio == null) {
                 throw new IllegalArgumentException("continuation is true but no inputAudio was given: continuation needs "

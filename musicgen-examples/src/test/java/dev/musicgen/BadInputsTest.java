@@ -179,6 +179,8 @@ class BadInputsTest {
         t.add(api("no prompt, no audio", () -> req().prompt(null).build(), IAE, "prompt or inputAudio"));
         t.add(api("empty prompt, no audio", () -> req().prompt("").build(), IAE, "prompt or inputAudio"));
         t.add(api("blank prompt, no audio", () -> req().prompt(" \t").build(), IAE, "prompt or inputAudio"));
+        t.add(api("prompt of 125 KB", () -> req().prompt("a".repeat(125_000)).build(), IAE, "prompt",
+                "at most 10000", "125000"));
         t.add(api("duration 0", () -> req().duration(0).build(), IAE, "duration", "0.0"));
         t.add(api("duration -1", () -> req().duration(-1).build(), IAE, "duration", "-1.0"));
         t.add(api("duration NaN", () -> req().duration(Double.NaN).build(), IAE, "duration", "NaN"));

@@ -137,10 +137,12 @@ public final class AudioFiles {
      * @throws NotDirectoryException    the target's parent is not a directory
      * @throws AccessDeniedException    the directory is not writable
      * @throws FileSystemException      the target is a directory
-     * @throws IllegalArgumentException the audio cannot be encoded in this format (e.g. MP3 with 3 channels)
+     * @throws IllegalArgumentException the audio cannot be encoded in this format (e.g. MP3 with 3 channels), or the
+     *                                  target's extension names the other format ({@code x.mp3} for WAV bytes)
      * @throws IOException              another I/O error (the target is then unchanged)
      */
     public static void write(Path target, Audio audio, Format format, WriteOptions options) throws IOException {
+        checkExtension(target, format);
         Encoder encoder = encoderFor(audio, format, options);   // validates before touching the disk
         write(target, encoder);
     }
@@ -148,6 +150,26 @@ public final class AudioFiles {
     /** The write itself, with the encoder given. */
     static void write(Path target, Encoder encoder) throws IOException {
         dev.musicgen.internal.TempFiles.writeAtomically(target, encoder::encode);
+    }
+
+    /**
+     * Refuses a target whose extension is that of the other format: a player trusts the extension, and WAV bytes in a
+     * {@code .mp3} file (or the reverse) do not play. Other extensions (or none) are written as asked.
+     */
+    static void checkExtension(Path target, Format format) {
+        if (target == null || target.getFileName() == null || format == null) {
+            return;
+        }
+        String name = target.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String ext = dot < 0 ? "" : name.substring(dot + 1);
+        for (Format other : Format.values()) {
+            if (other != format && other.extension().equalsIgnoreCase(ext)) {
+                throw new IllegalArgumentException("output file " + target + " has the ." + ext + " extension but the "
+                        + "output format is " + format.extension() + ": name it ." + format.extension()
+                        + " or ask for " + other.extension());
+            }
+        }
     }
 
     private static Encoder encoderFor(Audio audio, Format format, WriteOptions options) {

@@ -190,4 +190,17 @@ class AudioFilesTest {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
+
+    @Test
+    void an_extension_naming_the_other_format_is_refused(@org.junit.jupiter.api.io.TempDir Path dir) {
+        Audio a = new Audio(new float[1][1600], 16000);
+        Path mp3 = dir.resolve("x.mp3");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AudioFiles.write(mp3, a, AudioFiles.Format.WAV,
+                AudioFiles.WriteOptions.DEFAULTS)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("x.mp3").hasMessageContaining("output format is wav");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AudioFiles.write(dir.resolve("x.WAV"), a,
+                AudioFiles.Format.MP3, AudioFiles.WriteOptions.DEFAULTS)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("output format is mp3");
+        org.assertj.core.api.Assertions.assertThat(mp3).doesNotExist();
+    }
 }

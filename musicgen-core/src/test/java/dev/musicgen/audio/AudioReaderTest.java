@@ -315,7 +315,8 @@ public class AudioReaderTest {
     @Test
     void should_detect_by_content_not_extension() throws IOException {
         Path disguised = tmp.resolve("song.mp3");
-        AudioFiles.write(disguised, sine(1, 16000, 100), AudioFiles.Format.WAV, AudioFiles.WriteOptions.DEFAULTS);
+        Files.write(disguised, AudioFiles.encode(sine(1, 16000, 100), AudioFiles.Format.WAV,
+                AudioFiles.WriteOptions.DEFAULTS));
         assertThat(AudioReader.read(disguised).frames()).isEqualTo(100);
         Path text = tmp.resolve("notes.wav");
         Files.writeString(text, "this is not audio at all, just some text");
