@@ -37,8 +37,7 @@ public record DeviceInventory(String engineName, String engineVersion, int gpuCo
 
     /** Starts (or reuses) the {@value DeviceSelector#ENGINE} engine and reads its inventory. */
     public static DeviceInventory pytorch() {
-        dev.musicgen.internal.nn.UsageTracking.optOut(); // before the engine loads: no call home
-        return of(Engine.getEngine(DeviceSelector.ENGINE));
+        return of(dev.musicgen.internal.nn.Engines.pytorch()); // tracking off, first-run note, clear error if missing
     }
 
     /** {@code [cpu(), gpu(0), ...]}, in the order the engine numbers them. */
