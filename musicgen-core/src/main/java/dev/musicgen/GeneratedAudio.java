@@ -25,6 +25,8 @@ public final class GeneratedAudio {
     private final NormalizationStrategy normalization;
     private final OutputFormat format;
     private final Map<String, Duration> timings;
+    /** Computed once here (the POST_PROCESSING phase), not on every write. */
+    private final Audio normalizedAudio;
 
     GeneratedAudio(float[][] samples, int sampleRate, long seed, long[][] tokens, NormalizationStrategy normalization,
             OutputFormat format, Map<String, Duration> timings) {
@@ -35,6 +37,8 @@ public final class GeneratedAudio {
         this.normalization = normalization;
         this.format = format;
         this.timings = Collections.unmodifiableMap(new LinkedHashMap<>(timings));
+        this.normalizedAudio = Normalizer.normalize(new Audio(samples, sampleRate),
+                Normalizer.Strategy.valueOf(normalization.name()));
     }
 
     /** Raw decoder output {@code [channel][sample]} in the model's rate (a copy). */
@@ -48,7 +52,7 @@ public final class GeneratedAudio {
 
     /** The samples after the request's normalization strategy, as they are written. */
     public float[][] normalizedSamples() {
-        return normalized().samples();
+        return normalizedAudio.copy().samples();
     }
 
     public int sampleRate() {
@@ -127,7 +131,7 @@ public final class GeneratedAudio {
     }
 
     private Audio normalized() {
-        return Normalizer.normalize(new Audio(samples, sampleRate), Normalizer.Strategy.valueOf(normalization.name()));
+        return normalizedAudio;
     }
 
     private static AudioFiles.Format toFormat(OutputFormat f) {

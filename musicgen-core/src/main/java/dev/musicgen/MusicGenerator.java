@@ -144,10 +144,13 @@ public final class MusicGenerator implements AutoCloseable {
         try {
             GenerationPipeline.Output o = GradMode.off(() -> pipeline.run(job));
             List<GeneratedAudio> out = new ArrayList<>();
+            ProgressListener p = pipeline.progress();
             for (int b = 0; b < rs.size(); b++) {
+                p.onProgress(ProgressListener.Phase.POST_PROCESSING, b, rs.size());   // normalization, per clip
                 out.add(new GeneratedAudio(o.audio()[b], sampleRate(), o.seed(), o.tokens()[b],
                         rs.get(b).normalizationStrategy(), rs.get(b).outputFormat(), o.timings()));
             }
+            p.onProgress(ProgressListener.Phase.POST_PROCESSING, rs.size(), rs.size());
             LOG.debug("generated {} x {} s in {}", rs.size(), r0.duration(), o.timings().get("total"));
             return out;
         } finally {

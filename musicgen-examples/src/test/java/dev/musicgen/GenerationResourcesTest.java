@@ -241,7 +241,7 @@ class GenerationResourcesTest {
         CountDownLatch first = new CountDownLatch(1);
         AtomicLong calls = new AtomicLong();
         hook = (phase, step, total) -> {
-            if (phase == ProgressListener.Phase.CONDITIONING) {
+            if (phase == ProgressListener.Phase.CONDITIONING && step == 0) {   // a call starts
                 calls.incrementAndGet();
             }
             if (phase == ProgressListener.Phase.GENERATING && step == 1) {

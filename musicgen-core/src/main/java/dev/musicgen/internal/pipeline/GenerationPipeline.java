@@ -68,6 +68,11 @@ public final class GenerationPipeline implements AutoCloseable {
     public record Output(float[][][] audio, long seed, long[][][] tokens, Map<String, Duration> timings) {}
 
     /** Seconds one LM pass generates. */
+    /** The listener every phase is reported to. */
+    public ProgressListener progress() {
+        return progress;
+    }
+
     /** The generator's network layer (input audio URLs go through it, with the generator's offline setting). */
     public dev.musicgen.internal.hub.HubClient hub() {
         return loader.hub();
@@ -94,6 +99,7 @@ public final class GenerationPipeline implements AutoCloseable {
             model.stems().bind(new Random(seed ^ 0x5DEECE66DL));
         }
         GenerationParams params = job.params().toBuilder().seed(Long.valueOf(seed)).build();
+        progress.onProgress(ProgressListener.Phase.CONDITIONING, 1, 1);
         GenerationResult result;
         try (NDManager call = model.root().newSubManager()) {
             ConditionProviderSource source = new ConditionProviderSource(model.conditions(), job.prompts(),
