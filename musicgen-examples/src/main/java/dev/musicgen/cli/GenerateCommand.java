@@ -209,21 +209,40 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    /** Progress bars on stderr, one per phase. */
+    /**
+     * Progress on stderr. On a terminal, a bar for the decode steps; otherwise (a log, a pipe) plain lines with no
+     * escape codes or carriage returns: one when a phase starts and when it ends, and at most one every 10 s between.
+     */
     static final class ProgressBars implements ProgressListener, AutoCloseable {
+        private static final long PLAIN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
         private final boolean enabled;
+        private final boolean terminal;
         private final PrintWriter err;
         private me.tongfei.progressbar.ProgressBar bar;
         private Phase phase;
+        private long printedAt;
 
         ProgressBars(boolean enabled, PrintWriter err) {
+            this(enabled, DownloadCommand.stderrIsTerminal(System.getenv()), err);
+        }
+
+        ProgressBars(boolean enabled, boolean terminal, PrintWriter err) {
             this.enabled = enabled;
+            this.terminal = terminal;
             this.err = err;
         }
 
         @Override
-        public void onProgress(Phase p, long step, long total) {
-            if (!enabled || p != Phase.GENERATING) {
+        public synchronized void onProgress(Phase p, long step, long total) {
+            if (!enabled) {
+                return;
+            }
+            if (!terminal) {
+                plain(p, step, total);
+                return;
+            }
+            if (p != Phase.GENERATING) {
                 return;
             }
             if (bar == null || phase != p) {
@@ -236,6 +255,21 @@ final class GenerateCommand implements Callable<Integer> {
             }
             bar.maxHint(Math.max(total, 1));
             bar.stepTo(step);
+        }
+
+        private void plain(Phase p, long step, long total) {
+            long now = System.nanoTime();
+            boolean changed = p != phase;
+            boolean end = total > 0 && step >= total;
+            if (!changed && !end && now - printedAt < PLAIN_NANOS) {
+                return;
+            }
+            phase = p;
+            printedAt = now;
+            String name = p.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            err.println(total > 0 ? name + " " + step + "/" + total + String.format(java.util.Locale.ROOT, " (%d%%)",
+                    step * 100 / total) : name);
+            err.flush();
         }
 
         void done() {

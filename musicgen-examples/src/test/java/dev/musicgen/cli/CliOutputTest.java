@@ -48,4 +48,16 @@ class CliOutputTest {
         assertThat(r.err()).doesNotContain("CudaUtils", "PtEngine", "ai.djl.util.Platform");
         assertThat(r.out()).contains("seed 1").doesNotContain("INFO", "WARN");
     }
+
+    @Test
+    void progress_into_a_log_is_plain_lines_without_escape_codes() throws Exception {
+        InspectCommandTest.Result r = runProcess(tmp, "generate",
+                "--model", Fixtures.path("models", "musicgen_mono").toString(),
+                "--local-repo", "tiny/t5-a=" + Fixtures.path("models", "t5"),
+                "--offline", "--prompt", "beat", "--duration", "1", "--seed", "1",
+                "--output", tmp.resolve("p.wav").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).doesNotContain("\r", "\u001b")
+                .contains("conditioning 1/1", "generating ", "decoding 1/1", "post-processing 1/1");
+    }
 }
