@@ -78,10 +78,13 @@ final class LmSummary {
             Predicate<Figures.Step> busy = f -> f.compute().equals(label) && f.contended();
             double longest = inGen.stream().filter(f -> f.compute().equals(label))
                     .mapToDouble(Figures.GenerationStep::durationS).max().orElse(-1);
-            b.append(stepRow("| " + c.displayName() + " | step | ", o.kvs, steps, quiet, f -> ms(f.stepMs())));
-            b.append(stepRow("| | GEMM floor | ", o.kvs, steps, quiet, f -> ms(f.floorMs())));
-            b.append(stepRow("| | step / GEMM floor | ", o.kvs, steps, quiet, f -> ms(f.ratio())));
-            b.append(stepRow("| | bandwidth floor | ", o.kvs, steps, quiet, f -> ms(f.bwFloorMs())));
+            b.append("| ").append(c.displayName()).append(" | | ").append("| ".repeat(o.kvs.length)).append('\n');
+            if (steps.stream().anyMatch(quiet)) {
+                b.append(stepRow("| | step | ", o.kvs, steps, quiet, f -> ms(f.stepMs())));
+                b.append(stepRow("| | GEMM floor | ", o.kvs, steps, quiet, f -> ms(f.floorMs())));
+                b.append(stepRow("| | step / GEMM floor | ", o.kvs, steps, quiet, f -> ms(f.ratio())));
+                b.append(stepRow("| | bandwidth floor | ", o.kvs, steps, quiet, f -> ms(f.bwFloorMs())));
+            }
             if (steps.stream().anyMatch(busy)) {
                 b.append(stepRow("| | step, one busy process competing | ", o.kvs, steps, busy,
                         f -> ms(f.stepMs())));
