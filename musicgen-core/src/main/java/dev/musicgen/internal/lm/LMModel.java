@@ -441,66 +441,16 @@ public final class LMModel implements AutoCloseable {
         return Ops.reshape(heads.apply2d(h), n, k, config.card());
     }
 
-    /**
-     * Benchmark support: the matrix products of one decode step of {@code state} alone, for measuring the step's GEMM
-     * floor on the model's own weights. {@link StepProducts#run} issues every projection product (in the form the step
-     * uses: {@code W·xᵀ} for large fp32 weights, fp16 {@code linear} for fp16 ones; no casts, biases, norms or
-     * activations), the attention products against the state's cache at its current length and the cross-attention
-     * keys/values, and the heads, on random operands of the step's shapes prepared beforehand.
-     */
-    public StepProducts stepProducts(LMState state) {
+    /** The transformer layers, for {@link DecodeStepView}. */
+    List<StreamingTransformerLayer> layers() {
         checkOpen();
-        NDManager m = state.manager.newSubManager();
-        try (NDScope scope = new NDScope()) {
-            List<Runnable> products = new ArrayList<>();
-            long n = state.batch;
-            long len = state.offset + 1; // the step attends to the cache plus its own position
-            List<StreamingTransformerLayer> layers = transformer.layers;
-            for (int i = 0; i < layers.size(); i++) {
-                layers.get(i).addProducts(products, m, n, state.caches[i],
-                        state.crossKvs == null ? null : state.crossKvs[i], Math.min(len, state.capacity));
-            }
-            NDArray h = heads.prepare(m.randomNormal(new Shape(n, config.dim())));
-            products.add(() -> heads.product(h));
-            // the operands live until StepProducts.close, not until this scope (or a caller's) closes
-            for (NDArray a : m.getManagedArrays()) {
-                NDScope.unregister(a);
-            }
-            return new StepProducts(m, products);
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
-        }
+        return transformer.layers;
     }
 
-    /** The matrix products of one decode step, ready to run; holds its operands until closed. */
-    public static final class StepProducts implements AutoCloseable {
-        private final NDManager manager;
-        private final List<Runnable> products;
-
-        private StepProducts(NDManager manager, List<Runnable> products) {
-            this.manager = manager;
-            this.products = products;
-        }
-
-        /** Runs every product once; the results are freed before returning. */
-        public void run() {
-            try (NDScope scope = new NDScope()) {
-                for (Runnable p : products) {
-                    p.run();
-                }
-            }
-        }
-
-        /** How many matrix products one {@link #run} issues. */
-        public int count() {
-            return products.size();
-        }
-
-        @Override
-        public void close() {
-            manager.close();
-        }
+    /** The output heads {@code [K·card, d]}, for {@link DecodeStepView}. */
+    Projection heads() {
+        checkOpen();
+        return heads;
     }
 
     private void checkOpen() {

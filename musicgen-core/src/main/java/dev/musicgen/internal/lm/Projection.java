@@ -97,22 +97,12 @@ final class Projection {
         return bias == null ? y : Ops.add(y, bias);
     }
 
-    /** The operand {@link #product} reads for x {@code [rows, in]}: xᵀ (fp32, large), x in fp16, or x. */
-    NDArray prepare(NDArray x) {
-        if (half) {
-            return Ops.toType(x, DataType.FLOAT16);
-        }
-        return large ? Ops.transpose(x, 0, 1) : x;
-    }
-
-    /** The matrix product of {@link #apply2d} alone, on an operand from {@link #prepare} (no casts, no bias). */
-    NDArray product(NDArray operand) {
-        if (half || !large) {
-            return Ops.linear(operand, weight);
-        }
-        NDArray yT = Ops.matmul(weight, operand);
-        yT.attach(operand.getManager());
-        return yT;
+    /**
+     * Whether {@link #apply2d} multiplies this weight as {@code W · xᵀ} (a large fp32 weight) rather than with
+     * {@code linear} (fp16 weights with x in fp16, small fp32 weights); read by {@link DecodeStepView}.
+     */
+    boolean transposedStep() {
+        return !half && large;
     }
 
     /**

@@ -149,36 +149,21 @@ final class StreamingMultiheadAttention {
         return outProj.apply2d(Ops.reshape(o, n, d));
     }
 
-    /**
-     * The matrix products of {@link #stepSelf} (or {@link #stepCross}) alone, with random operands of the step's
-     * shapes on {@code m} and the cache (or cross keys/values) at {@code len} positions; see
-     * {@link LMModel#stepProducts}.
-     */
-    void addProducts(java.util.List<Runnable> out, ai.djl.ndarray.NDManager m, long n, KvCache cache,
-            CrossKv crossKv, long len) {
-        long d = (long) numHeads * headDim;
-        Projection in = crossKv == null ? inProj : qProj;
-        NDArray x = in.prepare(m.randomNormal(new ai.djl.ndarray.types.Shape(n, d)));
-        NDArray q = m.randomNormal(new ai.djl.ndarray.types.Shape(n, numHeads, 1, headDim));
-        NDArray keysT;
-        NDArray values;
-        if (crossKv == null) {
-            keysT = Ops.transpose(F.narrow(cache.keys, 2, 0, len), 2, 3);
-            values = F.narrow(cache.values, 2, 0, len);
-            keysT.attach(m);
-            values.attach(m);
-        } else {
-            keysT = crossKv.keysT();
-            values = crossKv.values();
-            len = values.getShape().get(2);
-        }
-        NDArray p = m.randomNormal(new ai.djl.ndarray.types.Shape(n, numHeads, 1, len));
-        NDArray o = outProj.prepare(m.randomNormal(new ai.djl.ndarray.types.Shape(n, d)));
-        NDArray keysTFinal = keysT;
-        out.add(() -> in.product(x));
-        out.add(() -> Ops.matmul(q, keysTFinal));
-        out.add(() -> Ops.matmul(p, values));
-        out.add(() -> outProj.product(o));
+    /** The projection of the step's input: the fused {@code in_proj} (self) or its query rows (cross). */
+    Projection stepInputProjection() {
+        return inProj != null ? inProj : qProj;
+    }
+
+    Projection outProjection() {
+        return outProj;
+    }
+
+    int numHeads() {
+        return numHeads;
+    }
+
+    int headDim() {
+        return headDim;
     }
 
     /** {@link #attend} without a mask, one native call per op. */

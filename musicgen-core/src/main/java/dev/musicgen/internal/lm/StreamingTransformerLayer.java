@@ -83,17 +83,12 @@ final class StreamingTransformerLayer {
         }
     }
 
-    /** The matrix products of {@link #step} alone (see {@link LMModel#stepProducts}). */
-    void addProducts(java.util.List<Runnable> out, ai.djl.ndarray.NDManager m, long n,
-            StreamingMultiheadAttention.KvCache cache, StreamingMultiheadAttention.CrossKv crossKv, long len) {
-        selfAttn.addProducts(out, m, n, cache, null, len);
-        if (crossAttention != null) {
-            crossAttention.addProducts(out, m, n, null, crossKv, len);
-        }
-        NDArray x1 = linear1.prepare(m.randomNormal(new Shape(n, linear1.in)));
-        NDArray x2 = linear2.prepare(m.randomNormal(new Shape(n, linear2.in)));
-        out.add(() -> linear1.product(x1));
-        out.add(() -> linear2.product(x2));
+    Projection linear1() {
+        return linear1;
+    }
+
+    Projection linear2() {
+        return linear2;
     }
 
     /**

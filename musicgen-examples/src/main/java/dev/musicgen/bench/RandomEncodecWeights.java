@@ -1,5 +1,7 @@
-package dev.musicgen.internal.codec;
+package dev.musicgen.bench;
 
+import dev.musicgen.internal.codec.EncodecConfig;
+import dev.musicgen.internal.codec.SEANetConfig;
 import dev.musicgen.internal.weights.TensorData;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -9,10 +11,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Random weights under our (HF-style) names for any {@link EncodecConfig}, for shape tests and benchmarks. Weight-norm
+ * Random weights under our (HF-style) names for any {@link EncodecConfig}, for the benchmarks. Weight-norm
  * convs get {@code weight_g = 1}, so every output channel is a unit-norm projection and activations stay in range.
  */
-public final class RandomEncodecWeights {
+final class RandomEncodecWeights {
     private final Map<String, TensorData> tensors = new LinkedHashMap<>();
     private final SplittableRandom rnd;
 
@@ -20,7 +22,7 @@ public final class RandomEncodecWeights {
         rnd = new SplittableRandom(seed);
     }
 
-    public static Map<String, TensorData> of(EncodecConfig cfg, long seed) {
+    static Map<String, TensorData> of(EncodecConfig cfg, long seed) {
         RandomEncodecWeights r = new RandomEncodecWeights(seed);
         r.encoder(cfg.encoder());
         r.decoder(cfg.decoder());

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** Random weights in the {@code model_state} layout of a DiffusionUnet, for benchmarks and layout tests. */
+/** Random weights in the {@code model_state} layout of a DiffusionUnet, for {@link RandomMbd} and layout tests. */
 final class RandomMbdWeights {
     private RandomMbdWeights() {}
 
