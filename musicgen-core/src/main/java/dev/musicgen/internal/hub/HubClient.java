@@ -334,7 +334,10 @@ public final class HubClient {
             }
             throw new HubException(Reason.NETWORK, "Cannot reach " + settings.endpoint + " to download '" + filename
                     + "' of " + repoId + " (" + e.getMessage() + "), and it is not in the cache " + cache.cacheDir()
-                    + ". Check the network or HF_ENDPOINT; set HF_HUB_OFFLINE=1 to use only the cache.", e);
+                    + ". Check the network or HF_ENDPOINT; set HF_HUB_OFFLINE=1 to use only the cache. Without network "
+                    + "here: run 'musicgen download --model <version>' on a connected machine and copy the cache (see "
+                    + "docs/HUB.md), or try the tiny offline test models in fixtures/models (README: 'Offline with the "
+                    + "tiny test models').", e);
         }
         try {
             Path snapshot = cache.snapshotFile(repoId, meta.commit(), filename);

@@ -380,6 +380,7 @@ class HubClientTest {
         assertThatThrownBy(() -> unreachable.resolve(REPO, "other.bin"))
                 .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NETWORK))
                 .hasMessageContaining("Cannot reach").hasMessageContaining("HF_HUB_OFFLINE=1")
+                .hasMessageContaining("musicgen download").hasMessageContaining("tiny offline test models")
                 .hasMessageContaining("connection refused by 127.0.0.1:" + deadPort)
                 .hasMessageNotContaining("null");
     }
