@@ -3,6 +3,7 @@ package dev.musicgen.internal.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.musicgen.internal.nn.Arrays3;
 import dev.musicgen.testing.Fixtures;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;

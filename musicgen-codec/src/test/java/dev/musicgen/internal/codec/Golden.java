@@ -1,5 +1,6 @@
 package dev.musicgen.internal.codec;
 
+import dev.musicgen.internal.nn.Arrays3;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.SafeTensorsFile;
