@@ -119,7 +119,7 @@ public final class LMModel implements AutoCloseable {
                 layers.add(loadLayer(config, store.view("transformer.layers." + i), w, mat));
             }
             StreamingTransformer transformer = new StreamingTransformer(layers, d, config.maxPeriod(),
-                    config.positionalScale(), w);
+                    config.positionalScale());
             NDArray outNormW = vector(store, "out_norm.weight", d, w, dtype);
             NDArray outNormB = vector(store, "out_norm.bias", d, w, dtype);
             NDList headW = new NDList();

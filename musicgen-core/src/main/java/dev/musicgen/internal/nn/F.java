@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.norm.LayerNorm;
@@ -68,6 +69,25 @@ public final class F {
             parts.add(scoped(() -> op.apply(start, end)));
         }
         return NDArrays.concat(parts, axis);
+    }
+
+    /**
+     * audiocraft's {@code create_sin_embedding} (demucs' is the same function) for the positions
+     * {@code [start, start + count)}: {@code [count, dim]} = {@code cat([cos(phase), sin(phase)], -1)} with
+     * {@code phase = pos / max_period ** (arange(dim/2) / (dim/2 - 1))}, every step in float32 as torch computes it.
+     */
+    public static NDArray sinEmbedding(NDManager manager, long start, long count, int dim, double maxPeriod) {
+        int half = dim / 2;
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray exponent = tmp.arange(0f, (float) half, 1f, DataType.FLOAT32).div((float) (half - 1));
+            NDArray periods = tmp.create((float) maxPeriod).pow(exponent); // [half]
+            NDArray positions = tmp.arange((float) start, (float) (start + count), 1f, DataType.FLOAT32)
+                    .reshape(count, 1);
+            NDArray phase = positions.div(periods); // [count, half]
+            NDArray out = NDArrays.concat(new NDList(phase.cos(), phase.sin()), 1);
+            out.attach(manager);
+            return out;
+        }
     }
 
     /** {@code x @ wᵀ + b} for weight {@code w [out, in]} (PyTorch layout), any leading dims on x. */

@@ -1,12 +1,9 @@
 package dev.musicgen.internal.diffusion;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.musicgen.internal.nn.F;
 import dev.musicgen.internal.weights.WeightStore;
@@ -64,7 +61,7 @@ final class StreamingTransformer {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         int head = dim / NUM_HEADS;
-        x = x.add(sinEmbedding(x.getManager(), t, dim)); // positional_scale 1
+        x = x.add(F.sinEmbedding(x.getManager(), 0, t, dim, MAX_PERIOD)); // positional_scale 1
         for (Layer l : layers) {
             NDArray qkv = F.linear(x, l.inProj(), null).reshape(b, t, 3, NUM_HEADS, head); // [B, T, 3, H, D]
             NDArray q = qkv.get(new NDIndex(":, :, 0")).transpose(0, 2, 1, 3); // [B, H, T, D]
@@ -79,16 +76,4 @@ final class StreamingTransformer {
         return x;
     }
 
-    /**
-     * {@code create_sin_embedding(arange(T), C, 10000)} in float32: {@code phase = t / 10000 ** (i / (C/2 - 1))},
-     * {@code cat(cos(phase), sin(phase))}; out: [T, C].
-     */
-    static NDArray sinEmbedding(NDManager manager, long t, int dim) {
-        int half = dim / 2;
-        NDArray adim = manager.arange(0f, (float) half, 1f, DataType.FLOAT32).reshape(1, half);
-        NDArray period = manager.full(new Shape(1, half), MAX_PERIOD).pow(adim.div((float) (half - 1)));
-        NDArray positions = manager.arange(0f, (float) t, 1f, DataType.FLOAT32).reshape(t, 1);
-        NDArray phase = positions.div(period); // [T, half]
-        return NDArrays.concat(new NDList(phase.cos(), phase.sin()), 1);
-    }
 }
