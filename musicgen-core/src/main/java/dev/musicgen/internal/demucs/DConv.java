@@ -55,9 +55,9 @@ final class DConv {
     private NDArray forwardRows(NDArray x) {
         for (Layer l : layers) {
             NDArray y = F.conv1d(x, l.conv1W, l.conv1B, 1, l.dilation, l.dilation, 1);
-            y = F.gelu(Ops.groupNorm(y, 1, l.norm1W, l.norm1B, EPS));
+            y = F.gelu(F.groupNorm(y, 1, l.norm1W, l.norm1B, EPS));
             y = F.conv1d(y, l.conv2W, l.conv2B, 1, 0, 1, 1);
-            y = Ops.glu(Ops.groupNorm(y, 1, l.norm2W, l.norm2B, EPS));
+            y = F.glu(F.groupNorm(y, 1, l.norm2W, l.norm2B, EPS), 1);
             x = x.add(y.mul(l.scale));   // LayerScale: scale[:, None] * y
         }
         return x;

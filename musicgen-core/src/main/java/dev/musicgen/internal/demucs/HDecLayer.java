@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.internal.nn.PolyphaseConvTranspose;
 
 /**
  * Port of demucs {@code HDecLayer} (demucs 4.0.1 {@code demucs/hdemucs.py}) for both branches: add the skip
@@ -23,8 +24,7 @@ final class HDecLayer {
     private final int context;
     private final int normGroups;
     private final int chout;
-    private final NDArray convTrW;  // polyphase [S * Cout, Cin, ceil(K / S), 1]
-    private final NDArray convTrB;  // [S * Cout]
+    private final PolyphaseConvTranspose convTr;
     private final NDArray norm2W;
     private final NDArray norm2B;
     private final NDArray rewriteW;
@@ -54,11 +54,10 @@ final class HDecLayer {
             rewriteW = rewrite ? p.child("rewrite").get("weight", 2L * chin, chin, ctx) : null;
         }
         NDArray trB = p.child("conv_tr").get("bias", chout);
-        NDArray[] poly = Ops.polyphase(p.manager, trW, trB, stride);
+        convTr = new PolyphaseConvTranspose(p.manager, trW.toFloatArray(), trB.toFloatArray(), chin, chout,
+                kernelSize, stride);
         trW.close();
         trB.close();
-        convTrW = poly[0];
-        convTrB = poly[1];
         rewriteB = rewrite ? p.child("rewrite").get("bias", 2L * chin) : null;
         norm2W = norm ? p.child("norm2").get("weight", chout).reshape(chout, 1) : null;
         norm2B = norm ? p.child("norm2").get("bias", chout).reshape(chout, 1) : null;
@@ -75,9 +74,9 @@ final class HDecLayer {
         x = x.add(skip);
         NDArray y = x;
         if (rewriteW != null) {
-            NDArray r = freq ? Ops.conv2d(x, rewriteW, rewriteB, 1, 1, context, context)
+            NDArray r = freq ? F.conv2d(x, rewriteW, rewriteB, 1, 1, context, context)
                     : F.conv1d(x, rewriteW, rewriteB, 1, context, 1, 1);
-            y = Ops.glu(norm1W == null ? r : Ops.groupNorm(r, normGroups, norm1W, norm1B, EPS));
+            y = F.glu(norm1W == null ? r : F.groupNorm(r, normGroups, norm1W, norm1B, EPS), 1);
         }
         if (dconv != null) {
             if (freq) {
@@ -90,18 +89,17 @@ final class HDecLayer {
         }
         NDArray z;
         if (freq) {
-            z = Ops.convTransposeAxis2(y, convTrW, convTrB, chout, kernelSize, stride);
-            z = norm2W == null ? z : Ops.groupNorm(z, normGroups, norm2W, norm2B, EPS);
+            z = convTr.forward(y);
+            z = norm2W == null ? z : F.groupNorm(z, normGroups, norm2W, norm2B, EPS);
             if (pad > 0) {
                 long f = z.getShape().get(2);
                 z = z.get(new NDIndex(":, :, {}:{}, :", pad, f - pad));
             }
         } else {
             Shape s = y.getShape(); // as [B, Cin, T', 1]
-            z = Ops.convTransposeAxis2(y.reshape(s.get(0), s.get(1), s.get(2), 1), convTrW, convTrB, chout,
-                    kernelSize, stride);
+            z = convTr.forward(y.reshape(s.get(0), s.get(1), s.get(2), 1));
             z = z.reshape(s.get(0), chout, z.getShape().get(2));
-            z = norm2W == null ? z : Ops.groupNorm(z, normGroups, norm2W, norm2B, EPS);
+            z = norm2W == null ? z : F.groupNorm(z, normGroups, norm2W, norm2B, EPS);
             if (z.getShape().get(2) < pad + length) {
                 throw new IllegalStateException("decoder output " + z.getShape() + " shorter than " + (pad + length));
             }

@@ -64,7 +64,7 @@ final class HEncLayer {
     NDArray forward(NDArray x) {
         NDArray y;
         if (freq) {
-            y = Ops.conv2d(x, convW, convB, stride, 1, pad, 0);
+            y = F.conv2d(x, convW, convB, stride, 1, pad, 0);
         } else {
             long le = x.getShape().get(2);
             if (le % stride != 0) {
@@ -72,7 +72,7 @@ final class HEncLayer {
             }
             y = F.conv1d(x, convW, convB, stride, pad, 1, 1);
         }
-        y = F.gelu(norm1W == null ? y : Ops.groupNorm(y, normGroups, norm1W, norm1B, EPS));
+        y = F.gelu(norm1W == null ? y : F.groupNorm(y, normGroups, norm1W, norm1B, EPS));
         if (dconv != null) {
             if (freq) {
                 Shape s = y.getShape(); // [B, C, Fr, T] -> [B*Fr, C, T]
@@ -85,8 +85,8 @@ final class HEncLayer {
         if (rewriteW == null) {
             return y;
         }
-        NDArray z = freq ? Ops.conv2d(y, rewriteW, rewriteB, 1, 1, context, context)
+        NDArray z = freq ? F.conv2d(y, rewriteW, rewriteB, 1, 1, context, context)
                 : F.conv1d(y, rewriteW, rewriteB, 1, context, 1, 1);
-        return Ops.glu(norm2W == null ? z : Ops.groupNorm(z, normGroups, norm2W, norm2B, EPS));
+        return F.glu(norm2W == null ? z : F.groupNorm(z, normGroups, norm2W, norm2B, EPS), 1);
     }
 }

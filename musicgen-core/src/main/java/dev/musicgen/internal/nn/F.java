@@ -8,7 +8,10 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv1d;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.LayerNorm;
 import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -138,6 +141,12 @@ public final class F {
                 .singletonOrThrow();
     }
 
+    /** 2-D convolution, x [B, Cin, H, W], w [Cout, Cin, kh, kw], no dilation, one group. */
+    public static NDArray conv2d(NDArray x, NDArray w, NDArray b, int strideH, int strideW, int padH, int padW) {
+        return Conv2d.conv2d(x, w, b, new Shape(strideH, strideW), new Shape(padH, padW), new Shape(1, 1), 1)
+                .singletonOrThrow();
+    }
+
     /**
      * Transposed 1-D convolution (the engine throws "Not implemented"): one GEMM {@code xᵀ @ w.reshape(Cin, Cout*K)}
      * then overlap-add of the K taps at stride S, trimmed by {@code padding} on both sides. Exact vs torch.
@@ -201,32 +210,55 @@ public final class F {
         return parts.size() == 1 ? x : NDArrays.concat(parts, -1);
     }
 
-    /** GroupNorm over [B, C, ...] with G groups, affine per channel. */
-    public static NDArray groupNorm(NDArray x, int groups, NDArray gamma, NDArray beta, float eps) {
+    /**
+     * {@code nn.GroupNorm(groups, C)} over x {@code [B, C, ...]} with the per-channel affine given as columns
+     * {@code gammaCol}, {@code betaCol} ({@code [C, 1]}, shaped once at load: a view made here on every call would land
+     * on the weights' manager, which may be capped): biased variance, eps inside the square root, as torch. Fused
+     * kernels instead of a chain of full-size temporaries: with one group and at least 4 rows (demucs' DConv over the
+     * frequency branch's many rows), one layer norm over {@code C × rest} with the affine tiled per channel; otherwise
+     * the group statistics come from the engine's batch norm in training mode over the view
+     * {@code [1, B·G, C/G·rest]}, whose "channels" are exactly the (item, group) pairs, followed by the per-channel
+     * affine. Both compute torch's function; only the summation order differs.
+     */
+    public static NDArray groupNorm(NDArray x, int groups, NDArray gammaCol, NDArray betaCol, float eps) {
         Shape s = x.getShape();
-        long batch = s.get(0);
+        long b = s.get(0);
         long c = s.get(1);
-        NDArray g = x.reshape(batch, groups, -1);
-        NDArray mean = g.mean(new int[] {2}, true);
-        NDArray d = g.sub(mean);
-        NDArray var = d.square().mean(new int[] {2}, true);
-        NDArray n = d.div(var.add(eps).sqrt()).reshape(s);
-        long[] bshape = new long[s.dimension()];
-        java.util.Arrays.fill(bshape, 1);
-        bshape[1] = c;
-        // reshaped views of the (long-lived) affine weights are closed at once so they do not accumulate on the
-        // weights' manager
-        if (gamma != null) {
-            try (NDArray g2 = gamma.reshape(bshape)) {
-                n = n.mul(g2);
-            }
+        long rest = s.size() / (b * c);
+        if (gammaCol.getShape().dimension() != 2 || betaCol.getShape().dimension() != 2) {
+            throw new IllegalArgumentException("groupNorm's affine must be columns [C, 1], but gamma is "
+                    + gammaCol.getShape() + " and beta " + betaCol.getShape());
         }
-        if (beta != null) {
-            try (NDArray b2 = beta.reshape(bshape)) {
-                n = n.add(b2);
-            }
+        NDManager m = x.getManager();
+        if (groups == 1 && b >= 4) {
+            NDArray ones = m.ones(new Shape(c, rest));
+            NDArray g = ones.mul(gammaCol).reshape(c * rest);
+            NDArray bb = ones.mul(betaCol).reshape(c * rest);
+            return LayerNorm.layerNorm(x.reshape(b, c * rest), new Shape(c * rest), g, bb, eps).singletonOrThrow()
+                    .reshape(s);
         }
-        return n;
+        long bg = b * groups;
+        NDArray n = BatchNorm.batchNorm(x.reshape(1, bg, -1), m.zeros(new Shape(bg)), m.ones(new Shape(bg)),
+                m.ones(new Shape(bg)), m.zeros(new Shape(bg)), 1, 0f, eps, true).singletonOrThrow();
+        return n.reshape(b, c, rest).mul(gammaCol).add(betaCol).reshape(s);
+    }
+
+    /**
+     * {@code GroupNorm(1, C)} over x {@code [B, T, C]} with the channels <b>last</b> (demucs' {@code MyGroupNorm}, the
+     * layout its transformer keeps): each item normalised over all of T and C together, then the per-channel affine
+     * {@code gamma}, {@code beta} ({@code [C]}). One layer norm over {@code [T, C]} with the affine tiled per token.
+     */
+    public static NDArray groupNormChannelsLast(NDArray x, NDArray gamma, NDArray beta, float eps) {
+        Shape s = x.getShape();
+        Shape tc = new Shape(s.get(1), s.get(2));
+        NDArray ones = x.getManager().ones(tc);
+        return LayerNorm.layerNorm(x, tc, ones.mul(gamma), ones.mul(beta), eps).singletonOrThrow();
+    }
+
+    /** {@code F.glu(x, dim=axis)}: the first half along {@code axis} times the sigmoid of the second half. */
+    public static NDArray glu(NDArray x, int axis) {
+        NDList halves = x.split(2, axis);
+        return halves.get(0).mul(Activation.sigmoid(halves.get(1)));
     }
 
     /**
@@ -252,10 +284,10 @@ public final class F {
 
     /** GELU with the exact erf form (torch's default). */
     public static NDArray gelu(NDArray x) {
-        return ai.djl.nn.Activation.gelu(x);
+        return Activation.gelu(x);
     }
 
     public static NDArray elu(NDArray x, float alpha) {
-        return ai.djl.nn.Activation.elu(x, alpha);
+        return Activation.elu(x, alpha);
     }
 }

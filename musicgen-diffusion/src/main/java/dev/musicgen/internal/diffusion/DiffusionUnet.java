@@ -145,18 +145,18 @@ final class DiffusionUnet implements AutoCloseable {
 
     /** GroupNorm with its affine parameters. */
     private static final class Norm {
-        private final NDArray weight;
-        private final NDArray bias;
+        private final NDArray weight; // [C, 1], as F.groupNorm takes it
+        private final NDArray bias;   // [C, 1]
         private final int groups;
 
         Norm(NDManager m, WeightStore w, String name, int channels, int groups) {
-            weight = StreamingTransformer.load(m, w, name + ".weight", channels);
-            bias = StreamingTransformer.load(m, w, name + ".bias", channels);
+            weight = StreamingTransformer.load(m, w, name + ".weight", channels).reshape(channels, 1);
+            bias = StreamingTransformer.load(m, w, name + ".bias", channels).reshape(channels, 1);
             this.groups = groups;
         }
 
         NDArray forward(NDArray x) {
-            return Conv.groupNorm(x, groups, weight, bias, GN_EPS);
+            return F.groupNorm(x, groups, weight, bias, GN_EPS);
         }
     }
 
