@@ -240,7 +240,7 @@ public final class LMModel implements AutoCloseable {
 
     /** The decode-step embedding: ids {@code [N, K]} int64 → {@code [N, d]}. */
     private NDArray embed2d(NDArray ids) {
-        NDArray e = Embedding.embedding(Ops.add(ids, embOffsets2d), embTable, SparseFormat.DENSE).singletonOrThrow();
+        NDArray e = Embedding.embedding(F.add(ids, embOffsets2d), embTable, SparseFormat.DENSE).singletonOrThrow();
         return e.sum(new int[] {1}); // [N, K, d] -> [N, d]
     }
 
@@ -437,8 +437,8 @@ public final class LMModel implements AutoCloseable {
         NDArray pe = F.narrow(state.posTable, 0, pos, pos + 1); // [1, d]
         x = transformer.step(x, pe, state.caches, pos, state.crossKvs, n);
         state.offset += 1;
-        NDArray h = Ops.layerNorm(x, normShape, outNormW, outNormB, StreamingTransformerLayer.NORM_EPS);
-        return Ops.reshape(heads.apply2d(h), n, k, config.card());
+        NDArray h = F.layerNorm(x, normShape, outNormW, outNormB, StreamingTransformerLayer.NORM_EPS);
+        return F.reshape(heads.apply2d(h), n, k, config.card());
     }
 
     /**

@@ -85,32 +85,32 @@ final class Projection {
      */
     NDArray apply2d(NDArray x) {
         if (half) {
-            NDArray y = Ops.toType(Ops.linear(Ops.toType(x, DataType.FLOAT16), weight), DataType.FLOAT32);
-            return bias == null ? y : Ops.add(y, bias);
+            NDArray y = F.toType(F.linear(F.toType(x, DataType.FLOAT16), weight, null), DataType.FLOAT32);
+            return bias == null ? y : F.add(y, bias);
         }
         if (!large) {
-            return bias == null ? Ops.linear(x, weight) : F.linear(x, weight, bias);
+            return F.linear(x, weight, bias);
         }
-        NDArray yT = Ops.matmul(weight, Ops.transpose(x, 0, 1)); // [out, rows], created on the weights' manager
+        NDArray yT = F.matmul(weight, F.transpose(x, 0, 1)); // [out, rows], created on the weights' manager
         yT.attach(x.getManager());
-        NDArray y = Ops.transpose(yT, 0, 1);
-        return bias == null ? y : Ops.add(y, bias);
+        NDArray y = F.transpose(yT, 0, 1);
+        return bias == null ? y : F.add(y, bias);
     }
 
     /** The operand {@link #product} reads for x {@code [rows, in]}: xᵀ (fp32, large), x in fp16, or x. */
     NDArray prepare(NDArray x) {
         if (half) {
-            return Ops.toType(x, DataType.FLOAT16);
+            return F.toType(x, DataType.FLOAT16);
         }
-        return large ? Ops.transpose(x, 0, 1) : x;
+        return large ? F.transpose(x, 0, 1) : x;
     }
 
     /** The matrix product of {@link #apply2d} alone, on an operand from {@link #prepare} (no casts, no bias). */
     NDArray product(NDArray operand) {
         if (half || !large) {
-            return Ops.linear(operand, weight);
+            return F.linear(operand, weight, null);
         }
-        NDArray yT = Ops.matmul(weight, operand);
+        NDArray yT = F.matmul(weight, operand);
         yT.attach(operand.getManager());
         return yT;
     }

@@ -125,9 +125,9 @@ final class StreamingMultiheadAttention {
 
     /** Decode step of cross-attention: x {@code [N, d]} (one position per row) → {@code [N, d]}. */
     NDArray stepCross(NDArray x, CrossKv kv, long n) {
-        NDArray q = Ops.reshape(qProj.apply2d(x), n, numHeads, 1, headDim);
+        NDArray q = F.reshape(qProj.apply2d(x), n, numHeads, 1, headDim);
         NDArray o = attendStep(q, kv.keysT(), kv.values()); // [N, H, 1, Dh]
-        return outProj.apply2d(Ops.reshape(o, n, (long) numHeads * headDim));
+        return outProj.apply2d(F.reshape(o, n, (long) numHeads * headDim));
     }
 
     /**
@@ -136,17 +136,17 @@ final class StreamingMultiheadAttention {
      */
     NDArray stepSelf(NDArray x, KvCache cache, long pos, long n) {
         long d = (long) numHeads * headDim;
-        NDArray qkv = Ops.reshape(inProj.apply2d(x), n, 3L * numHeads, 1, headDim); // [N, 3H, 1, Dh]
+        NDArray qkv = F.reshape(inProj.apply2d(x), n, 3L * numHeads, 1, headDim); // [N, 3H, 1, Dh]
         NDArray q = F.narrow(qkv, 1, 0, numHeads); // [N, H, 1, Dh]
         NDArray k = F.narrow(qkv, 1, numHeads, 2L * numHeads);
         NDArray v = F.narrow(qkv, 1, 2L * numHeads, 3L * numHeads);
         F.put(cache.keys, cache.shape, 2, pos, k, 1);
         F.put(cache.values, cache.shape, 2, pos, v, 1);
         // views of the cache, created on the state's manager: they are closed with the caller's step scope
-        NDArray keysT = Ops.transpose(F.narrow(cache.keys, 2, 0, pos + 1), 2, 3); // [N, H, Dh, pos+1]
+        NDArray keysT = F.transpose(F.narrow(cache.keys, 2, 0, pos + 1), 2, 3); // [N, H, Dh, pos+1]
         NDArray values = F.narrow(cache.values, 2, 0, pos + 1); // [N, H, pos+1, Dh]
         NDArray o = attendStep(q, keysT, values); // [N, H, 1, Dh]
-        return outProj.apply2d(Ops.reshape(o, n, d));
+        return outProj.apply2d(F.reshape(o, n, d));
     }
 
     /**
@@ -163,7 +163,7 @@ final class StreamingMultiheadAttention {
         NDArray keysT;
         NDArray values;
         if (crossKv == null) {
-            keysT = Ops.transpose(F.narrow(cache.keys, 2, 0, len), 2, 3);
+            keysT = F.transpose(F.narrow(cache.keys, 2, 0, len), 2, 3);
             values = F.narrow(cache.values, 2, 0, len);
             keysT.attach(m);
             values.attach(m);
@@ -176,14 +176,14 @@ final class StreamingMultiheadAttention {
         NDArray o = outProj.prepare(m.randomNormal(new ai.djl.ndarray.types.Shape(n, d)));
         NDArray keysTFinal = keysT;
         out.add(() -> in.product(x));
-        out.add(() -> Ops.matmul(q, keysTFinal));
-        out.add(() -> Ops.matmul(p, values));
+        out.add(() -> F.matmul(q, keysTFinal));
+        out.add(() -> F.matmul(p, values));
         out.add(() -> outProj.product(o));
     }
 
     /** {@link #attend} without a mask, one native call per op. */
     private NDArray attendStep(NDArray q, NDArray keysT, NDArray values) {
-        return Ops.matmul(Ops.softmax(Ops.mul(Ops.matmul(q, keysT), scaleArr)), values);
+        return F.matmul(F.softmax(F.mul(F.matmul(q, keysT), scaleArr)), values);
     }
 
     /** Score elements per block of queries in {@link #attend} (8 MB of fp32). Mutable for tests. */

@@ -51,7 +51,7 @@ final class StreamingTransformer {
      */
     NDArray step(NDArray x, NDArray posEmb, StreamingMultiheadAttention.KvCache[] caches, long pos,
             StreamingMultiheadAttention.CrossKv[] crossKvs, long n) {
-        Ops.addi(x, positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
+        F.addi(x, positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
         for (int i = 0; i < layers.size(); i++) {
             // x is updated in place, so each layer's temporaries can go as soon as it is done: the scope stays
             // small and the allocator hands the same blocks to the next layer

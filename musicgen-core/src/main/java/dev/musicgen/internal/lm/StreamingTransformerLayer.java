@@ -102,17 +102,17 @@ final class StreamingTransformerLayer {
      */
     NDArray step(NDArray x, StreamingMultiheadAttention.KvCache cache, long pos,
             StreamingMultiheadAttention.CrossKv crossKv, long n) {
-        Ops.addi(x, selfAttn.stepSelf(Ops.layerNorm(x, normShape, norm1W, norm1B, NORM_EPS), cache, pos, n));
+        F.addi(x, selfAttn.stepSelf(F.layerNorm(x, normShape, norm1W, norm1B, NORM_EPS), cache, pos, n));
         if (crossAttention != null) {
-            Ops.addi(x, crossAttention.stepCross(Ops.layerNorm(x, normShape, normCrossW, normCrossB, NORM_EPS),
+            F.addi(x, crossAttention.stepCross(F.layerNorm(x, normShape, normCrossW, normCrossB, NORM_EPS),
                     crossKv, n));
         }
-        NDArray y = linear1.apply2d(Ops.layerNorm(x, normShape, norm2W, norm2B, NORM_EPS));
+        NDArray y = linear1.apply2d(F.layerNorm(x, normShape, norm2W, norm2B, NORM_EPS));
         if (!linear1.isHalf()) {
             // the fp32 W·xᵀ form returns a transposed view; GELU keeps its strides, and linear2 would then read its
             // operand in the layout BLAS handles 3x slower: make it row-major first
-            y = Ops.contiguous(y, n, linear1.out);
+            y = F.contiguous(y, n, linear1.out);
         }
-        return Ops.addi(x, linear2.apply2d(Ops.gelu(y)));
+        return F.addi(x, linear2.apply2d(F.gelu(y)));
     }
 }

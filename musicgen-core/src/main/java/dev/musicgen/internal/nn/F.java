@@ -19,10 +19,12 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.function.Supplier;
 
 /**
- * Functional ops over DJL's PyTorch engine, including exact emulations of those the engine lacks
- * (djl-probe.md Q2): transposed convolution, group norm, reflect padding, scaled-dot-product attention.
- * Every op is called on the activation first so results attach to the activation's manager/scope, never to the
- * long-lived weights' manager (djl-probe.md Q6).
+ * Functional ops over DJL's PyTorch engine (the {@code torch.nn.functional} of this code base), shared by the LM, T5,
+ * HTDemucs, EnCodec and MultiBand Diffusion: exact emulations of those the engine lacks (transposed convolution,
+ * reflect padding, scaled-dot-product attention), fused forms of group norm, audiocraft's sinusoidal
+ * positions, scope helpers that bound the native memory of a pass, and at the end the one-native-call forms the LM's
+ * decode step is built from. Every op is called on the activation first so results attach to the activation's
+ * manager/scope, never to the long-lived weights' manager (DJL attaches a result to its first input's manager).
  */
 public final class F {
     /** The engine every array is created on; named so the tokenizers' Rust engine is never picked. */
@@ -93,14 +95,20 @@ public final class F {
         }
     }
 
-    /** {@code x @ wᵀ + b} for weight {@code w [out, in]} (PyTorch layout), any leading dims on x. */
+    /**
+     * {@code x @ wᵀ + b} for weight {@code w [out, in]} (PyTorch layout), any leading dims on x, b may be null. One
+     * native call on the PyTorch engine (the same torch function {@code Linear.linear} reaches).
+     */
     public static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        if (pt(x, w) && (b == null || pt(b))) {
+            return JniUtils.linear((PtNDArray) x, (PtNDArray) w, (PtNDArray) b);
+        }
         return Linear.linear(x, w, b).singletonOrThrow();
     }
 
     /**
      * {@code x[..., start:end, ...]} along {@code axis} (non-negative) as a view, like {@code torch.narrow}: one native
-     * call on the PyTorch engine, where building an {@code NDIndex} costs about 10 µs (djl-probe.md Q5(a)). Hot loops
+     * call on the PyTorch engine, where building an {@code NDIndex} costs about 10 µs. Hot loops
      * (the LM's decode step) use this instead of {@code get(NDIndex)}.
      */
     public static NDArray narrow(NDArray x, int axis, long start, long end) {
@@ -131,8 +139,18 @@ public final class F {
 
     /** LayerNorm over the last dim. */
     public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, float eps) {
-        return LayerNorm.layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)), gamma, beta, eps)
-                .singletonOrThrow();
+        return layerNorm(x, new Shape(x.getShape().get(x.getShape().dimension() - 1)), gamma, beta, eps);
+    }
+
+    /**
+     * LayerNorm over the last dim, whose size {@code normalized} ({@code (dim)}) the caller built once: one native
+     * call on the PyTorch engine, no shape query (the decode step's form).
+     */
+    public static NDArray layerNorm(NDArray x, Shape normalized, NDArray gamma, NDArray beta, float eps) {
+        if (pt(x, gamma) && pt(beta)) {
+            return JniUtils.layerNorm((PtNDArray) x, normalized, (PtNDArray) gamma, (PtNDArray) beta, eps);
+        }
+        return LayerNorm.layerNorm(x, normalized, gamma, beta, eps).singletonOrThrow();
     }
 
     /** 1-D convolution, x [B, Cin, T], w [Cout, Cin/groups, K]. */
@@ -192,7 +210,7 @@ public final class F {
         return res;
     }
 
-    /** Reflect padding of the last dim (torch F.pad mode='reflect'); requires pad < length. */
+    /** Reflect padding of the last dim (torch F.pad mode='reflect'); requires {@code pad < length}. */
     public static NDArray reflectPad1d(NDArray x, int left, int right) {
         long t = x.getShape().get(x.getShape().dimension() - 1);
         if (left >= t || right >= t) {
@@ -282,12 +300,84 @@ public final class F {
         return NDArrays.where(kj.gt(qi), zeros.add(Float.NEGATIVE_INFINITY), zeros);
     }
 
-    /** GELU with the exact erf form (torch's default). */
+    /** GELU with the exact erf form (torch's default); one native call on the PyTorch engine. */
     public static NDArray gelu(NDArray x) {
-        return Activation.gelu(x);
+        return pt(x) ? JniUtils.gelu((PtNDArray) x) : Activation.gelu(x);
     }
 
     public static NDArray elu(NDArray x, float alpha) {
         return Activation.elu(x, alpha);
+    }
+
+    // One native call each. DJL's NDArray methods add hidden native calls on fresh arrays (transpose asks for the
+    // shape to reject scalars, mul(Number) creates and frees a scalar tensor, toType asks for the dtype); at ~45 ops
+    // per layer these cost about a quarter of the LM decode step's overhead. The forms below call the same torch
+    // functions, so results are bitwise those of the NDArray methods; arrays of another engine take those methods.
+    // Every result is attached to the manager of the first argument (and registered in the current NDScope).
+
+    private static boolean pt(NDArray a) {
+        return a instanceof PtNDArray;
+    }
+
+    private static boolean pt(NDArray a, NDArray b) {
+        return a instanceof PtNDArray && b instanceof PtNDArray;
+    }
+
+    /** {@code a @ b} (torch.matmul). */
+    public static NDArray matmul(NDArray a, NDArray b) {
+        return pt(a, b) ? JniUtils.matmul((PtNDArray) a, (PtNDArray) b) : a.matMul(b);
+    }
+
+    /** Swaps two axes (a view). */
+    public static NDArray transpose(NDArray a, int axis0, int axis1) {
+        if (pt(a)) {
+            return JniUtils.transpose((PtNDArray) a, axis0, axis1);
+        }
+        int[] axes = new int[a.getShape().dimension()];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = i;
+        }
+        axes[axis0] = axis1;
+        axes[axis1] = axis0;
+        return a.transpose(axes);
+    }
+
+    public static NDArray reshape(NDArray a, long... shape) {
+        return pt(a) ? JniUtils.reshape((PtNDArray) a, shape) : a.reshape(shape);
+    }
+
+    /**
+     * {@code a [rows, cols]} with row-major strides: a copy when a is a transposed view, else a view. BLAS is 3-8x
+     * slower when the next product's operand comes in the other layout.
+     */
+    public static NDArray contiguous(NDArray a, long rows, long cols) {
+        return reshape(reshape(a, rows * cols), rows, cols);
+    }
+
+    public static NDArray toType(NDArray a, DataType type) {
+        return pt(a) ? JniUtils.to((PtNDArray) a, type, a.getManager().getDevice()) : a.toType(type, false);
+    }
+
+    /** Softmax over the last axis, in fp32. */
+    public static NDArray softmax(NDArray a) {
+        return pt(a) ? JniUtils.softmax((PtNDArray) a, -1, DataType.FLOAT32) : a.softmax(-1);
+    }
+
+    /** {@code a * b}, b broadcast (e.g. a 0-d scale held by the model). */
+    public static NDArray mul(NDArray a, NDArray b) {
+        return pt(a, b) ? JniUtils.mul((PtNDArray) a, (PtNDArray) b) : a.mul(b);
+    }
+
+    public static NDArray add(NDArray a, NDArray b) {
+        return pt(a, b) ? JniUtils.add((PtNDArray) a, (PtNDArray) b) : a.add(b);
+    }
+
+    /** {@code a += b} in place; returns a. */
+    public static NDArray addi(NDArray a, NDArray b) {
+        if (pt(a, b)) {
+            JniUtils.addi((PtNDArray) a, (PtNDArray) b);
+            return a;
+        }
+        return a.addi(b);
     }
 }
