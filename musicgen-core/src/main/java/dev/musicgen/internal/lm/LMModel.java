@@ -103,8 +103,7 @@ public final class LMModel implements AutoCloseable {
             int card = config.card();
             NDList tables = new NDList();
             for (int q = 0; q < k; q++) {
-                store.tensor("emb." + q + ".weight", card + 1, d);
-                tables.add(store.load("emb." + q + ".weight", w, dtype));
+                tables.add(store.load("emb." + q + ".weight", w, dtype, card + 1, d));
             }
             NDArray embTable = NDArrays.concat(tables, 0);
             tables.close();
@@ -125,8 +124,7 @@ public final class LMModel implements AutoCloseable {
             NDList headW = new NDList();
             NDList headB = new NDList();
             for (int q = 0; q < k; q++) {
-                store.tensor("linears." + q + ".weight", card, d);
-                headW.add(store.load("linears." + q + ".weight", w, mat));
+                headW.add(store.load("linears." + q + ".weight", w, mat, card, d));
                 if (config.biasProj()) {
                     headB.add(vector(store, "linears." + q + ".bias", card, w, dtype));
                 }
@@ -194,13 +192,11 @@ public final class LMModel implements AutoCloseable {
     }
 
     private static NDArray matrix(WeightStore s, String key, int rows, int cols, NDManager w, DataType dtype) {
-        s.tensor(key, rows, cols);
-        return s.load(key, w, dtype);
+        return s.load(key, w, dtype, rows, cols);
     }
 
     private static NDArray vector(WeightStore s, String key, int len, NDManager w, DataType dtype) {
-        s.tensor(key, len);
-        return s.load(key, w, dtype);
+        return s.load(key, w, dtype, len);
     }
 
     public LMConfig config() {

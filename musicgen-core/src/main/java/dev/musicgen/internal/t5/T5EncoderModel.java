@@ -166,8 +166,7 @@ public final class T5EncoderModel implements AutoCloseable {
     }
 
     private static NDArray weight(WeightStore store, String key, NDManager m, long... shape) {
-        store.tensor(key, shape); // checks the shape, naming key and file
-        return store.load(key, m, DataType.FLOAT32);
+        return store.load(key, m, DataType.FLOAT32, shape);
     }
 
     public T5Config config() {

@@ -54,9 +54,9 @@ record DiffusionUnetConfig(int chin, int hidden, int depth, double growth, int m
             }
         }
         int bottleneck = channels(chin, hidden, depth, growth, maxChannels)[depth - 1];
-        if (transformer && bottleneck % StreamingTransformer.NUM_HEADS != 0) {
+        if (transformer && bottleneck % PostNormTransformer.NUM_HEADS != 0) {
             throw new IllegalArgumentException("the transformer bottleneck's channels (" + bottleneck
-                    + ") must be divisible by its " + StreamingTransformer.NUM_HEADS + " heads");
+                    + ") must be divisible by its " + PostNormTransformer.NUM_HEADS + " heads");
         }
     }
 

@@ -9,14 +9,18 @@ import dev.musicgen.internal.nn.F;
 import dev.musicgen.internal.weights.WeightStore;
 
 /**
- * The U-Net bottleneck: audiocraft {@code StreamingTransformer(C, 8, 6, bias_ff=False, bias_attn=False)}
- * (modules/transformer.py @ 896ec7c) as DiffusionUnet builds it: sinusoidal positions ({@code max_period} 10000,
- * scale 1), then 6 post-norm layers ({@code nn.TransformerEncoderLayer}, {@code norm_first=False}):
- * {@code x = LN1(x + MHA(x)); x = LN2(x + W2 relu(W1 x))}, non-causal, no biases in attention or feed-forward,
- * {@code dim_feedforward} 2048. Attention is {@code torch.nn.MultiheadAttention} (custom=False): packed
- * {@code in_proj_weight} rows q|k|v. Dropout (0.1 upstream) is off: inference semantics.
+ * The U-Net bottleneck, a post-norm transformer encoder: upstream's {@code DiffusionUnet.transformer}, audiocraft
+ * {@code StreamingTransformer(C, 8, 6, bias_ff=False, bias_attn=False)} (modules/transformer.py @ 896ec7c) with its
+ * default {@code norm_first=False}. (The LM's {@code StreamingTransformer} is the pre-norm, causal, streaming
+ * configuration of the same upstream class.) Sinusoidal positions ({@code max_period} 10000, scale 1), then 6
+ * post-norm layers ({@code nn.TransformerEncoderLayer}): {@code x = LN1(x + MHA(x)); x = LN2(x + W2 relu(W1 x))},
+ * non-causal, no biases in attention or feed-forward, {@code dim_feedforward} 2048. Attention is
+ * {@code torch.nn.MultiheadAttention} (custom=False): packed {@code in_proj_weight} rows q|k|v. Dropout (0.1
+ * upstream) is off: inference semantics.
  */
-final class StreamingTransformer {
+final class PostNormTransformer {
+    /** Where its weights are in a U-Net's {@code model_state}: {@code transformer.layers.N.*}. */
+    static final String WEIGHTS = "transformer";
     static final int NUM_HEADS = 8;
     static final int NUM_LAYERS = 6;
     static final int DIM_FEEDFORWARD = 2048;
@@ -32,28 +36,24 @@ final class StreamingTransformer {
                          NDArray linear2,  // [C, FF]
                          NDArray norm1W, NDArray norm1B, NDArray norm2W, NDArray norm2B) {}
 
-    /** Loads {@code layers.N.*} from {@code w} (a view at {@code transformer.}). */
-    StreamingTransformer(NDManager manager, WeightStore w, int dim) {
+    /** Loads {@code transformer.layers.N.*} from {@code unet} (a U-Net's weights) onto {@code manager}. */
+    PostNormTransformer(NDManager manager, WeightStore unet, int dim) {
         this.dim = dim;
         this.layers = new Layer[NUM_LAYERS];
+        WeightStore w = unet.view(WEIGHTS);
+        DataType f32 = DataType.FLOAT32;
         for (int i = 0; i < NUM_LAYERS; i++) {
             WeightStore l = w.view("layers." + i);
             // upstream also accepts the key without "mha." (StreamingMultiheadAttention._load_from_state_dict)
             String mha = l.has("self_attn.mha.in_proj_weight") ? "self_attn.mha." : "self_attn.";
             layers[i] = new Layer(
-                    load(manager, l, mha + "in_proj_weight", 3L * dim, dim),
-                    load(manager, l, mha + "out_proj.weight", dim, dim),
-                    load(manager, l, "linear1.weight", DIM_FEEDFORWARD, dim),
-                    load(manager, l, "linear2.weight", dim, DIM_FEEDFORWARD),
-                    load(manager, l, "norm1.weight", dim), load(manager, l, "norm1.bias", dim),
-                    load(manager, l, "norm2.weight", dim), load(manager, l, "norm2.bias", dim));
+                    l.load(mha + "in_proj_weight", manager, f32, 3L * dim, dim),
+                    l.load(mha + "out_proj.weight", manager, f32, dim, dim),
+                    l.load("linear1.weight", manager, f32, DIM_FEEDFORWARD, dim),
+                    l.load("linear2.weight", manager, f32, dim, DIM_FEEDFORWARD),
+                    l.load("norm1.weight", manager, f32, dim), l.load("norm1.bias", manager, f32, dim),
+                    l.load("norm2.weight", manager, f32, dim), l.load("norm2.bias", manager, f32, dim));
         }
-    }
-
-    static NDArray load(NDManager manager, WeightStore w, String key, long... shape) {
-        NDArray a = w.tensor(key, shape).toNDArray(manager, DataType.FLOAT32);
-        a.setName(w.prefix() + key);
-        return a;
     }
 
     /** in/out: x [B, T, C]. */
