@@ -15,6 +15,7 @@ import dev.musicgen.internal.generation.ConditionSource;
 import dev.musicgen.internal.generation.GenerationParams;
 import dev.musicgen.internal.generation.GenerationResult;
 import dev.musicgen.internal.generation.MusicGenLM;
+import dev.musicgen.internal.lm.ConditionFuser;
 import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.lm.LMConfig;
 import dev.musicgen.internal.lm.LMModel;
@@ -96,7 +97,7 @@ public final class LmBenchmark {
 
         LMConfig config() {
             return new LMConfig(dim, heads, layers, ffn, 4, 2048, false, false, false, 10_000, 1.0,
-                    List.of(0, 1, 2, 3), new LMConfig.FuserConfig(List.of(), List.of("description"), false, 1.0), 30,
+                    List.of(0, 1, 2, 3), new ConditionFuser(List.of(), List.of("description"), false, 1.0), 30,
                     3.0, 1, false, 32000);
         }
 

@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param maxPeriod maximum period of the sinusoidal positions (10000)
  * @param positionalScale scale of the sinusoidal positions (1)
  * @param delays delay of each codebook in steps ({@code [0,1,2,3]}, stereo {@code [0,0,1,1,2,2,3,3]})
- * @param fuser how each named condition is fused
+ * @param fuser how each named condition is fused with the LM input
  * @param maxDuration seconds generated in one pass of the LM; longer outputs go through the extension loop
  * @param cfgCoef default classifier-free guidance coefficient of the checkpoint
  * @param channels audio channels (1 or 2)
@@ -35,41 +35,8 @@ import java.util.Objects;
  */
 public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ, int card, boolean biasAttn,
         boolean biasFf, boolean biasProj, double maxPeriod, double positionalScale, List<Integer> delays,
-        FuserConfig fuser, double maxDuration, double cfgCoef, int channels, boolean interleaveStereo,
+        ConditionFuser fuser, double maxDuration, double cfgCoef, int channels, boolean interleaveStereo,
         int sampleRate) {
-
-    /**
-     * The fuser's assignment of conditions to methods ({@code fuser.*} in xp.cfg). Only {@code prepend} and
-     * {@code cross} are used by MusicGen; {@code sum} and {@code input_interpolate} are refused when non-empty.
-     *
-     * @param prepend conditions concatenated before the input on the first streaming step
-     * @param cross conditions concatenated into the cross-attention source
-     * @param crossAttentionPosEmb whether sinusoidal positions are added to the cross-attention source
-     * @param crossAttentionPosEmbScale their scale
-     */
-    public record FuserConfig(List<String> prepend, List<String> cross, boolean crossAttentionPosEmb,
-            double crossAttentionPosEmbScale) {
-        public FuserConfig {
-            prepend = List.copyOf(prepend);
-            cross = List.copyOf(cross);
-            for (String p : prepend) {
-                if (cross.contains(p)) {
-                    throw new IllegalArgumentException("condition '" + p + "' is both prepended and cross-attended");
-                }
-            }
-        }
-
-        /** The method ("prepend" or "cross") for a condition, or null when the fuser does not know it. */
-        public String methodOf(String condition) {
-            if (prepend.contains(condition)) {
-                return "prepend";
-            }
-            if (cross.contains(condition)) {
-                return "cross";
-            }
-            return null;
-        }
-    }
 
     public LMConfig {
         Objects.requireNonNull(fuser, "fuser");
@@ -170,14 +137,7 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
                 delays.add(q);
             }
         }
-        for (String m : List.of("sum", "input_interpolate")) {
-            if (!cfg.getList("fuser." + m).isEmpty()) {
-                throw unsupported("fuser." + m, String.valueOf(cfg.getList("fuser." + m)), "[]");
-            }
-        }
-        FuserConfig fuser = new FuserConfig(strings(cfg.getList("fuser.prepend")), strings(cfg.getList("fuser.cross")),
-                cfg.getBool("fuser.cross_attention_pos_emb", false),
-                cfg.getDouble("fuser.cross_attention_pos_emb_scale", 1.0));
+        ConditionFuser fuser = ConditionFuser.fromXpConfig(cfg);
         return new LMConfig(dim, t.getInt("num_heads"), t.getInt("num_layers"),
                 (int) (t.getDouble("hidden_scale", 4) * dim), nQ, t.getInt("card"), t.getBool("bias_attn", true),
                 t.getBool("bias_ff", true), t.getBool("bias_proj", true), t.getDouble("max_period", 10_000),
@@ -220,11 +180,11 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
         for (int q = 0; q < nQ; q++) {
             delays.add(q / channels);
         }
-        FuserConfig fuser;
+        ConditionFuser fuser;
         if ("musicgen_melody".equals(type)) {
-            fuser = new FuserConfig(List.of("self_wav", "description"), List.of(), false, 1.0);
+            fuser = new ConditionFuser(List.of("self_wav", "description"), List.of(), false, 1.0);
         } else if ("musicgen".equals(type)) {
-            fuser = new FuserConfig(List.of(), List.of("description"), false, 1.0);
+            fuser = new ConditionFuser(List.of(), List.of("description"), false, 1.0);
         } else {
             throw unsupported("model_type", type, "musicgen or musicgen_melody");
         }
@@ -240,14 +200,6 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
         return new LMConfig(dim, integer(d, "num_attention_heads", 16), integer(d, "num_hidden_layers", 24),
                 integer(d, "ffn_dim", 4096), nQ, integer(d, "vocab_size", 2048), false, false, false, 10_000, 1.0,
                 delays, fuser, maxDuration, cfgCoef, channels, channels == 2, sampleRate);
-    }
-
-    private static List<String> strings(List<Object> l) {
-        List<String> out = new ArrayList<>();
-        for (Object o : l) {
-            out.add(String.valueOf(o));
-        }
-        return out;
     }
 
     private static void requireSetting(XpConfig t, String key, String dflt, String allowed) {

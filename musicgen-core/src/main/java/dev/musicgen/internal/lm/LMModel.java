@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Port of audiocraft {@code LMModel} ({@code audiocraft/models/lm.py} @ v1.2.0), the forward part: the sum of the K
- * codebook embeddings ({@code card + 1} rows each, the last being the special token), the condition fuser
+ * codebook embeddings ({@code card + 1} rows each, the last being the special token), the {@link ConditionFuser}
  * ({@code prepend} on the first streaming step, {@code cross} as the cross-attention source), the
  * {@link StreamingTransformer}, {@code out_norm} and one head per codebook ({@code linears.k}). Logits of prepended
  * positions are dropped. Generation (sampling, guidance, the delay pattern) lives in {@code dev.musicgen.internal.generation}.
@@ -248,43 +248,6 @@ public final class LMModel implements AutoCloseable {
         return heads.apply(h).reshape(n, t, config.nQ(), config.card());
     }
 
-    /** The fused condition inputs: the prepend prefix and the cross-attention source, both {@code [N, L, d]}. */
-    private record Fused(NDArray prefix, NDArray crossSrc) {}
-
-    // Port of ConditionFuser.forward for prepend/cross on the first step.
-    private Fused fuse(LMConditions conditions, NDManager m) {
-        NDArray prefix = null;
-        NDArray cross = null;
-        for (LMConditions.Tensor t : conditions.tensors()) {
-            String op = config.fuser().methodOf(t.name());
-            if (op == null) {
-                throw new IllegalArgumentException("condition '" + t.name() + "' is unknown to this model's fuser"
-                        + " (prepend " + config.fuser().prepend() + ", cross " + config.fuser().cross() + ")");
-            }
-            if (t.dim() != config.dim()) {
-                throw new IllegalArgumentException("condition '" + t.name() + "' has width " + t.dim()
-                        + " but the LM's dim is " + config.dim());
-            }
-            NDArray c = m.create(t.data(), new Shape(t.batch(), t.length(), t.dim()));
-            if ("prepend".equals(op)) {
-                prefix = prefix == null ? c : c.concat(prefix, 1);
-            } else {
-                cross = cross == null ? c : cross.concat(c, 1);
-            }
-        }
-        if (config.crossAttention() && cross == null) {
-            throw new IllegalArgumentException("this model cross-attends to " + config.fuser().cross()
-                    + " but no such condition was given");
-        }
-        if (cross != null && config.fuser().crossAttentionPosEmb()) {
-            // create_sin_embedding with its default max_period, as the fuser calls it
-            NDArray pe = transformer.sinEmbedding(m, 0, cross.getShape().get(1));
-            double scale = config.fuser().crossAttentionPosEmbScale();
-            cross = cross.add(scale == 1.0 ? pe : pe.mul(scale));
-        }
-        return new Fused(prefix, cross);
-    }
-
     private StreamingMultiheadAttention.CrossKv[] crossKvs(NDArray crossSrc) {
         if (crossSrc == null) {
             return null;
@@ -326,7 +289,7 @@ public final class LMModel implements AutoCloseable {
         }
         int s = sequence[0][0].length;
         try (NDManager m = weights.newSubManager()) {
-            Fused fused = fuse(conditions, m);
+            ConditionFuser.Fused fused = config.fuser().fuse(conditions, m, config.dim());
             NDArray x = embed(ids(m, sequence, 0, s)); // [N, S, d]
             long prefixLen = 0;
             if (fused.prefix() != null) {
@@ -335,7 +298,7 @@ public final class LMModel implements AutoCloseable {
             }
             long total = x.getShape().get(1);
             NDArray out = transformer.forward(x, transformer.sinEmbedding(m, 0, total), null, 0,
-                    crossKvs(fused.crossSrc()));
+                    crossKvs(fused.crossSource()));
             if (prefixLen > 0) {
                 out = out.get(new NDIndex(":, {}:, :", prefixLen));
             }
@@ -357,7 +320,7 @@ public final class LMModel implements AutoCloseable {
         }
         NDManager m = parent.newSubManager();
         try {
-            Fused fused = fuse(conditions, m);
+            ConditionFuser.Fused fused = config.fuser().fuse(conditions, m, config.dim());
             long prefixLen = fused.prefix() == null ? 0 : fused.prefix().getShape().get(1);
             int capacity = (int) (prefixLen + maxSteps);
             StreamingMultiheadAttention.KvCache[] caches = new StreamingMultiheadAttention.KvCache[config.numLayers()];
@@ -368,7 +331,7 @@ public final class LMModel implements AutoCloseable {
                 caches[i] = new StreamingMultiheadAttention.KvCache(m.create(cacheShape, DataType.FLOAT32),
                         m.create(cacheShape, DataType.FLOAT32));
             }
-            StreamingMultiheadAttention.CrossKv[] kv = crossKvs(fused.crossSrc());
+            StreamingMultiheadAttention.CrossKv[] kv = crossKvs(fused.crossSource());
             NDArray posTable = transformer.sinEmbedding(m, 0, capacity);
             return new LMState(m, batch, capacity, caches, kv, fused.prefix(), posTable);
         } catch (RuntimeException e) {

@@ -57,7 +57,7 @@ class LMConfigTest {
                 "config.json"))).getAsJsonObject();
         LMConfig hf = LMConfig.fromHfConfig(cfg, null, 30);
         assertThat(hf).isEqualTo(new LMConfig(64, 4, 2, 256, 4, 64, false, false, false, 10_000, 1.0,
-                List.of(0, 1, 2, 3), new LMConfig.FuserConfig(List.of(), List.of("description"), false, 1.0), 30, 3.0,
+                List.of(0, 1, 2, 3), new ConditionFuser(List.of(), List.of("description"), false, 1.0), 30, 3.0,
                 1, false, 32000));
         cfg.getAsJsonObject("decoder").addProperty("num_codebooks", 8);
         cfg.getAsJsonObject("decoder").addProperty("audio_channels", 2);

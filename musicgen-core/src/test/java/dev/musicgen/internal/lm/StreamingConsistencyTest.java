@@ -25,9 +25,9 @@ class StreamingConsistencyTest {
     static final int CARD = 32;
 
     static LMConfig config(boolean prepend) {
-        LMConfig.FuserConfig fuser = prepend
-                ? new LMConfig.FuserConfig(List.of("self_wav", "description"), List.of(), false, 1.0)
-                : new LMConfig.FuserConfig(List.of(), List.of("description"), false, 1.0);
+        ConditionFuser fuser = prepend
+                ? new ConditionFuser(List.of("self_wav", "description"), List.of(), false, 1.0)
+                : new ConditionFuser(List.of(), List.of("description"), false, 1.0);
         return new LMConfig(DIM, 16, 1, 4 * DIM, K, CARD, false, false, false, 10_000, 1.0, List.of(0, 1, 2, 3),
                 fuser, 30, 3.0, 1, false, 32000);
     }
