@@ -1,9 +1,7 @@
 package dev.musicgen.internal.codec;
 
 import ai.djl.Device;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
 import dev.musicgen.spi.CodecSpec;
 import dev.musicgen.spi.RepoResolver;
@@ -13,7 +11,6 @@ import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
 import dev.musicgen.internal.weights.WeightStore;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,10 +107,9 @@ public final class Encodec {
         }
         Path json = modelDir.resolve("config.json");
         if (Files.isRegularFile(json)) {
-            JsonObject c = readJson(json);
-            if (c.has("decoder") && c.get("decoder").isJsonObject()) {
-                JsonObject d = c.getAsJsonObject("decoder");
-                return d.has("audio_channels") && d.get("audio_channels").getAsInt() == 2;
+            JsonConfig decoder = JsonConfig.read(json).child("decoder");
+            if (decoder != null) {
+                return decoder.getInt("audio_channels", 1) == 2;
             }
         }
         return false;
@@ -182,22 +178,23 @@ public final class Encodec {
         if (!Files.isRegularFile(json)) {
             throw new IllegalArgumentException("Hugging Face codec directory " + dir + " has no config.json");
         }
-        JsonObject root = readJson(json);
-        JsonObject c;
+        JsonConfig root = JsonConfig.read(json);
+        JsonConfig c;
         String prefix;
-        if ("encodec".equals(str(root, "model_type"))) {
+        if ("encodec".equals(root.getString("model_type", null))) {
             c = root;
             prefix = "";
-        } else if (root.has("audio_encoder") && root.get("audio_encoder").isJsonObject()) {
-            c = root.getAsJsonObject("audio_encoder");
+        } else if (root.child("audio_encoder") != null) {
+            c = root.child("audio_encoder");
             prefix = "audio_encoder.";
-            if (!"encodec".equals(str(c, "model_type"))) {
+            if (!"encodec".equals(c.getString("model_type", null))) {
                 throw new IllegalArgumentException(json + ": audio_encoder.model_type must be 'encodec', but is: "
-                        + str(c, "model_type"));
+                        + c.getString("model_type", null));
             }
         } else {
             throw new IllegalArgumentException(json + " is neither an EnCodec config (model_type 'encodec') nor a"
-                    + " MusicGen config with an 'audio_encoder' object; model_type is: " + str(root, "model_type"));
+                    + " MusicGen config with an 'audio_encoder' object; model_type is: "
+                    + root.getString("model_type", null));
         }
         Path file = weightsFile != null ? weightsFile : weightsIn(dir);
         List<AutoCloseable> toClose = new ArrayList<>();
@@ -268,18 +265,19 @@ public final class Encodec {
      * audiocraft's {@code HFEncodecCompressionModel} uses {@code max(bw * 1000 / (frame_rate * log2(card)))} codebooks
      * over {@code target_bandwidths}; we use the stored count and say so when the two disagree.
      */
-    private static void checkBandwidths(JsonObject c, EncodecConfig cfg, Path file) {
-        if (!c.has("target_bandwidths") || !c.get("target_bandwidths").isJsonArray()) {
+    private static void checkBandwidths(JsonConfig c, EncodecConfig cfg, Path file) {
+        List<Double> bandwidths = c.getDoubleList("target_bandwidths", List.of());
+        if (bandwidths.isEmpty()) {
             return;
         }
         double maxBw = 0;
-        for (JsonElement e : c.getAsJsonArray("target_bandwidths")) {
-            maxBw = Math.max(maxBw, e.getAsDouble());
+        for (double bw : bandwidths) {
+            maxBw = Math.max(maxBw, bw);
         }
         double n = maxBw * 1000 / (cfg.frameRate() * (Math.log(cfg.rvq().bins()) / Math.log(2)));
         if (Math.abs(n - Math.rint(n)) > 1e-3 || (int) Math.rint(n) != cfg.rvq().nQ()) {
             LOG.warn("{}: target_bandwidths {} imply {} codebooks but the weights hold {}; using {}", file,
-                    c.get("target_bandwidths"), n, cfg.rvq().nQ(), cfg.rvq().nQ());
+                    bandwidths, n, cfg.rvq().nQ(), cfg.rvq().nQ());
         }
     }
 
@@ -294,15 +292,4 @@ public final class Encodec {
                 + (cfg == null ? "null" : cfg.getClass().getSimpleName()));
     }
 
-    private static JsonObject readJson(Path json) {
-        try {
-            return JsonParser.parseString(Files.readString(json)).getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read " + json + " as a JSON object: " + e.getMessage(), e);
-        }
-    }
-
-    private static String str(JsonObject c, String key) {
-        return c.has(key) && c.get(key).isJsonPrimitive() ? c.get(key).getAsString() : null;
-    }
 }

@@ -2,17 +2,13 @@ package dev.musicgen.internal.conditioners;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
 import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.internal.t5.T5Config;
 import dev.musicgen.internal.t5.T5EncoderModel;
 import dev.musicgen.internal.t5.T5Tokenizer;
 import dev.musicgen.internal.weights.WeightStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -152,23 +148,22 @@ public final class ConditionProvider implements AutoCloseable {
      * @param hfWeights the checkpoint with its HF names
      */
     public static ConditionProvider fromHfConfig(Path modelDir, WeightStore hfWeights, NDManager parent) {
-        JsonObject config;
-        try {
-            config = JsonParser.parseString(Files.readString(modelDir.resolve("config.json"))).getAsJsonObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + modelDir.resolve("config.json"), e);
-        }
-        String type = config.has("model_type") ? config.get("model_type").getAsString() : "";
+        JsonConfig config = JsonConfig.read(modelDir.resolve("config.json"));
+        String type = config.getString("model_type", "");
         if (!"musicgen".equals(type)) {
             throw new IllegalArgumentException(modelDir.resolve("config.json") + " has model_type '" + type
                     + "'; only 'musicgen' (text-to-music) is supported in the HF layout");
         }
-        if (!config.has("text_encoder") || !config.has("decoder")) {
+        JsonConfig textEncoder = config.child("text_encoder");
+        JsonConfig decoder = config.child("decoder");
+        if (textEncoder == null || decoder == null) {
             throw new IllegalArgumentException(modelDir.resolve("config.json") + " lacks a text_encoder or decoder"
                     + " section");
         }
-        T5Config t5Config = T5Config.fromJson(config.getAsJsonObject("text_encoder"));
-        int dim = config.getAsJsonObject("decoder").get("hidden_size").getAsInt();
+        T5Config t5Config = T5Config.fromJson(textEncoder);
+        int dim = decoder.getInt("hidden_size", 1024); // transformers' default, as LMConfig reads it
+        JsonConfig audio = config.child("audio_encoder");
+        int sampleRate = audio == null ? 32000 : audio.getInt("sampling_rate", 32000);
         T5Tokenizer tok = T5Tokenizer.load(modelDir);
         T5EncoderModel enc;
         try {
@@ -178,9 +173,7 @@ public final class ConditionProvider implements AutoCloseable {
             throw e;
         }
         T5Conditioner t5 = T5Conditioner.create(tok, enc, hfWeights.view("enc_to_dec_proj"), dim, parent);
-        return new ConditionProvider(t5, null, config.getAsJsonObject("audio_encoder") != null
-                        && config.getAsJsonObject("audio_encoder").has("sampling_rate")
-                        ? config.getAsJsonObject("audio_encoder").get("sampling_rate").getAsInt() : 32000);
+        return new ConditionProvider(t5, null, sampleRate);
     }
 
     /** Whether the model takes a melody ({@code self_wav} chroma conditioning). */

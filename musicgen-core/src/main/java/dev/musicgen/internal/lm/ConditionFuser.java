@@ -3,6 +3,7 @@ package dev.musicgen.internal.lm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.musicgen.internal.config.Check;
 import dev.musicgen.internal.config.XpConfig;
 import dev.musicgen.internal.nn.F;
 import java.util.ArrayList;
@@ -53,8 +54,7 @@ public record ConditionFuser(List<String> prepend, List<String> cross, boolean c
         for (String method : List.of("sum", "input_interpolate")) {
             List<Object> conditions = cfg.getList("fuser." + method);
             if (!conditions.isEmpty()) {
-                throw new IllegalArgumentException("unsupported LM config: fuser." + method + " = " + conditions
-                        + " (supported: [])");
+                throw Check.unsupported("LM config", "fuser." + method, conditions, "[]");
             }
         }
         return new ConditionFuser(strings(cfg.getList("fuser.prepend")), strings(cfg.getList("fuser.cross")),

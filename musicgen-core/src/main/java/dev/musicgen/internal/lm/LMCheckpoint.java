@@ -1,7 +1,6 @@
 package dev.musicgen.internal.lm;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
 import dev.musicgen.internal.weights.CheckpointException;
 import dev.musicgen.internal.weights.KeyMapping;
@@ -9,7 +8,6 @@ import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
 import dev.musicgen.internal.weights.WeightStore;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,10 +65,10 @@ public final class LMCheckpoint implements AutoCloseable {
     private final LMConfig config;
     private final WeightStore store;
     private final XpConfig xpConfig;
-    private final JsonObject hfConfig;
+    private final JsonConfig hfConfig;
     private final List<AutoCloseable> toClose;
 
-    private LMCheckpoint(Layout layout, LMConfig config, WeightStore store, XpConfig xpConfig, JsonObject hfConfig,
+    private LMCheckpoint(Layout layout, LMConfig config, WeightStore store, XpConfig xpConfig, JsonConfig hfConfig,
             List<AutoCloseable> toClose) {
         this.layout = layout;
         this.config = config;
@@ -126,9 +124,9 @@ public final class LMCheckpoint implements AutoCloseable {
      * store it; 30 for every released MusicGen).
      */
     public static LMCheckpoint openHf(Path dir, double maxDuration) {
-        JsonObject config = readJson(dir.resolve("config.json"));
+        JsonConfig config = JsonConfig.read(dir.resolve("config.json"));
         Path gen = dir.resolve("generation_config.json");
-        JsonObject genConfig = Files.isRegularFile(gen) ? readJson(gen) : null;
+        JsonConfig genConfig = Files.isRegularFile(gen) ? JsonConfig.read(gen) : null;
         LMConfig lm = LMConfig.fromHfConfig(config, genConfig, maxDuration);
         List<AutoCloseable> close = new ArrayList<>();
         try {
@@ -160,14 +158,6 @@ public final class LMCheckpoint implements AutoCloseable {
         }
     }
 
-    private static JsonObject readJson(Path p) {
-        try {
-            return JsonParser.parseString(Files.readString(p)).getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
-            throw new CheckpointException("cannot read " + p + ": " + e.getMessage(), e);
-        }
-    }
-
     public Layout layout() {
         return layout;
     }
@@ -187,7 +177,7 @@ public final class LMCheckpoint implements AutoCloseable {
     }
 
     /** The HF {@code config.json}, or null for the audiocraft layout. */
-    public JsonObject hfConfig() {
+    public JsonConfig hfConfig() {
         return hfConfig;
     }
 

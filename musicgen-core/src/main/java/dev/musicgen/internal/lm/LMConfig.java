@@ -1,7 +1,7 @@
 package dev.musicgen.internal.lm;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import dev.musicgen.internal.config.Check;
+import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,34 +41,25 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
     public LMConfig {
         Objects.requireNonNull(fuser, "fuser");
         delays = List.copyOf(delays);
-        requirePositive("dim", dim);
-        requirePositive("numHeads", numHeads);
-        requirePositive("numLayers", numLayers);
-        requirePositive("ffnDim", ffnDim);
-        requirePositive("nQ", nQ);
-        requirePositive("card", card);
-        requirePositive("channels", channels);
-        requirePositive("sampleRate", sampleRate);
-        if (dim % numHeads != 0) {
-            throw new IllegalArgumentException("dim (" + dim + ") must be divisible by numHeads (" + numHeads + ")");
-        }
-        if (dim % 2 != 0) {
-            throw new IllegalArgumentException("dim must be even for sinusoidal positions, but is: " + dim);
-        }
-        if (delays.size() != nQ) {
-            throw new IllegalArgumentException("delays " + delays + " must have one entry per codebook (nQ = " + nQ
-                    + ")");
-        }
+        Check.positive("dim", dim);
+        Check.positive("numHeads", numHeads);
+        Check.positive("numLayers", numLayers);
+        Check.positive("ffnDim", ffnDim);
+        Check.positive("nQ", nQ);
+        Check.positive("card", card);
+        Check.positive("channels", channels);
+        Check.positive("sampleRate", sampleRate);
+        Check.that(dim % numHeads == 0, "dim (" + dim + ") must be divisible by numHeads (" + numHeads + ")");
+        Check.that(dim % 2 == 0, "dim", "even for sinusoidal positions", dim);
+        Check.that(delays.size() == nQ, "delays " + delays + " must have one entry per codebook (nQ = " + nQ + ")");
         for (int i = 0; i < delays.size(); i++) {
             if (delays.get(i) < 0 || (i > 0 && delays.get(i) < delays.get(i - 1))) {
                 throw new IllegalArgumentException("delays must be non-negative and sorted ascending, but are: "
                         + delays);
             }
         }
-        if (!(maxDuration > 0) || Double.isInfinite(maxDuration)) {
-            throw new IllegalArgumentException("maxDuration must be a positive number of seconds, but is: "
-                    + maxDuration);
-        }
+        Check.that(maxDuration > 0 && !Double.isInfinite(maxDuration), "maxDuration", "a positive number of seconds",
+                maxDuration);
     }
 
     public int headDim() {
@@ -152,29 +143,25 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
      * released MusicGen; transformers caps generation at 1500 frames for the same reason). {@code generationConfig}
      * (the repo's {@code generation_config.json}, may be null) supplies {@code guidance_scale} when present.
      */
-    public static LMConfig fromHfConfig(JsonObject config, JsonObject generationConfig, double maxDuration) {
-        String type = str(config, "model_type", "musicgen");
-        if (!config.has("decoder") || !config.get("decoder").isJsonObject()) {
+    public static LMConfig fromHfConfig(JsonConfig config, JsonConfig generationConfig, double maxDuration) {
+        String type = config.getString("model_type", "musicgen");
+        JsonConfig d = config.child("decoder");
+        if (d == null) {
             throw new IllegalArgumentException("HF config.json (model_type " + type + ") has no 'decoder' object");
         }
-        JsonObject d = config.getAsJsonObject("decoder");
-        int dim = integer(d, "hidden_size", 1024);
-        int nQ = integer(d, "num_codebooks", 4);
-        int channels = integer(d, "audio_channels", 1);
-        String act = str(d, "activation_function", "gelu");
+        int dim = d.getInt("hidden_size", 1024);
+        int nQ = d.getInt("num_codebooks", 4);
+        int channels = d.getInt("audio_channels", 1);
+        String act = d.getString("activation_function", "gelu");
         if (!"gelu".equals(act)) {
             throw unsupported("decoder.activation_function", act, "gelu");
         }
-        if (d.has("scale_embedding") && d.get("scale_embedding").getAsBoolean()) {
+        if (d.getBool("scale_embedding", false)) {
             throw unsupported("decoder.scale_embedding", "true", "false");
         }
-        if (channels != 1 && channels != 2) {
-            throw new IllegalArgumentException("decoder.audio_channels must be 1 or 2, but is: " + channels);
-        }
-        if (nQ % channels != 0) {
-            throw new IllegalArgumentException("decoder.num_codebooks (" + nQ + ") must be a multiple of"
-                    + " audio_channels (" + channels + ")");
-        }
+        Check.inRange("decoder.audio_channels", channels, 1, 2);
+        Check.that(nQ % channels == 0, "decoder.num_codebooks (" + nQ + ") must be a multiple of audio_channels ("
+                + channels + ")");
         // transformers' build_delay_pattern_mask: codebooks of one channel pair share a delay
         List<Integer> delays = new ArrayList<>();
         for (int q = 0; q < nQ; q++) {
@@ -188,17 +175,11 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
         } else {
             throw unsupported("model_type", type, "musicgen or musicgen_melody");
         }
-        double cfgCoef = 3.0;
-        if (generationConfig != null && generationConfig.has("guidance_scale")
-                && !generationConfig.get("guidance_scale").isJsonNull()) {
-            cfgCoef = generationConfig.get("guidance_scale").getAsDouble();
-        }
-        int sampleRate = 32_000;
-        if (config.has("audio_encoder") && config.get("audio_encoder").isJsonObject()) {
-            sampleRate = integer(config.getAsJsonObject("audio_encoder"), "sampling_rate", 32_000);
-        }
-        return new LMConfig(dim, integer(d, "num_attention_heads", 16), integer(d, "num_hidden_layers", 24),
-                integer(d, "ffn_dim", 4096), nQ, integer(d, "vocab_size", 2048), false, false, false, 10_000, 1.0,
+        double cfgCoef = generationConfig == null ? 3.0 : generationConfig.getDouble("guidance_scale", 3.0);
+        JsonConfig audio = config.child("audio_encoder");
+        int sampleRate = audio == null ? 32_000 : audio.getInt("sampling_rate", 32_000);
+        return new LMConfig(dim, d.getInt("num_attention_heads", 16), d.getInt("num_hidden_layers", 24),
+                d.getInt("ffn_dim", 4096), nQ, d.getInt("vocab_size", 2048), false, false, false, 10_000, 1.0,
                 delays, fuser, maxDuration, cfgCoef, channels, channels == 2, sampleRate);
     }
 
@@ -216,23 +197,6 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
     }
 
     private static IllegalArgumentException unsupported(String key, String value, String allowed) {
-        return new IllegalArgumentException("unsupported LM config: " + key + " = " + value + " (supported: " + allowed
-                + ")");
-    }
-
-    private static void requirePositive(String name, int v) {
-        if (v <= 0) {
-            throw new IllegalArgumentException(name + " must be positive, but is: " + v);
-        }
-    }
-
-    private static int integer(JsonObject o, String key, int dflt) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? dflt : e.getAsInt();
-    }
-
-    private static String str(JsonObject o, String key, String dflt) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? dflt : e.getAsString();
+        return Check.unsupported("LM config", key, value, allowed);
     }
 }
