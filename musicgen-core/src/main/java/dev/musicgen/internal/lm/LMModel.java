@@ -91,6 +91,12 @@ public final class LMModel implements AutoCloseable {
      * read is marked used in the store; the conditioners' keys ({@code condition_provider.*}) are left for them.
      */
     public static LMModel load(LMConfig config, WeightStore store, NDManager parent, ComputeType computeType) {
+        return load(config, store, parent, computeType, Blocking.DEFAULT);
+    }
+
+    /** {@link #load(LMConfig, WeightStore, NDManager, ComputeType)} with the given blocking of long inputs. */
+    static LMModel load(LMConfig config, WeightStore store, NDManager parent, ComputeType computeType,
+            Blocking blocking) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(computeType, "computeType");
@@ -115,7 +121,7 @@ public final class LMModel implements AutoCloseable {
 
             List<StreamingTransformerLayer> layers = new ArrayList<>();
             for (int i = 0; i < config.numLayers(); i++) {
-                layers.add(loadLayer(config, store.view("transformer.layers." + i), w, mat));
+                layers.add(loadLayer(config, store.view("transformer.layers." + i), w, mat, blocking));
             }
             StreamingTransformer transformer = new StreamingTransformer(layers, d, config.maxPeriod(),
                     config.positionalScale());
@@ -150,14 +156,15 @@ public final class LMModel implements AutoCloseable {
         }
     }
 
-    private static StreamingTransformerLayer loadLayer(LMConfig c, WeightStore s, NDManager w, DataType mat) {
+    private static StreamingTransformerLayer loadLayer(LMConfig c, WeightStore s, NDManager w, DataType mat,
+            Blocking blocking) {
         DataType f32 = DataType.FLOAT32;
         int d = c.dim();
         StreamingMultiheadAttention self = StreamingMultiheadAttention.selfAttention(c.numHeads(),
                 inProj(s, "self_attn", d, w, mat),
                 c.biasAttn() ? vector(s, "self_attn.in_proj_bias", 3 * d, w, f32) : null,
                 matrix(s, "self_attn.out_proj.weight", d, d, w, mat),
-                c.biasAttn() ? vector(s, "self_attn.out_proj.bias", d, w, f32) : null);
+                c.biasAttn() ? vector(s, "self_attn.out_proj.bias", d, w, f32) : null, blocking);
         StreamingMultiheadAttention cross = null;
         NDArray normCrossW = null;
         NDArray normCrossB = null;
@@ -165,7 +172,7 @@ public final class LMModel implements AutoCloseable {
             cross = StreamingMultiheadAttention.crossAttention(c.numHeads(), inProj(s, "cross_attention", d, w, mat),
                     c.biasAttn() ? vector(s, "cross_attention.in_proj_bias", 3 * d, w, f32) : null,
                     matrix(s, "cross_attention.out_proj.weight", d, d, w, mat),
-                    c.biasAttn() ? vector(s, "cross_attention.out_proj.bias", d, w, f32) : null);
+                    c.biasAttn() ? vector(s, "cross_attention.out_proj.bias", d, w, f32) : null, blocking);
             normCrossW = vector(s, "norm_cross.weight", d, w, f32);
             normCrossB = vector(s, "norm_cross.bias", d, w, f32);
         }
@@ -176,7 +183,7 @@ public final class LMModel implements AutoCloseable {
                 c.biasFf() ? vector(s, "linear2.bias", d, w, f32) : null);
         return new StreamingTransformerLayer(self, cross, vector(s, "norm1.weight", d, w, f32),
                 vector(s, "norm1.bias", d, w, f32), normCrossW, normCrossB, vector(s, "norm2.weight", d, w, f32),
-                vector(s, "norm2.bias", d, w, f32), linear1, linear2);
+                vector(s, "norm2.bias", d, w, f32), linear1, linear2, blocking);
     }
 
     /** The fused {@code in_proj_weight [3d, d]}; HF's split q/k/v projections are concatenated (rows q, k, v). */

@@ -25,6 +25,7 @@ final class StreamingMultiheadAttention {
     private final Projection outProj; // [d, d]
     private final double scale; // 1/√headDim
     private final NDArray scaleArr; // 0-d fp32 1/√headDim, for the decode step (no scalar tensor per call)
+    private final long maxScoreElements; // score elements per block of queries in attend
 
     /** Self-attention cache of one layer: keys and values {@code [N, H, capacity, headDim]}, written in place. */
     static final class KvCache {
@@ -46,7 +47,7 @@ final class StreamingMultiheadAttention {
     record CrossKv(NDArray keysT, NDArray values) {}
 
     private StreamingMultiheadAttention(int numHeads, int headDim, Projection inProj, Projection qProj,
-            Projection kvProj, Projection outProj) {
+            Projection kvProj, Projection outProj, Blocking blocking) {
         this.numHeads = numHeads;
         this.headDim = headDim;
         this.inProj = inProj;
@@ -55,24 +56,25 @@ final class StreamingMultiheadAttention {
         this.outProj = outProj;
         this.scale = 1.0 / Math.sqrt(headDim);
         this.scaleArr = outProj.weight.getManager().create((float) scale);
+        this.maxScoreElements = blocking.maxScoreElements();
     }
 
     static StreamingMultiheadAttention selfAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
-            NDArray outWeight, NDArray outBias) {
+            NDArray outWeight, NDArray outBias, Blocking blocking) {
         int dim = (int) outWeight.getShape().get(0);
         return new StreamingMultiheadAttention(numHeads, dim / numHeads, new Projection(inProjWeight, inProjBias),
-                null, null, new Projection(outWeight, outBias));
+                null, null, new Projection(outWeight, outBias), blocking);
     }
 
     static StreamingMultiheadAttention crossAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
-            NDArray outWeight, NDArray outBias) {
+            NDArray outWeight, NDArray outBias, Blocking blocking) {
         int dim = (int) outWeight.getShape().get(0);
         NDArray wq = F.narrow(inProjWeight, 0, 0, dim);
         NDArray wkv = F.narrow(inProjWeight, 0, dim, 3L * dim);
         NDArray bq = inProjBias == null ? null : F.narrow(inProjBias, 0, 0, dim);
         NDArray bkv = inProjBias == null ? null : F.narrow(inProjBias, 0, dim, 3L * dim);
         return new StreamingMultiheadAttention(numHeads, dim / numHeads, null, new Projection(wq, bq),
-                new Projection(wkv, bkv), new Projection(outWeight, outBias));
+                new Projection(wkv, bkv), new Projection(outWeight, outBias), blocking);
     }
 
     /** Keys and values of the cross-attention source {@code src [N, L, d]}; compute once, reuse every step. */
@@ -185,9 +187,6 @@ final class StreamingMultiheadAttention {
     private NDArray attendStep(NDArray q, NDArray keysT, NDArray values) {
         return F.matmul(F.softmax(F.mul(F.matmul(q, keysT), scaleArr)), values);
     }
-
-    /** Score elements per block of queries in {@link #attend} (8 MB of fp32). Mutable for tests. */
-    static volatile long maxScoreElements = 1L << 21;
 
     /**
      * Scaled dot-product attention with keys already transposed {@code [.., Dh, Tk]}; results on q's manager. Long

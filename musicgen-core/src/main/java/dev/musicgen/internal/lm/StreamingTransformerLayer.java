@@ -25,10 +25,11 @@ final class StreamingTransformerLayer {
     private final Projection linear1; // [ffn, d]
     private final Projection linear2; // [d, ffn]
     private final Shape normShape; // (d)
+    private final int ffnBlockRows; // rows per block of the feed-forward over a long input
 
     StreamingTransformerLayer(StreamingMultiheadAttention selfAttn, StreamingMultiheadAttention crossAttention,
             NDArray norm1W, NDArray norm1B, NDArray normCrossW, NDArray normCrossB, NDArray norm2W, NDArray norm2B,
-            Projection linear1, Projection linear2) {
+            Projection linear1, Projection linear2, Blocking blocking) {
         this.selfAttn = selfAttn;
         this.crossAttention = crossAttention;
         this.norm1W = norm1W;
@@ -40,6 +41,7 @@ final class StreamingTransformerLayer {
         this.linear1 = linear1;
         this.linear2 = linear2;
         this.normShape = new Shape(norm1W.getShape().get(0));
+        this.ffnBlockRows = blocking.ffnBlockRows();
     }
 
     /**
@@ -54,12 +56,6 @@ final class StreamingTransformerLayer {
         }
         return x.add(feedForward(x));
     }
-
-    /**
-     * Rows per block of the feed-forward over a long input (a prefill): its [rows, ffn] activation stays ~8 MB.
-     * Mutable for tests.
-     */
-    static volatile int ffnBlockRows = 512;
 
     /**
      * {@code linear2(gelu(linear1(norm2(x))))}. Rows are independent, so a long input runs in blocks of rows with
