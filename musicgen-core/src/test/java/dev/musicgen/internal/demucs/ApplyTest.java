@@ -25,6 +25,24 @@ class ApplyTest {
         model.close();
     }
 
+    static float[] flat(float[][][] a) {
+        int n = 0;
+        for (float[][] x : a) {
+            for (float[] y : x) {
+                n += y.length;
+            }
+        }
+        float[] out = new float[n];
+        int p = 0;
+        for (float[][] x : a) {
+            for (float[] y : x) {
+                System.arraycopy(y, 0, out, p, y.length);
+                p += y.length;
+            }
+        }
+        return out;
+    }
+
     @Test
     void transition_weights_are_the_upstream_triangle() {
         float[] w = Apply.transitionWeight(343980);

@@ -1,5 +1,6 @@
 package dev.musicgen.internal.demucs;
 
+import static dev.musicgen.internal.demucs.ApplyTest.flat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.conditioners.ChromaExtractor;
 import dev.musicgen.internal.conditioners.StemSeparator;
-import dev.musicgen.internal.nn.Arrays3;
 import dev.musicgen.internal.nn.F;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterAll;
@@ -61,19 +61,19 @@ class HTDemucsSeparatorTest {
 
         assertThat(probe.wav44).hasSize(l44);
         f.check("wav_44k", concat(probe.wav44, probe.wav44), l44);
-        f.check("apply_out", Arrays3.flatten(probe.applyOut), l44);
+        f.check("apply_out", flat(probe.applyOut), l44);
         int shiftedLen = probe.apply.sumWeight.length;
-        f.check("shift.shifted_out", Arrays3.flatten(probe.apply.shiftedOut), shiftedLen);
-        f.check("split.out_before_div", Arrays3.flatten(probe.apply.outBeforeDiv), shiftedLen);
+        f.check("shift.shifted_out", flat(probe.apply.shiftedOut), shiftedLen);
+        f.check("split.out_before_div", flat(probe.apply.outBeforeDiv), shiftedLen);
         f.check("split.sum_weight", probe.apply.sumWeight, shiftedLen);
         assertThat(probe.apply.chunkOuts).hasSize(chunks);
         for (int c = 0; c < chunks; c++) {
             float[][][] co = probe.apply.chunkOuts.get(c);
-            f.check("split.chunk" + c + "_out", Arrays3.flatten(co), co[0][0].length);
+            f.check("split.chunk" + c + "_out", flat(co), co[0][0].length);
         }
         int v = separator.sources().indexOf("vocals");
         int o = separator.sources().indexOf("other");
-        f.check("stems", Arrays3.flatten(new float[][][] {probe.applyOut[v], probe.applyOut[o]}), l44);
+        f.check("stems", flat(new float[][][] {probe.applyOut[v], probe.applyOut[o]}), l44);
         f.check("mix_wav", concat(probe.mix44[0], probe.mix44[1]), l44);
         assertThat(out).hasDimensions(1, f.json.get("L32_out").getAsInt());
         f.check("stemmed_wav", out[0], out[0].length);

@@ -11,7 +11,6 @@ import dev.musicgen.internal.conditioners.StemSeparator;
 import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.lm.LMCheckpoint;
 import dev.musicgen.internal.lm.LMModel;
-import dev.musicgen.internal.nn.Arrays3;
 import dev.musicgen.internal.nn.F;
 import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.testing.Fixtures;
@@ -41,9 +40,31 @@ class GenerationFixturesTest {
         root.close();
     }
 
+    static long[] flat(long[][][] a) {
+        int b = a.length;
+        int k = a[0].length;
+        int n = a[0][0].length;
+        long[] out = new long[b * k * n];
+        for (int i = 0; i < b; i++) {
+            for (int q = 0; q < k; q++) {
+                System.arraycopy(a[i][q], 0, out, (i * k + q) * n, n);
+            }
+        }
+        return out;
+    }
+
     static long[][][] longs3(TensorData t) {
-        long[] s = t.shape();
-        return Arrays3.unflatten(t.toLongArray(), (int) s[0], (int) s[1], (int) s[2]);
+        long[] flat = t.toLongArray();
+        int b = (int) t.shape()[0];
+        int k = (int) t.shape()[1];
+        int n = (int) t.shape()[2];
+        long[][][] out = new long[b][k][n];
+        for (int i = 0; i < b; i++) {
+            for (int q = 0; q < k; q++) {
+                System.arraycopy(flat, (i * k + q) * n, out[i][q], 0, n);
+            }
+        }
+        return out;
     }
 
     static LMConditions.Tensor tensor(String name, TensorData t) {
@@ -73,9 +94,9 @@ class GenerationFixturesTest {
         GenerationResult r = run(model, LMConditions.of(tensor("description", exp.get("condition_description"))),
                 null, params(Fixtures.caseJson(name)));
         assertThat(r.patternSequences()).hasSize(1);
-        Tensors.assertExact(name + " tokens_before_revert", Arrays3.flatten(r.patternSequences().get(0)),
+        Tensors.assertExact(name + " tokens_before_revert", flat(r.patternSequences().get(0)),
                 exp.get("tokens_before_revert").toLongArray());
-        Tensors.assertExact(name + " tokens", Arrays3.flatten(r.tokens()), exp.get("tokens").toLongArray());
+        Tensors.assertExact(name + " tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
 
     @Test
@@ -106,9 +127,9 @@ class GenerationFixturesTest {
                 tensor("self_wav", exp.get("condition_self_wav")));
         JsonObject cj = Fixtures.caseJson("melody");
         GenerationResult r = run("musicgen_melody", c, null, params(cj));
-        Tensors.assertExact("melody tokens_before_revert", Arrays3.flatten(r.patternSequences().get(0)),
+        Tensors.assertExact("melody tokens_before_revert", flat(r.patternSequences().get(0)),
                 exp.get("tokens_before_revert").toLongArray());
-        Tensors.assertExact("melody tokens", Arrays3.flatten(r.tokens()), exp.get("tokens").toLongArray());
+        Tensors.assertExact("melody tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
 
     @Test
@@ -123,9 +144,9 @@ class GenerationFixturesTest {
         long[][][] prompt = longs3(exp.get("prompt_tokens"));
         GenerationResult r = run("musicgen_mono", LMConditions.of(tensor("description",
                 cond.get("condition_description"))), prompt, params(cj));
-        Tensors.assertExact("continuation tokens_before_revert", Arrays3.flatten(r.patternSequences().get(0)),
+        Tensors.assertExact("continuation tokens_before_revert", flat(r.patternSequences().get(0)),
                 exp.get("tokens_before_revert").toLongArray());
-        Tensors.assertExact("continuation tokens", Arrays3.flatten(r.tokens()), exp.get("tokens").toLongArray());
+        Tensors.assertExact("continuation tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
 
     @Test
@@ -145,10 +166,10 @@ class GenerationFixturesTest {
         assertThat(chunks).allMatch(ConditionSource.Chunk::windowed);
         assertThat(r.patternSequences()).hasSize(p.get("n_lm_generate_calls").getAsInt());
         for (int i = 0; i < r.patternSequences().size(); i++) {
-            Tensors.assertExact("tokens_before_revert_" + i, Arrays3.flatten(r.patternSequences().get(i)),
+            Tensors.assertExact("tokens_before_revert_" + i, flat(r.patternSequences().get(i)),
                     exp.get("tokens_before_revert_" + i).toLongArray());
         }
-        Tensors.assertExact("tokens", Arrays3.flatten(r.tokens()), exp.get("tokens").toLongArray());
+        Tensors.assertExact("tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
 
     static final RepoResolver FIXTURE_T5 = (id, files) -> {
@@ -187,9 +208,9 @@ class GenerationFixturesTest {
             JsonObject cj = Fixtures.caseJson(c[0]);
             Map<String, TensorData> exp = Fixtures.tensors(c[0], "expected.safetensors");
             GenerationResult r = fromText(c[1], texts(cj), null, null, params(cj), null);
-            Tensors.assertExact(c[0] + " tokens_before_revert", Arrays3.flatten(r.patternSequences().get(0)),
+            Tensors.assertExact(c[0] + " tokens_before_revert", flat(r.patternSequences().get(0)),
                     exp.get("tokens_before_revert").toLongArray());
-            Tensors.assertExact(c[0] + " tokens", Arrays3.flatten(r.tokens()), exp.get("tokens").toLongArray());
+            Tensors.assertExact(c[0] + " tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
         }
     }
 
@@ -200,9 +221,9 @@ class GenerationFixturesTest {
         float[] melody = Fixtures.tensors("melody", "inputs.safetensors").get("melody_wav").toFloatArray();
         GenerationResult r = fromText("musicgen_melody", List.of(cj.getAsJsonObject("params").get("text")
                 .getAsString()), java.util.Collections.singletonList(new float[][] {melody}), null, params(cj), null);
-        Tensors.assertExact("melody tokens_before_revert", Arrays3.flatten(r.patternSequences().get(0)),
+        Tensors.assertExact("melody tokens_before_revert", flat(r.patternSequences().get(0)),
                 exp.get("tokens_before_revert").toLongArray());
-        Tensors.assertExact("melody tokens", Arrays3.flatten(r.tokens()), exp.get("tokens").toLongArray());
+        Tensors.assertExact("melody tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
 
     @Test
@@ -211,8 +232,8 @@ class GenerationFixturesTest {
         Map<String, TensorData> exp = Fixtures.tensors("continuation", "expected.safetensors");
         GenerationResult r = fromText("musicgen_mono", List.of(cj.getAsJsonObject("params").get("text")
                 .getAsString()), null, longs3(exp.get("prompt_tokens")), params(cj), null);
-        Tensors.assertExact("continuation tokens_before_revert", Arrays3.flatten(r.patternSequences().get(0)),
+        Tensors.assertExact("continuation tokens_before_revert", flat(r.patternSequences().get(0)),
                 exp.get("tokens_before_revert").toLongArray());
-        Tensors.assertExact("continuation tokens", Arrays3.flatten(r.tokens()), exp.get("tokens").toLongArray());
+        Tensors.assertExact("continuation tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
 }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.musicgen.internal.nn.Arrays3;
 import dev.musicgen.internal.nn.F;
 import dev.musicgen.spi.RepoResolver;
 import java.util.HashMap;
@@ -38,8 +37,11 @@ class MultiBandDiffusionParityTest {
         mbd = MultiBandDiffusion.load(MbdFixture.modelDir(), Device.cpu(), RepoResolver.none());
         manager = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
         long[] codeShape = fx.shapes.get("codes");
-        long[][][] codes = Arrays3.unflatten(fx.longs.get("codes"), (int) codeShape[0], (int) codeShape[1],
-                (int) codeShape[2]);
+        long[] flat = fx.longs.get("codes");
+        long[][][] codes = new long[(int) codeShape[0]][(int) codeShape[1]][(int) codeShape[2]];
+        for (int q = 0; q < codeShape[1]; q++) {
+            System.arraycopy(flat, (int) (q * codeShape[2]), codes[0][q], 0, (int) codeShape[2]);
+        }
         ReplayNoiseSource noise = fx.noise();
         float[][][] wav = mbd.decode(codes, noise, new MultiBandDiffusion.Trace() {
             @Override
