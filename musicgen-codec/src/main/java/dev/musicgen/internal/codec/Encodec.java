@@ -3,12 +3,11 @@ package dev.musicgen.internal.codec;
 import ai.djl.Device;
 import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
+import dev.musicgen.internal.weights.WeightFiles;
 import dev.musicgen.spi.CodecSpec;
 import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.internal.weights.CheckpointException;
 import dev.musicgen.internal.weights.KeyMapping;
-import dev.musicgen.internal.weights.SafeTensorsFile;
-import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
 import dev.musicgen.internal.weights.WeightStore;
 import java.nio.file.Files;
@@ -196,18 +195,14 @@ public final class Encodec {
                     + " MusicGen config with an 'audio_encoder' object; model_type is: "
                     + root.getString("model_type", null));
         }
-        Path file = weightsFile != null ? weightsFile : weightsIn(dir);
+        Path file = weightsFile != null ? weightsFile : WeightFiles.find(dir);
+        if (file == null) {
+            throw new IllegalArgumentException("Hugging Face codec directory " + dir + " has no weights: expected"
+                    + " model.safetensors, model.safetensors.index.json or pytorch_model.bin");
+        }
         List<AutoCloseable> toClose = new ArrayList<>();
         try {
-            Map<String, TensorData> tensors;
-            if (file.getFileName().toString().endsWith(".bin")) {
-                TorchCheckpoint ck = TorchCheckpoint.open(file);
-                toClose.add(ck);
-                tensors = ck.tensors(null);
-            } else {
-                tensors = SafeTensorsFile.openAll(file, toClose);
-            }
-            WeightStore store = WeightStore.of(file.toString(), tensors, HF).view(prefix);
+            WeightStore store = WeightStore.of(file.toString(), WeightFiles.open(file, toClose), HF).view(prefix);
             int nQ = countCodebooks(store);
             EncodecConfig cfg = EncodecConfig.fromHfJson(c, nQ);
             checkBandwidths(c, cfg, file);
@@ -216,24 +211,8 @@ public final class Encodec {
                     prefix.isEmpty() ? "" : ", under " + prefix, cfg.encoder().padMode(), file, m);
             return m;
         } finally {
-            for (AutoCloseable a : toClose) {
-                try {
-                    a.close();
-                } catch (Exception ignored) {
-                    // read-only files; nothing to recover
-                }
-            }
+            WeightFiles.closeAll(toClose);
         }
-    }
-
-    private static Path weightsIn(Path dir) {
-        for (String f : List.of("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")) {
-            if (Files.isRegularFile(dir.resolve(f))) {
-                return dir.resolve(f);
-            }
-        }
-        throw new IllegalArgumentException("Hugging Face codec directory " + dir + " has no weights: expected"
-                + " model.safetensors, model.safetensors.index.json or pytorch_model.bin");
     }
 
     /**
@@ -282,11 +261,9 @@ public final class Encodec {
     }
 
     private static XpConfig xpConfig(Object cfg, Path file) {
-        if (cfg instanceof String) {
-            return XpConfig.parse((String) cfg);
-        }
-        if (cfg instanceof Map) {
-            return XpConfig.of((Map<?, ?>) cfg);
+        XpConfig xp = XpConfig.fromStored(cfg);
+        if (xp != null) {
+            return xp;
         }
         throw new CheckpointException("checkpoint " + file + ": xp.cfg is neither YAML text nor a mapping but "
                 + (cfg == null ? "null" : cfg.getClass().getSimpleName()));

@@ -4,9 +4,9 @@ import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
 import dev.musicgen.internal.weights.CheckpointException;
 import dev.musicgen.internal.weights.KeyMapping;
-import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
+import dev.musicgen.internal.weights.WeightFiles;
 import dev.musicgen.internal.weights.WeightStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,13 +97,8 @@ public final class LMCheckpoint implements AutoCloseable {
     public static LMCheckpoint openAudiocraft(Path stateDict) {
         TorchCheckpoint ck = TorchCheckpoint.open(stateDict);
         try {
-            Object cfg = ck.rootMap().get("xp.cfg");
-            XpConfig xp;
-            if (cfg instanceof String) {
-                xp = XpConfig.parse((String) cfg);
-            } else if (cfg instanceof Map) {
-                xp = XpConfig.of((Map<?, ?>) cfg);
-            } else {
+            XpConfig xp = XpConfig.fromStored(ck.rootMap().get("xp.cfg"));
+            if (xp == null) {
                 throw new CheckpointException("checkpoint " + stateDict + " has no 'xp.cfg' (found keys "
                         + ck.rootMap().keySet() + "); is it an LM state_dict.bin?");
             }
@@ -130,30 +125,15 @@ public final class LMCheckpoint implements AutoCloseable {
         LMConfig lm = LMConfig.fromHfConfig(config, genConfig, maxDuration);
         List<AutoCloseable> close = new ArrayList<>();
         try {
-            Map<String, TensorData> tensors;
-            Path single = dir.resolve("model.safetensors");
-            Path index = dir.resolve("model.safetensors.index.json");
-            Path bin = dir.resolve("pytorch_model.bin");
-            Path source;
-            if (Files.isRegularFile(single)) {
-                source = single;
-                tensors = SafeTensorsFile.openAll(single, close);
-            } else if (Files.isRegularFile(index)) {
-                source = index;
-                tensors = SafeTensorsFile.openAll(index, close);
-            } else if (Files.isRegularFile(bin)) {
-                source = bin;
-                TorchCheckpoint ck = TorchCheckpoint.open(bin);
-                close.add(ck);
-                tensors = ck.tensors(null);
-            } else {
+            Path source = WeightFiles.find(dir);
+            if (source == null) {
                 throw new CheckpointException("HF MusicGen directory " + dir + " has no model.safetensors, "
                         + "model.safetensors.index.json or pytorch_model.bin");
             }
-            WeightStore store = WeightStore.of(source.toString(), tensors, HF_KEYS);
+            WeightStore store = WeightStore.of(source.toString(), WeightFiles.open(source, close), HF_KEYS);
             return new LMCheckpoint(Layout.HF, lm, store, null, config, close);
         } catch (RuntimeException e) {
-            closeAll(close);
+            WeightFiles.closeAll(close);
             throw e;
         }
     }
@@ -183,17 +163,6 @@ public final class LMCheckpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(toClose);
-    }
-
-    private static void closeAll(List<AutoCloseable> list) {
-        for (AutoCloseable c : list) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // closing mapped files cannot fail in a way the caller could act on
-            }
-        }
-        list.clear();
+        WeightFiles.closeAll(toClose);
     }
 }
