@@ -30,7 +30,7 @@ final class Shapes {
 
         LMConfig config() {
             return new LMConfig(dim, heads, layers, ffn, 4, 2048, false, false, false, 10_000, 1.0,
-                    List.of(0, 1, 2, 3), new LMConfig.FuserConfig(List.of(), List.of("description"), false, 1.0), 30,
+                    List.of(0, 1, 2, 3), new dev.musicgen.internal.lm.ConditionFuser(List.of(), List.of("description"), false, 1.0), 30,
                     3.0, 1, false, 32000);
         }
 

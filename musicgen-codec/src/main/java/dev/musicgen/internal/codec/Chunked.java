@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Runs a stack of convolutional layers (no recurrence) over the time axis in chunks of whole frames, each widened by
@@ -17,11 +18,32 @@ import java.util.List;
 final class Chunked {
     /**
      * Frames per chunk (50 = 1 s of 32 kHz EnCodec: 8 MB per 64-channel activation); the system property
-     * {@code musicgen.codec.chunkFrames} overrides it, 0 disables chunking. Mutable for tests.
+     * {@code musicgen.codec.chunkFrames}, read once, overrides it; 0 disables chunking.
      */
-    static volatile int chunkFrames = Integer.getInteger("musicgen.codec.chunkFrames", 50);
+    static final int CHUNK_FRAMES = Integer.getInteger("musicgen.codec.chunkFrames", 50);
+
+    /** Test seam: another chunk size for the calling thread only, set by {@link #withChunkFrames}. */
+    private static final ThreadLocal<Integer> CHUNK_FRAMES_OVERRIDE = new ThreadLocal<>();
 
     private Chunked() {}
+
+    /**
+     * Runs {@code body} on this thread with chunks of {@code frames} (0: one pass), for tests that compare the chunked
+     * and the whole-signal paths; other threads keep {@link #CHUNK_FRAMES}.
+     */
+    static <T> T withChunkFrames(int frames, Supplier<T> body) {
+        Integer previous = CHUNK_FRAMES_OVERRIDE.get();
+        CHUNK_FRAMES_OVERRIDE.set(frames);
+        try {
+            return body.get();
+        } finally {
+            if (previous == null) {
+                CHUNK_FRAMES_OVERRIDE.remove();
+            } else {
+                CHUNK_FRAMES_OVERRIDE.set(previous);
+            }
+        }
+    }
 
     /**
      * @param x input {@code [B, C, T]}
@@ -32,7 +54,8 @@ final class Chunked {
     static NDArray run(List<? extends Layer> layers, NDArray x, int inPerFrame, int outPerFrame, int margin) {
         long len = x.getShape().get(2);
         long frames = (len + inPerFrame - 1) / inPerFrame;
-        int chunk = chunkFrames;
+        Integer override = CHUNK_FRAMES_OVERRIDE.get();
+        int chunk = override != null ? override : CHUNK_FRAMES;
         if (chunk <= 0 || frames <= chunk + 2L * margin) {
             return Layer.sequential(layers, x);
         }

@@ -1,19 +1,15 @@
 package dev.musicgen.internal.codec;
 
 import ai.djl.Device;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
+import dev.musicgen.internal.weights.WeightFiles;
 import dev.musicgen.spi.CodecSpec;
 import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.weights.KeyMapping;
-import dev.musicgen.internal.weights.SafeTensorsFile;
-import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
 import dev.musicgen.internal.weights.WeightStore;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,10 +106,9 @@ public final class Encodec {
         }
         Path json = modelDir.resolve("config.json");
         if (Files.isRegularFile(json)) {
-            JsonObject c = readJson(json);
-            if (c.has("decoder") && c.get("decoder").isJsonObject()) {
-                JsonObject d = c.getAsJsonObject("decoder");
-                return d.has("audio_channels") && d.get("audio_channels").getAsInt() == 2;
+            JsonConfig decoder = JsonConfig.read(json).child("decoder");
+            if (decoder != null) {
+                return decoder.getInt("audio_channels", 1) == 2;
             }
         }
         return false;
@@ -182,35 +177,32 @@ public final class Encodec {
         if (!Files.isRegularFile(json)) {
             throw new IllegalArgumentException("Hugging Face codec directory " + dir + " has no config.json");
         }
-        JsonObject root = readJson(json);
-        JsonObject c;
+        JsonConfig root = JsonConfig.read(json);
+        JsonConfig c;
         String prefix;
-        if ("encodec".equals(str(root, "model_type"))) {
+        if ("encodec".equals(root.getString("model_type", null))) {
             c = root;
             prefix = "";
-        } else if (root.has("audio_encoder") && root.get("audio_encoder").isJsonObject()) {
-            c = root.getAsJsonObject("audio_encoder");
+        } else if (root.child("audio_encoder") != null) {
+            c = root.child("audio_encoder");
             prefix = "audio_encoder.";
-            if (!"encodec".equals(str(c, "model_type"))) {
+            if (!"encodec".equals(c.getString("model_type", null))) {
                 throw new IllegalArgumentException(json + ": audio_encoder.model_type must be 'encodec', but is: "
-                        + str(c, "model_type"));
+                        + c.getString("model_type", null));
             }
         } else {
             throw new IllegalArgumentException(json + " is neither an EnCodec config (model_type 'encodec') nor a"
-                    + " MusicGen config with an 'audio_encoder' object; model_type is: " + str(root, "model_type"));
+                    + " MusicGen config with an 'audio_encoder' object; model_type is: "
+                    + root.getString("model_type", null));
         }
-        Path file = weightsFile != null ? weightsFile : weightsIn(dir);
+        Path file = weightsFile != null ? weightsFile : WeightFiles.find(dir);
+        if (file == null) {
+            throw new IllegalArgumentException("Hugging Face codec directory " + dir + " has no weights: expected"
+                    + " model.safetensors, model.safetensors.index.json or pytorch_model.bin");
+        }
         List<AutoCloseable> toClose = new ArrayList<>();
         try {
-            Map<String, TensorData> tensors;
-            if (file.getFileName().toString().endsWith(".bin")) {
-                TorchCheckpoint ck = TorchCheckpoint.open(file);
-                toClose.add(ck);
-                tensors = ck.tensors(null);
-            } else {
-                tensors = SafeTensorsFile.openAll(file, toClose);
-            }
-            WeightStore store = WeightStore.of(file.toString(), tensors, HF).view(prefix);
+            WeightStore store = WeightStore.of(file.toString(), WeightFiles.open(file, toClose), HF).view(prefix);
             int nQ = countCodebooks(store);
             EncodecConfig cfg = EncodecConfig.fromHfJson(c, nQ);
             checkBandwidths(c, cfg, file);
@@ -219,24 +211,8 @@ public final class Encodec {
                     prefix.isEmpty() ? "" : ", under " + prefix, cfg.encoder().padMode(), file, m);
             return m;
         } finally {
-            for (AutoCloseable a : toClose) {
-                try {
-                    a.close();
-                } catch (Exception ignored) {
-                    // read-only files; nothing to recover
-                }
-            }
+            WeightFiles.closeAll(toClose);
         }
-    }
-
-    private static Path weightsIn(Path dir) {
-        for (String f : List.of("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")) {
-            if (Files.isRegularFile(dir.resolve(f))) {
-                return dir.resolve(f);
-            }
-        }
-        throw new IllegalArgumentException("Hugging Face codec directory " + dir + " has no weights: expected"
-                + " model.safetensors, model.safetensors.index.json or pytorch_model.bin");
     }
 
     /**
@@ -268,41 +244,29 @@ public final class Encodec {
      * audiocraft's {@code HFEncodecCompressionModel} uses {@code max(bw * 1000 / (frame_rate * log2(card)))} codebooks
      * over {@code target_bandwidths}; we use the stored count and say so when the two disagree.
      */
-    private static void checkBandwidths(JsonObject c, EncodecConfig cfg, Path file) {
-        if (!c.has("target_bandwidths") || !c.get("target_bandwidths").isJsonArray()) {
+    private static void checkBandwidths(JsonConfig c, EncodecConfig cfg, Path file) {
+        List<Double> bandwidths = c.getDoubleList("target_bandwidths", List.of());
+        if (bandwidths.isEmpty()) {
             return;
         }
         double maxBw = 0;
-        for (JsonElement e : c.getAsJsonArray("target_bandwidths")) {
-            maxBw = Math.max(maxBw, e.getAsDouble());
+        for (double bw : bandwidths) {
+            maxBw = Math.max(maxBw, bw);
         }
         double n = maxBw * 1000 / (cfg.frameRate() * (Math.log(cfg.rvq().bins()) / Math.log(2)));
         if (Math.abs(n - Math.rint(n)) > 1e-3 || (int) Math.rint(n) != cfg.rvq().nQ()) {
             LOG.warn("{}: target_bandwidths {} imply {} codebooks but the weights hold {}; using {}", file,
-                    c.get("target_bandwidths"), n, cfg.rvq().nQ(), cfg.rvq().nQ());
+                    bandwidths, n, cfg.rvq().nQ(), cfg.rvq().nQ());
         }
     }
 
     private static XpConfig xpConfig(Object cfg, Path file) {
-        if (cfg instanceof String) {
-            return XpConfig.parse((String) cfg);
-        }
-        if (cfg instanceof Map) {
-            return XpConfig.of((Map<?, ?>) cfg);
+        XpConfig xp = XpConfig.fromStored(cfg);
+        if (xp != null) {
+            return xp;
         }
         throw new CheckpointException("checkpoint " + file + ": xp.cfg is neither YAML text nor a mapping but "
                 + (cfg == null ? "null" : cfg.getClass().getSimpleName()));
     }
 
-    private static JsonObject readJson(Path json) {
-        try {
-            return JsonParser.parseString(Files.readString(json)).getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read " + json + " as a JSON object: " + e.getMessage(), e);
-        }
-    }
-
-    private static String str(JsonObject c, String key) {
-        return c.has(key) && c.get(key).isJsonPrimitive() ? c.get(key).getAsString() : null;
-    }
 }

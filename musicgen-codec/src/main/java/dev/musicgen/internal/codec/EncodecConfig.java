@@ -1,7 +1,7 @@
 package dev.musicgen.internal.codec;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import dev.musicgen.internal.config.Check;
+import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,10 +29,8 @@ public record EncodecConfig(int sampleRate, int channels, double frameRate, SEAN
      */
     public record RvqConfig(int dimension, int nQ, int bins) {
         public RvqConfig {
-            if (dimension < 1 || nQ < 1 || bins < 2) {
-                throw new IllegalArgumentException("rvq needs dimension >= 1, n_q >= 1 and bins >= 2, but has"
-                        + " dimension=" + dimension + ", n_q=" + nQ + ", bins=" + bins);
-            }
+            Check.that(dimension >= 1 && nQ >= 1 && bins >= 2, "rvq needs dimension >= 1, n_q >= 1 and bins >= 2, but"
+                    + " has dimension=" + dimension + ", n_q=" + nQ + ", bins=" + bins);
         }
     }
 
@@ -40,22 +38,15 @@ public record EncodecConfig(int sampleRate, int channels, double frameRate, SEAN
         Objects.requireNonNull(encoder, "encoder");
         Objects.requireNonNull(decoder, "decoder");
         Objects.requireNonNull(rvq, "rvq");
-        if (sampleRate < 1) {
-            throw new IllegalArgumentException("sample_rate must be >= 1, but is: " + sampleRate);
-        }
-        if (channels != encoder.channels() || channels != decoder.channels()) {
-            throw new IllegalArgumentException("channels (" + channels + ") must equal the encoder's ("
-                    + encoder.channels() + ") and the decoder's (" + decoder.channels() + ")");
-        }
-        if (encoder.hopLength() != decoder.hopLength()) {
-            throw new IllegalArgumentException("encoder and decoder ratios must give the same hop length, but give "
-                    + encoder.hopLength() + " and " + decoder.hopLength());
-        }
-        if (encoder.dimension() != rvq.dimension() || decoder.dimension() != rvq.dimension()) {
-            throw new IllegalArgumentException("the encoder dimension (" + encoder.dimension() + "), decoder"
-                    + " dimension (" + decoder.dimension() + ") and codebook dimension (" + rvq.dimension()
-                    + ") must be equal");
-        }
+        Check.positive("sample_rate", sampleRate);
+        Check.that(channels == encoder.channels() && channels == decoder.channels(), "channels (" + channels
+                + ") must equal the encoder's (" + encoder.channels() + ") and the decoder's (" + decoder.channels()
+                + ")");
+        Check.that(encoder.hopLength() == decoder.hopLength(), "encoder and decoder ratios must give the same hop"
+                + " length, but give " + encoder.hopLength() + " and " + decoder.hopLength());
+        Check.that(encoder.dimension() == rvq.dimension() && decoder.dimension() == rvq.dimension(), "the encoder"
+                + " dimension (" + encoder.dimension() + "), decoder dimension (" + decoder.dimension()
+                + ") and codebook dimension (" + rvq.dimension() + ") must be equal");
     }
 
     public int hopLength() {
@@ -140,41 +131,31 @@ public record EncodecConfig(int sampleRate, int channels, double frameRate, SEAN
      *
      * @param nQ the number of codebooks found in the checkpoint ({@code quantizer.layers.N})
      */
-    public static EncodecConfig fromHfJson(JsonObject c, int nQ) {
-        if (bool(c, "normalize", false)) {
+    public static EncodecConfig fromHfJson(JsonConfig c, int nQ) {
+        if (c.getBool("normalize", false)) {
             throw new IllegalArgumentException("EnCodec config normalize=true is not supported (MusicGen's 32 kHz"
                     + " EnCodec does not normalize)");
         }
-        if (c.has("chunk_length_s") && !c.get("chunk_length_s").isJsonNull()) {
-            throw new IllegalArgumentException("EnCodec config chunk_length_s=" + c.get("chunk_length_s")
+        if (c.has("chunk_length_s")) {
+            throw new IllegalArgumentException("EnCodec config chunk_length_s=" + c.json().get("chunk_length_s")
                     + " (chunked encoding) is not supported; MusicGen's 32 kHz EnCodec has chunk_length_s null");
         }
-        String normType = str(c, "norm_type", "weight_norm");
-        if (!normType.equals("weight_norm")) {
-            throw new IllegalArgumentException("EnCodec config norm_type must be weight_norm, but is: " + normType);
-        }
-        int channels = integer(c, "audio_channels", 1);
-        int hidden = integer(c, "hidden_size", 128);
-        List<Integer> ratios = new ArrayList<>();
-        if (c.has("upsampling_ratios")) {
-            for (JsonElement e : c.getAsJsonArray("upsampling_ratios")) {
-                ratios.add(e.getAsInt());
-            }
-        } else {
-            ratios.addAll(List.of(8, 5, 4, 2));
-        }
-        boolean causal = bool(c, "use_causal_conv", true);
-        double trim = c.has("trim_right_ratio") ? c.get("trim_right_ratio").getAsDouble() : 1.0;
-        SEANetConfig s = new SEANetConfig(channels, hidden, integer(c, "num_filters", 32),
-                integer(c, "num_residual_layers", 1), ratios, "ELU", Map.of("alpha", 1.0), null, Map.of(),
-                normType, integer(c, "kernel_size", 7), integer(c, "last_kernel_size", 7),
-                integer(c, "residual_kernel_size", 3), integer(c, "dilation_growth_rate", 2), causal,
-                str(c, "pad_mode", "reflect"), !bool(c, "use_conv_shortcut", true), integer(c, "compress", 2),
-                integer(c, "num_lstm_layers", 2), 0, trim);
-        int codebookDim = c.has("codebook_dim") && !c.get("codebook_dim").isJsonNull()
-                ? c.get("codebook_dim").getAsInt() : hidden;
-        int sampleRate = integer(c, "sampling_rate", 24000);
-        RvqConfig rvq = new RvqConfig(codebookDim, nQ, integer(c, "codebook_size", 1024));
+        String normType = c.getString("norm_type", "weight_norm");
+        Check.that("weight_norm".equals(normType), "EnCodec config norm_type", "weight_norm", normType);
+        int channels = c.getInt("audio_channels", 1);
+        int hidden = c.getInt("hidden_size", 128);
+        List<Integer> ratios = c.getIntList("upsampling_ratios", List.of(8, 5, 4, 2));
+        boolean causal = c.getBool("use_causal_conv", true);
+        double trim = c.getDouble("trim_right_ratio", 1.0);
+        SEANetConfig s = new SEANetConfig(channels, hidden, c.getInt("num_filters", 32),
+                c.getInt("num_residual_layers", 1), ratios, "ELU", Map.of("alpha", 1.0), null, Map.of(),
+                normType, c.getInt("kernel_size", 7), c.getInt("last_kernel_size", 7),
+                c.getInt("residual_kernel_size", 3), c.getInt("dilation_growth_rate", 2), causal,
+                c.getString("pad_mode", "reflect"), !c.getBool("use_conv_shortcut", true), c.getInt("compress", 2),
+                c.getInt("num_lstm_layers", 2), 0, trim);
+        int codebookDim = c.getInt("codebook_dim", hidden);
+        int sampleRate = c.getInt("sampling_rate", 24000);
+        RvqConfig rvq = new RvqConfig(codebookDim, nQ, c.getInt("codebook_size", 1024));
         return new EncodecConfig(sampleRate, channels, sampleRate / (double) s.hopLength(), s, s, rvq);
     }
 
@@ -202,17 +183,5 @@ public record EncodecConfig(int sampleRate, int channels, double frameRate, SEAN
             m.put(String.valueOf(e.getKey()), ((Number) e.getValue()).doubleValue());
         }
         return m;
-    }
-
-    private static int integer(JsonObject c, String key, int dflt) {
-        return c.has(key) && !c.get(key).isJsonNull() ? c.get(key).getAsInt() : dflt;
-    }
-
-    private static boolean bool(JsonObject c, String key, boolean dflt) {
-        return c.has(key) && !c.get(key).isJsonNull() ? c.get(key).getAsBoolean() : dflt;
-    }
-
-    private static String str(JsonObject c, String key, String dflt) {
-        return c.has(key) && !c.get(key).isJsonNull() ? c.get(key).getAsString() : dflt;
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import dev.musicgen.internal.nn.Arrays3;
 import dev.musicgen.internal.nn.F;
 import dev.musicgen.internal.weights.WeightStore;
 import java.util.List;

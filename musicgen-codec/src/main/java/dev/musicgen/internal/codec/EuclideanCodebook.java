@@ -21,8 +21,7 @@ final class EuclideanCodebook {
     /** @param w the view of the codebook ({@code quantizer.layers.N.codebook.}) */
     EuclideanCodebook(WeightStore w, NDManager manager, int bins, int dim) {
         this.bins = bins;
-        w.tensor("embed", bins, dim);
-        this.embed = w.load("embed", manager, DataType.FLOAT32);
+        this.embed = w.load("embed", manager, DataType.FLOAT32, bins, dim);
         this.embedT = embed.transpose();
         this.embedSq = embedT.square().sum(new int[] {0}, true);
     }

@@ -1,5 +1,6 @@
 package dev.musicgen.internal.codec;
 
+import dev.musicgen.internal.config.Check;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,40 +31,23 @@ public record SEANetConfig(int channels, int dimension, int nFilters, int nResid
         ratios = List.copyOf(Objects.requireNonNull(ratios, "ratios"));
         activationParams = activationParams == null ? Map.of() : Map.copyOf(activationParams);
         finalActivationParams = finalActivationParams == null ? Map.of() : Map.copyOf(finalActivationParams);
-        positive("channels", channels);
-        positive("dimension", dimension);
-        positive("n_filters", nFilters);
-        positive("kernel_size", kernelSize);
-        positive("last_kernel_size", lastKernelSize);
-        positive("residual_kernel_size", residualKernelSize);
-        positive("dilation_base", dilationBase);
-        positive("compress", compress);
-        if (nResidualLayers < 0) {
-            throw new IllegalArgumentException("n_residual_layers must be >= 0, but is: " + nResidualLayers);
-        }
-        if (lstm < 0) {
-            throw new IllegalArgumentException("lstm (number of LSTM layers) must be >= 0, but is: " + lstm);
-        }
-        if (ratios.isEmpty() || ratios.stream().anyMatch(r -> r == null || r < 1)) {
-            throw new IllegalArgumentException("ratios must be a non-empty list of positive integers, but is: "
-                    + ratios);
-        }
-        if (!NORMS.contains(norm)) {
-            throw new IllegalArgumentException("norm must be one of " + NORMS + " (MusicGen's EnCodec uses"
-                    + " weight_norm), but is: " + norm);
-        }
-        if (!PAD_MODES.contains(padMode)) {
-            throw new IllegalArgumentException("pad_mode must be one of " + PAD_MODES + ", but is: " + padMode);
-        }
-        int nBlocks = ratios.size() + 2;
-        if (disableNormOuterBlocks < 0 || disableNormOuterBlocks > nBlocks) {
-            throw new IllegalArgumentException("disable_norm_outer_blocks must be between 0 and " + nBlocks
-                    + ", but is: " + disableNormOuterBlocks);
-        }
-        if (trimRightRatio < 0 || trimRightRatio > 1 || (!causal && trimRightRatio != 1.0)) {
-            throw new IllegalArgumentException("trim_right_ratio must be 1.0 for non-causal models and within [0, 1]"
-                    + " otherwise, but is: " + trimRightRatio);
-        }
+        Check.positive("channels", channels);
+        Check.positive("dimension", dimension);
+        Check.positive("n_filters", nFilters);
+        Check.positive("kernel_size", kernelSize);
+        Check.positive("last_kernel_size", lastKernelSize);
+        Check.positive("residual_kernel_size", residualKernelSize);
+        Check.positive("dilation_base", dilationBase);
+        Check.positive("compress", compress);
+        Check.atLeast("n_residual_layers", nResidualLayers, 0);
+        Check.atLeast("lstm (number of LSTM layers)", lstm, 0);
+        Check.that(!ratios.isEmpty() && ratios.stream().allMatch(r -> r != null && r >= 1), "ratios",
+                "a non-empty list of positive integers", ratios);
+        Check.that(NORMS.contains(norm), "norm", "one of " + NORMS + " (MusicGen's EnCodec uses weight_norm)", norm);
+        Check.oneOf("pad_mode", padMode, PAD_MODES);
+        Check.inRange("disable_norm_outer_blocks", disableNormOuterBlocks, 0, ratios.size() + 2);
+        Check.that(trimRightRatio >= 0 && trimRightRatio <= 1 && (causal || trimRightRatio == 1.0), "trim_right_ratio",
+                "1.0 for non-causal models and within [0, 1] otherwise", trimRightRatio);
         Act.of(activation, activationParams); // validates the name and parameters
         if (finalActivation != null) {
             Act.of(finalActivation, finalActivationParams);
@@ -82,11 +66,5 @@ public record SEANetConfig(int channels, int dimension, int nFilters, int nResid
     /** First/last convolutions plus one block per ratio (upstream's {@code n_blocks}). */
     int nBlocks() {
         return ratios.size() + 2;
-    }
-
-    private static void positive(String name, int v) {
-        if (v < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1, but is: " + v);
-        }
     }
 }

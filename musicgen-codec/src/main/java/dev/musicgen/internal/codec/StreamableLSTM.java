@@ -34,8 +34,7 @@ final class StreamableLSTM implements Layer {
     }
 
     private static NDArray load(WeightStore w, NDManager manager, String key, long... shape) {
-        w.tensor(key, shape); // shape check
-        return w.load(key, manager, DataType.FLOAT32);
+        return w.load(key, manager, DataType.FLOAT32, shape);
     }
 
     /** x [B, C, T] -> [B, C, T]. */

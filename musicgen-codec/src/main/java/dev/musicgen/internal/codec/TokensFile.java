@@ -1,5 +1,6 @@
 package dev.musicgen.internal.codec;
 
+import dev.musicgen.internal.nn.Arrays3;
 import dev.musicgen.spi.AudioCodec;
 import dev.musicgen.internal.weights.DType;
 import dev.musicgen.internal.weights.SafeTensorsFile;

@@ -3,6 +3,7 @@ package dev.musicgen.internal.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.musicgen.internal.nn.Arrays3;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.MemorySensitive;
 import java.nio.file.Path;
@@ -82,21 +83,10 @@ class EncodecModelTest {
         for (int t = 0; t < wav[0][0].length; t++) {
             wav[0][0][t] = (float) (0.3 * Math.sin(t * 0.01) + 0.05 * (r.nextDouble() - 0.5));
         }
-        int saved = Chunked.chunkFrames;
-        float[][][] chunkedAudio;
-        long[][][] chunkedCodes;
-        float[][][] wholeAudio;
-        long[][][] wholeCodes;
-        try {
-            Chunked.chunkFrames = 20;
-            chunkedAudio = codec.decode(codes);
-            chunkedCodes = codec.encode(wav);
-            Chunked.chunkFrames = 0;
-            wholeAudio = codec.decode(codes);
-            wholeCodes = codec.encode(wav);
-        } finally {
-            Chunked.chunkFrames = saved;
-        }
+        float[][][] chunkedAudio = Chunked.withChunkFrames(20, () -> codec.decode(codes));
+        long[][][] chunkedCodes = Chunked.withChunkFrames(20, () -> codec.encode(wav));
+        float[][][] wholeAudio = Chunked.withChunkFrames(0, () -> codec.decode(codes));
+        long[][][] wholeCodes = Chunked.withChunkFrames(0, () -> codec.encode(wav));
         dev.musicgen.testing.Tensors.assertAllClose("chunked decode", Arrays3.flatten(chunkedAudio),
                 Arrays3.flatten(wholeAudio), 1e-5, 1e-5);
         assertThat(chunkedCodes).isDeepEqualTo(wholeCodes);

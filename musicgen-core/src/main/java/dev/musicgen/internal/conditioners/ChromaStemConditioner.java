@@ -96,10 +96,8 @@ public final class ChromaStemConditioner implements AutoCloseable {
         NDManager m = parent.newSubManager();
         try {
             ChromaExtractor extractor = new ChromaExtractor(sr, nChroma, nFft, winLen, hop, argmax, m);
-            outputProj.tensor("weight", outputDim, nChroma);
-            outputProj.tensor("bias", outputDim);
-            NDArray w = outputProj.load("weight", m, DataType.FLOAT32);
-            NDArray b = outputProj.load("bias", m, DataType.FLOAT32);
+            NDArray w = outputProj.load("weight", m, DataType.FLOAT32, outputDim, nChroma);
+            NDArray b = outputProj.load("bias", m, DataType.FLOAT32, outputDim);
             // _get_chroma_len: frames of int(sample_rate * duration) zeros
             int chromaLen = extractor.frames((long) (sr * durationSeconds));
             LOG.debug("chroma conditioner: sr {}, n_fft {}, hop {}, chroma_len {}, match_len_on_eval {}", sr, nFft, hop,

@@ -1,19 +1,14 @@
 package dev.musicgen.internal.conditioners;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
 import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.internal.t5.T5Config;
 import dev.musicgen.internal.t5.T5EncoderModel;
 import dev.musicgen.internal.t5.T5Tokenizer;
 import dev.musicgen.internal.weights.WeightStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * try (ConditionProvider cp = ConditionProvider.fromXpConfig(xp, lmWeights, resolver, StemSeparator.identity(), root);
  *      NDManager call = root.newSubManager()) {
  *     ConditionTensors c = cp.withNullConditions(prompts, melodies, call);   // 2B rows: B conditioned, then B null
- *     NDArray crossSrc = c.crossAttentionSource();  // [2B, L, dim] or null (melody models: prepend only)
- *     NDArray prefix = c.prefix();                  // [2B, P, dim] or null: cat([prefix, x]) on the first step
+ *     Condition text = c.condition("description");  // embeds [2B, L, dim] (masked), mask [2B, L]
+ *     LMConditions lm = LMConditions.from(c);       // what the LM fuses (prepend / cross, its ConditionFuser)
  *     ...                                           // arrays die with `call`
  * }
  * }</pre>
@@ -46,9 +41,8 @@ import org.slf4j.LoggerFactory;
  *       longest wav (null rows become zeros of that length, masked out unless {@code match_len_on_eval}).</li>
  *   <li>{@link #conditions} computes exactly the given rows (e.g. the unconditional batch alone).</li>
  * </ul>
- * Condition order is audiocraft's (text conditions, then wav conditions); the prefix is in the order the fuser leaves
- * it in the LM input: {@code [self_wav, description]} for the melody models. Neither the cross-attention source nor
- * the prefix carries a key mask: audiocraft attends to padded (zero) positions.
+ * Condition order is audiocraft's (text conditions, then wav conditions), the order the LM's fuser iterates; it
+ * fuses the embeddings without their masks, as audiocraft attends to padded (zero) positions.
  *
  * <p>Results are attached to the manager passed as {@code out}; called inside an {@code NDScope}, they also belong
  * to that scope like the result of any op (unregister them to keep them past it).
@@ -67,27 +61,19 @@ public final class ConditionProvider implements AutoCloseable {
 
     private final T5Conditioner text;
     private final ChromaStemConditioner wav;
-    private final ConditionFuser fuser;
     private final int sampleRate;
     private boolean closed;
 
-    private ConditionProvider(T5Conditioner text, ChromaStemConditioner wav, ConditionFuser fuser, int sampleRate) {
+    private ConditionProvider(T5Conditioner text, ChromaStemConditioner wav, int sampleRate) {
         this.text = text;
         this.wav = wav;
-        this.fuser = fuser;
         this.sampleRate = sampleRate;
-        List<String> names = new ArrayList<>();
-        names.add(DESCRIPTION);
-        if (wav != null) {
-            names.add(SELF_WAV);
-        }
-        fuser.checkCovers(names);
     }
 
     /**
      * Builds the provider of an audiocraft checkpoint ({@code state_dict.bin}).
      *
-     * @param cfg its {@code xp.cfg}: {@code conditioners}, {@code fuser}, {@code transformer_lm.dim},
+     * @param cfg its {@code xp.cfg}: {@code conditioners}, {@code transformer_lm.dim},
      *     {@code sample_rate}, {@code dataset.segment_duration}
      * @param lmWeights the checkpoint's {@code best_state} with audiocraft names (reads
      *     {@code condition_provider.conditioners.*.output_proj.*}; marks the chroma window buffer as known)
@@ -100,7 +86,6 @@ public final class ConditionProvider implements AutoCloseable {
             StemSeparator separator, NDManager parent) {
         int dim = cfg.getInt("transformer_lm.dim");
         int sampleRate = cfg.getInt("sample_rate");
-        ConditionFuser fuser = ConditionFuser.fromXpConfig(cfg);
         Map<String, Object> conds = cfg.has("conditioners") ? cfg.child("conditioners").asMap() : Map.of();
         XpConfig t5Cfg = null;
         XpConfig chromaCfg = null;
@@ -144,7 +129,7 @@ public final class ConditionProvider implements AutoCloseable {
                 // the Hann window buffer of torchaudio's Spectrogram is recomputed, not read
                 lmWeights.ignore(List.of("condition_provider\\.conditioners\\.self_wav\\.chroma\\.spec\\.window"));
             }
-            return new ConditionProvider(t5, chroma, fuser, sampleRate);
+            return new ConditionProvider(t5, chroma, sampleRate);
         } catch (RuntimeException e) {
             t5.close();
             if (chroma != null) {
@@ -163,23 +148,22 @@ public final class ConditionProvider implements AutoCloseable {
      * @param hfWeights the checkpoint with its HF names
      */
     public static ConditionProvider fromHfConfig(Path modelDir, WeightStore hfWeights, NDManager parent) {
-        JsonObject config;
-        try {
-            config = JsonParser.parseString(Files.readString(modelDir.resolve("config.json"))).getAsJsonObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + modelDir.resolve("config.json"), e);
-        }
-        String type = config.has("model_type") ? config.get("model_type").getAsString() : "";
+        JsonConfig config = JsonConfig.read(modelDir.resolve("config.json"));
+        String type = config.getString("model_type", "");
         if (!"musicgen".equals(type)) {
             throw new IllegalArgumentException(modelDir.resolve("config.json") + " has model_type '" + type
                     + "'; only 'musicgen' (text-to-music) is supported in the HF layout");
         }
-        if (!config.has("text_encoder") || !config.has("decoder")) {
+        JsonConfig textEncoder = config.child("text_encoder");
+        JsonConfig decoder = config.child("decoder");
+        if (textEncoder == null || decoder == null) {
             throw new IllegalArgumentException(modelDir.resolve("config.json") + " lacks a text_encoder or decoder"
                     + " section");
         }
-        T5Config t5Config = T5Config.fromJson(config.getAsJsonObject("text_encoder"));
-        int dim = config.getAsJsonObject("decoder").get("hidden_size").getAsInt();
+        T5Config t5Config = T5Config.fromJson(textEncoder);
+        int dim = decoder.getInt("hidden_size", 1024); // transformers' default, as LMConfig reads it
+        JsonConfig audio = config.child("audio_encoder");
+        int sampleRate = audio == null ? 32000 : audio.getInt("sampling_rate", 32000);
         T5Tokenizer tok = T5Tokenizer.load(modelDir);
         T5EncoderModel enc;
         try {
@@ -189,10 +173,7 @@ public final class ConditionProvider implements AutoCloseable {
             throw e;
         }
         T5Conditioner t5 = T5Conditioner.create(tok, enc, hfWeights.view("enc_to_dec_proj"), dim, parent);
-        return new ConditionProvider(t5, null, new ConditionFuser(List.of(DESCRIPTION), List.of()),
-                config.getAsJsonObject("audio_encoder") != null
-                        && config.getAsJsonObject("audio_encoder").has("sampling_rate")
-                        ? config.getAsJsonObject("audio_encoder").get("sampling_rate").getAsInt() : 32000);
+        return new ConditionProvider(t5, null, sampleRate);
     }
 
     /** Whether the model takes a melody ({@code self_wav} chroma conditioning). */
@@ -203,10 +184,6 @@ public final class ConditionProvider implements AutoCloseable {
     /** The sample rate melodies must be given at (the model's). */
     public int sampleRate() {
         return sampleRate;
-    }
-
-    public ConditionFuser fuser() {
-        return fuser;
     }
 
     /** The chroma conditioner, or null for text-only models. */
@@ -246,8 +223,6 @@ public final class ConditionProvider implements AutoCloseable {
             checkMelodies(prompts, melodies);
         }
         Map<String, Condition> conds = new LinkedHashMap<>();
-        NDArray cross;
-        NDArray prefix;
         try (NDScope scope = new NDScope()) {
             Condition t = text.forward(prompts, out);
             conds.put(DESCRIPTION, t);
@@ -255,28 +230,14 @@ public final class ConditionProvider implements AutoCloseable {
                 List<float[][]> rows = melodies != null ? melodies : Collections.nCopies(prompts.size(), null);
                 conds.put(SELF_WAV, wav.forward(WavCondition.collate(rows, sampleRate), out));
             }
-            cross = fuser.crossAttentionSource(conds);
-            prefix = fuser.prefix(conds);
             for (Condition c : conds.values()) {
                 NDScope.unregister(c.embeds(), c.mask());
             }
-            if (cross != null) {
-                NDScope.unregister(cross);
-            }
-            if (prefix != null) {
-                NDScope.unregister(prefix);
-            }
         }
-        ConditionTensors result = new ConditionTensors(conds, cross, prefix);
+        ConditionTensors result = new ConditionTensors(conds);
         for (Condition c : conds.values()) {
             NDScope.register(c.embeds());
             NDScope.register(c.mask());
-        }
-        for (NDArray a : new NDArray[] {cross, prefix}) {
-            if (a != null) {
-                a.attach(out);
-                NDScope.register(a);
-            }
         }
         return result;
     }

@@ -1,22 +1,18 @@
 package dev.musicgen.internal.conditioners;
 
-import ai.djl.ndarray.NDArray;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What {@link ConditionProvider} hands to the LM: every condition by name (in audiocraft's order: text, then wav) and
- * the two fused views of them. Rows follow the request: for a CFG request, rows {@code 0..B-1} are conditioned and
- * {@code B..2B-1} are the null condition. All arrays live on the manager the caller passed; {@link #close()} frees
- * them early. Internal API.
+ * What {@link ConditionProvider} hands to the LM: every condition by name, in audiocraft's order (text, then wav),
+ * which is the order the LM's {@link dev.musicgen.internal.lm.ConditionFuser} fuses them in. Rows follow the request:
+ * for a CFG request, rows {@code 0..B-1} are conditioned and {@code B..2B-1} are the null condition. All arrays live on
+ * the manager the caller passed; {@link #close()} frees them early. Internal API.
  *
  * @param conditions name → (embeds [N, L, dim], mask [N, L]); e.g. {@code description}, {@code self_wav}
- * @param crossAttentionSource [N, L, dim] for cross-attention (fuser {@code cross}), or null
- * @param prefix [N, P, dim] prepended to the LM input on the first step (fuser {@code prepend}), or null
  */
-public record ConditionTensors(Map<String, Condition> conditions, NDArray crossAttentionSource, NDArray prefix)
-        implements AutoCloseable {
+public record ConditionTensors(Map<String, Condition> conditions) implements AutoCloseable {
     public ConditionTensors {
         conditions = Collections.unmodifiableMap(new LinkedHashMap<>(conditions)); // keeps upstream's order
     }
@@ -34,11 +30,5 @@ public record ConditionTensors(Map<String, Condition> conditions, NDArray crossA
     @Override
     public void close() {
         conditions.values().forEach(Condition::close);
-        if (crossAttentionSource != null) {
-            crossAttentionSource.close();
-        }
-        if (prefix != null) {
-            prefix.close();
-        }
     }
 }

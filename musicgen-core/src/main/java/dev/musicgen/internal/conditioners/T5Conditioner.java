@@ -65,10 +65,8 @@ public final class T5Conditioner implements AutoCloseable {
         NDManager m = parent.newSubManager();
         try {
             int t5Dim = t5.config().dModel();
-            outputProj.tensor("weight", outputDim, t5Dim);
-            outputProj.tensor("bias", outputDim);
-            NDArray w = outputProj.load("weight", m, DataType.FLOAT32);
-            NDArray b = outputProj.load("bias", m, DataType.FLOAT32);
+            NDArray w = outputProj.load("weight", m, DataType.FLOAT32, outputDim, t5Dim);
+            NDArray b = outputProj.load("bias", m, DataType.FLOAT32, outputDim);
             return new T5Conditioner(tokenizer, t5, m, w, b, outputDim);
         } catch (RuntimeException e) {
             m.close();

@@ -42,6 +42,20 @@ public final class XpConfig {
         return of((Map<String, Object>) o);
     }
 
+    /**
+     * The {@code xp.cfg} a checkpoint stores: YAML text ({@link #parse}) or an already-unpickled mapping ({@link #of});
+     * null for anything else, absent included, so the caller can say which file lacks it.
+     */
+    public static XpConfig fromStored(Object stored) {
+        if (stored instanceof String) {
+            return parse((String) stored);
+        }
+        if (stored instanceof Map) {
+            return of((Map<?, ?>) stored);
+        }
+        return null;
+    }
+
     /** Wraps an already-parsed tree (e.g. an omegaconf DictConfig from a checkpoint). */
     @SuppressWarnings("unchecked")
     public static XpConfig of(Map<?, ?> tree) {

@@ -1,8 +1,6 @@
 package dev.musicgen.internal.demucs;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.nn.F;
@@ -111,7 +109,7 @@ final class CrossTransformerEncoder {
         float[] e = embeddings.computeIfAbsent(kind + fr + "x" + t, k -> {
             try (NDManager tmp = m.newSubManager()) {
                 NDArray pe = kind.equals("2d") ? create2dSinEmbedding(tmp, dim, fr, t, maxPeriod)
-                        : createSinEmbedding(tmp, t, dim, maxPeriod);
+                        : F.sinEmbedding(tmp, 0, t, dim, maxPeriod);
                 if (weightPosEmbed != 1.0) {
                     pe = pe.mul((float) weightPosEmbed);
                 }
@@ -120,18 +118,6 @@ final class CrossTransformerEncoder {
         });
         long tokens = kind.equals("2d") ? (long) fr * t : t;
         return m.create(e, new Shape(1, tokens, dim));
-    }
-
-    /**
-     * {@code create_sin_embedding(length, dim, shift=0)} as [length, dim]: {@code phase = pos / max_period **
-     * (adim / (dim/2 - 1))}, {@code cat([cos(phase), sin(phase)], -1)}, float32 throughout as torch.
-     */
-    static NDArray createSinEmbedding(NDManager m, int length, int dim, double maxPeriod) {
-        int half = dim / 2;
-        NDArray pos = m.arange(0f, (float) length, 1f).reshape(length, 1);
-        NDArray adim = m.arange(0f, (float) half, 1f).div((float) (half - 1)).reshape(1, half);
-        NDArray phase = pos.div(m.create((float) maxPeriod).pow(adim));
-        return NDArrays.concat(new NDList(phase.cos(), phase.sin()), 1);
     }
 
     /**

@@ -48,7 +48,7 @@ final class CrossTransformerEncoderLayer {
             x = q.add(MyTransformerEncoderLayer.scale(crossAttn.forward(norm(1, q), norm(2, k)), gamma1));
             x = x.add(MyTransformerEncoderLayer.scale(ff.forward(norm(3, x)), gamma2));
             if (normOutW != null) {
-                x = Ops.groupNormOneChannelLast(x, normOutW, normOutB, EPS);
+                x = F.groupNormChannelsLast(x, normOutW, normOutB, EPS);
             }
         } else {
             x = norm(1, q.add(MyTransformerEncoderLayer.scale(crossAttn.forward(q, k), gamma1)));

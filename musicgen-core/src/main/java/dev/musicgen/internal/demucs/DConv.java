@@ -52,12 +52,26 @@ final class DConv {
         return F.inBlocks(rows, block, 0, (from, to) -> forwardRows(x.get(new NDIndex("{}:{}", from, to))));
     }
 
+    /**
+     * The residual of an encoder/decoder layer's branch: x {@code [B, C, T]} (time) as is, or {@code [B, C, Fr, T]}
+     * (frequency) with every frequency as its own row ({@code [B·Fr, C, T]}), as demucs' {@code HEncLayer} and
+     * {@code HDecLayer} reshape it.
+     */
+    NDArray forward(NDArray x, boolean freq) {
+        if (!freq) {
+            return forward(x);
+        }
+        Shape s = x.getShape(); // [B, C, Fr, T] -> [B*Fr, C, T]
+        NDArray flat = x.transpose(0, 2, 1, 3).reshape(-1, s.get(1), s.get(3));
+        return forward(flat).reshape(s.get(0), s.get(2), s.get(1), s.get(3)).transpose(0, 2, 1, 3);
+    }
+
     private NDArray forwardRows(NDArray x) {
         for (Layer l : layers) {
             NDArray y = F.conv1d(x, l.conv1W, l.conv1B, 1, l.dilation, l.dilation, 1);
-            y = F.gelu(Ops.groupNorm(y, 1, l.norm1W, l.norm1B, EPS));
+            y = F.gelu(F.groupNorm(y, 1, l.norm1W, l.norm1B, EPS));
             y = F.conv1d(y, l.conv2W, l.conv2B, 1, 0, 1, 1);
-            y = Ops.glu(Ops.groupNorm(y, 1, l.norm2W, l.norm2B, EPS));
+            y = F.glu(F.groupNorm(y, 1, l.norm2W, l.norm2B, EPS), 1);
             x = x.add(y.mul(l.scale));   // LayerScale: scale[:, None] * y
         }
         return x;

@@ -17,16 +17,12 @@ final class HEncLayer {
     private final boolean freq;
     private final int stride;
     private final int pad;
-    private final int context;
     private final int normGroups;
     private final NDArray convW;
     private final NDArray convB;
     private final NDArray norm1W;
     private final NDArray norm1B;
-    private final NDArray rewriteW;
-    private final NDArray rewriteB;
-    private final NDArray norm2W;
-    private final NDArray norm2B;
+    private final Rewrite rewrite; // null without
     private final DConv dconv;
 
     /**
@@ -38,22 +34,14 @@ final class HEncLayer {
         this.freq = freq;
         this.stride = stride;
         this.pad = kernelSize / 4;
-        this.context = context;
         this.normGroups = normGroups;
-        int ctx = 1 + 2 * context;
-        if (freq) {
-            convW = p.child("conv").get("weight", chout, chin, kernelSize, 1);
-            rewriteW = rewrite ? p.child("rewrite").get("weight", 2L * chout, chout, ctx, ctx) : null;
-        } else {
-            convW = p.child("conv").get("weight", chout, chin, kernelSize);
-            rewriteW = rewrite ? p.child("rewrite").get("weight", 2L * chout, chout, ctx) : null;
-        }
+        convW = freq ? p.child("conv").get("weight", chout, chin, kernelSize, 1)
+                : p.child("conv").get("weight", chout, chin, kernelSize);
         convB = p.child("conv").get("bias", chout);
-        rewriteB = rewrite ? p.child("rewrite").get("bias", 2L * chout) : null;
         norm1W = norm ? p.child("norm1").get("weight", chout).reshape(chout, 1) : null;
         norm1B = norm ? p.child("norm1").get("bias", chout).reshape(chout, 1) : null;
-        norm2W = norm && rewrite ? p.child("norm2").get("weight", 2L * chout).reshape(2L * chout, 1) : null;
-        norm2B = norm && rewrite ? p.child("norm2").get("bias", 2L * chout).reshape(2L * chout, 1) : null;
+        this.rewrite = rewrite ? new Rewrite(p.child("rewrite"), norm ? p.child("norm2") : null, chout, context, freq,
+                normGroups) : null;
         dconv = useDconv ? new DConv(p.child("dconv"), chout, dconvComp, dconvDepth) : null;
     }
 
@@ -64,7 +52,7 @@ final class HEncLayer {
     NDArray forward(NDArray x) {
         NDArray y;
         if (freq) {
-            y = Ops.conv2d(x, convW, convB, stride, 1, pad, 0);
+            y = F.conv2d(x, convW, convB, stride, 1, pad, 0);
         } else {
             long le = x.getShape().get(2);
             if (le % stride != 0) {
@@ -72,21 +60,10 @@ final class HEncLayer {
             }
             y = F.conv1d(x, convW, convB, stride, pad, 1, 1);
         }
-        y = F.gelu(norm1W == null ? y : Ops.groupNorm(y, normGroups, norm1W, norm1B, EPS));
+        y = F.gelu(norm1W == null ? y : F.groupNorm(y, normGroups, norm1W, norm1B, EPS));
         if (dconv != null) {
-            if (freq) {
-                Shape s = y.getShape(); // [B, C, Fr, T] -> [B*Fr, C, T]
-                NDArray flat = y.transpose(0, 2, 1, 3).reshape(-1, s.get(1), s.get(3));
-                y = dconv.forward(flat).reshape(s.get(0), s.get(2), s.get(1), s.get(3)).transpose(0, 2, 1, 3);
-            } else {
-                y = dconv.forward(y);
-            }
+            y = dconv.forward(y, freq);
         }
-        if (rewriteW == null) {
-            return y;
-        }
-        NDArray z = freq ? Ops.conv2d(y, rewriteW, rewriteB, 1, 1, context, context)
-                : F.conv1d(y, rewriteW, rewriteB, 1, context, 1, 1);
-        return Ops.glu(norm2W == null ? z : Ops.groupNorm(z, normGroups, norm2W, norm2B, EPS));
+        return rewrite == null ? y : rewrite.forward(y);
     }
 }

@@ -1,5 +1,6 @@
 package dev.musicgen.internal.demucs;
 
+import dev.musicgen.internal.config.Check;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,28 +72,28 @@ public record HTDemucsConfig(
 
     public HTDemucsConfig {
         sources = List.copyOf(sources);
-        require(!sources.isEmpty(), "sources must not be empty");
-        require(sources.contains("vocals") && sources.contains("other"),
+        Check.that(!sources.isEmpty(), "sources must not be empty");
+        Check.that(sources.contains("vocals") && sources.contains("other"),
                 "sources must contain 'vocals' and 'other' (audiocraft keeps these stems), but are: " + sources);
-        require(audioChannels > 0, "audio_channels must be positive, but is: " + audioChannels);
-        require(samplerate > 0, "samplerate must be positive, but is: " + samplerate);
-        require(segmentNumerator > 0 && segmentDenominator > 0,
+        Check.positive("audio_channels", audioChannels);
+        Check.positive("samplerate", samplerate);
+        Check.that(segmentNumerator > 0 && segmentDenominator > 0,
                 "segment must be positive, but is: " + segmentNumerator + "/" + segmentDenominator);
-        require(channels > 0, "channels must be positive, but is: " + channels);
-        require(nfft >= 16 && Integer.bitCount(nfft) == 1, "nfft must be a power of two >= 16, but is: " + nfft);
-        require(cac, "cac must be true (complex-as-channels; the Wiener-filter output of cac=false is not"
-                + " supported), but is: false");
-        require(depth > 0, "depth must be positive, but is: " + depth);
-        require(kernelSize > 0 && stride > 0 && kernelSize % stride == 0,
+        Check.positive("channels", channels);
+        Check.that(nfft >= 16 && Integer.bitCount(nfft) == 1, "nfft", "a power of two >= 16", nfft);
+        Check.that(cac, "cac", "true (complex-as-channels; the Wiener-filter output of cac=false is not supported)",
+                false);
+        Check.positive("depth", depth);
+        Check.that(kernelSize > 0 && stride > 0 && kernelSize % stride == 0,
                 "kernel_size must be a positive multiple of stride, but kernel_size is " + kernelSize
                         + " and stride " + stride);
-        require(dconvMode >= 0 && dconvMode <= 3, "dconv_mode must be 0..3, but is: " + dconvMode);
-        require(dconvComp > 0, "dconv_comp must be positive, but is: " + dconvComp);
-        require(normGroups > 0, "norm_groups must be positive, but is: " + normGroups);
-        require(tLayers >= 0, "t_layers must be >= 0, but is: " + tLayers);
+        Check.inRange("dconv_mode", dconvMode, 0, 3);
+        Check.that(dconvComp > 0, "dconv_comp", "positive", dconvComp);
+        Check.positive("norm_groups", normGroups);
+        Check.atLeast("t_layers", tLayers, 0);
         int freqs = nfft / 2;
         for (int i = 0; i < depth; i++) {
-            require(freqs > kernelSize, "depth " + depth + " with nfft " + nfft + " and kernel_size " + kernelSize
+            Check.that(freqs > kernelSize, "depth " + depth + " with nfft " + nfft + " and kernel_size " + kernelSize
                     + " merges the time and frequency branches at layer " + i
                     + ", which is not supported (every encoder layer must still have more than kernel_size"
                     + " frequencies)");
@@ -100,9 +101,9 @@ public record HTDemucsConfig(
         }
         if (tLayers > 0) {
             int dim = transformerChannels();
-            require(tHeads > 0 && dim % tHeads == 0,
+            Check.that(tHeads > 0 && dim % tHeads == 0,
                     "t_heads must divide the transformer dim " + dim + ", but is: " + tHeads);
-            require(dim % 4 == 0, "the transformer dim must be divisible by 4 (2-D sin embedding), but is: " + dim);
+            Check.that(dim % 4 == 0, "the transformer dim must be divisible by 4 (2-D sin embedding), but is: " + dim);
         }
     }
 
@@ -189,21 +190,12 @@ public record HTDemucsConfig(
         return bottomChannels > 0 ? bottomChannels : (int) (channels * Math.pow(growth, depth - 1));
     }
 
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(message);
-        }
-    }
-
     private static void refuseUnless(Map<String, Object> k, String key, Object allowed) {
         Object v = k.get(key);
         boolean same = allowed instanceof Number && v instanceof Number
                 ? ((Number) allowed).doubleValue() == ((Number) v).doubleValue()
                 : allowed.equals(v);
-        if (!same) {
-            throw new IllegalArgumentException(key + " must be " + allowed + " (the only value supported), but is: "
-                    + v);
-        }
+        Check.that(same, key, allowed + " (the only value supported)", v);
     }
 
     private static long[] fraction(Object v) {

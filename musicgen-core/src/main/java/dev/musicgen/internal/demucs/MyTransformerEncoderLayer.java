@@ -49,7 +49,7 @@ final class MyTransformerEncoderLayer {
             x = x.add(scale(selfAttn.forward(h, h), gamma1));
             x = x.add(scale(ff.forward(F.layerNorm(x, norm2W, norm2B, EPS)), gamma2));
             if (normOutW != null) {
-                x = Ops.groupNormOneChannelLast(x, normOutW, normOutB, EPS);
+                x = F.groupNormChannelsLast(x, normOutW, normOutB, EPS);
             }
         } else {
             x = F.layerNorm(x.add(scale(selfAttn.forward(x, x), gamma1)), norm1W, norm1B, EPS);

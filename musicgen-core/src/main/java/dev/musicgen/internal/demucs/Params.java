@@ -52,9 +52,7 @@ abstract class Params {
 
         @Override
         NDArray get(String key, long... shape) {
-            NDArray a = store.view(prefix).tensor(key, shape).toNDArray(manager, DataType.FLOAT32);
-            a.setName(prefix + key);
-            return a;
+            return store.view(prefix).load(key, manager, DataType.FLOAT32, shape);
         }
 
         @Override

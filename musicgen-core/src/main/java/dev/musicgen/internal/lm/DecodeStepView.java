@@ -103,7 +103,7 @@ public final class DecodeStepView {
             StreamingTransformerLayer l = ls.get(i);
             StreamingMultiheadAttention.KvCache cache = state.caches[i];
             NDArray keys = F.narrow(cache.keys, 2, 0, len);
-            NDArray keysT = Ops.transpose(keys, 2, 3);
+            NDArray keysT = F.transpose(keys, 2, 3);
             keys.close(); // the transposed view keeps the cache's memory alive on its own
             NDArray values = F.narrow(cache.values, 2, 0, len);
             keysT.attach(views);

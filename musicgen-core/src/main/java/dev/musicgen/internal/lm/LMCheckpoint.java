@@ -1,15 +1,13 @@
 package dev.musicgen.internal.lm;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
 import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.weights.KeyMapping;
-import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
+import dev.musicgen.internal.weights.WeightFiles;
 import dev.musicgen.internal.weights.WeightStore;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,10 +65,10 @@ public final class LMCheckpoint implements AutoCloseable {
     private final LMConfig config;
     private final WeightStore store;
     private final XpConfig xpConfig;
-    private final JsonObject hfConfig;
+    private final JsonConfig hfConfig;
     private final List<AutoCloseable> toClose;
 
-    private LMCheckpoint(Layout layout, LMConfig config, WeightStore store, XpConfig xpConfig, JsonObject hfConfig,
+    private LMCheckpoint(Layout layout, LMConfig config, WeightStore store, XpConfig xpConfig, JsonConfig hfConfig,
             List<AutoCloseable> toClose) {
         this.layout = layout;
         this.config = config;
@@ -99,13 +97,8 @@ public final class LMCheckpoint implements AutoCloseable {
     public static LMCheckpoint openAudiocraft(Path stateDict) {
         TorchCheckpoint ck = TorchCheckpoint.open(stateDict);
         try {
-            Object cfg = ck.rootMap().get("xp.cfg");
-            XpConfig xp;
-            if (cfg instanceof String) {
-                xp = XpConfig.parse((String) cfg);
-            } else if (cfg instanceof Map) {
-                xp = XpConfig.of((Map<?, ?>) cfg);
-            } else {
+            XpConfig xp = XpConfig.fromStored(ck.rootMap().get("xp.cfg"));
+            if (xp == null) {
                 throw new CheckpointException("checkpoint " + stateDict + " has no 'xp.cfg' (found keys "
                         + ck.rootMap().keySet() + "); is it an LM state_dict.bin?");
             }
@@ -126,45 +119,22 @@ public final class LMCheckpoint implements AutoCloseable {
      * store it; 30 for every released MusicGen).
      */
     public static LMCheckpoint openHf(Path dir, double maxDuration) {
-        JsonObject config = readJson(dir.resolve("config.json"));
+        JsonConfig config = JsonConfig.read(dir.resolve("config.json"));
         Path gen = dir.resolve("generation_config.json");
-        JsonObject genConfig = Files.isRegularFile(gen) ? readJson(gen) : null;
+        JsonConfig genConfig = Files.isRegularFile(gen) ? JsonConfig.read(gen) : null;
         LMConfig lm = LMConfig.fromHfConfig(config, genConfig, maxDuration);
         List<AutoCloseable> close = new ArrayList<>();
         try {
-            Map<String, TensorData> tensors;
-            Path single = dir.resolve("model.safetensors");
-            Path index = dir.resolve("model.safetensors.index.json");
-            Path bin = dir.resolve("pytorch_model.bin");
-            Path source;
-            if (Files.isRegularFile(single)) {
-                source = single;
-                tensors = SafeTensorsFile.openAll(single, close);
-            } else if (Files.isRegularFile(index)) {
-                source = index;
-                tensors = SafeTensorsFile.openAll(index, close);
-            } else if (Files.isRegularFile(bin)) {
-                source = bin;
-                TorchCheckpoint ck = TorchCheckpoint.open(bin);
-                close.add(ck);
-                tensors = ck.tensors(null);
-            } else {
+            Path source = WeightFiles.find(dir);
+            if (source == null) {
                 throw new CheckpointException("HF MusicGen directory " + dir + " has no model.safetensors, "
                         + "model.safetensors.index.json or pytorch_model.bin");
             }
-            WeightStore store = WeightStore.of(source.toString(), tensors, HF_KEYS);
+            WeightStore store = WeightStore.of(source.toString(), WeightFiles.open(source, close), HF_KEYS);
             return new LMCheckpoint(Layout.HF, lm, store, null, config, close);
         } catch (RuntimeException e) {
-            closeAll(close);
+            WeightFiles.closeAll(close);
             throw e;
-        }
-    }
-
-    private static JsonObject readJson(Path p) {
-        try {
-            return JsonParser.parseString(Files.readString(p)).getAsJsonObject();
-        } catch (IOException | RuntimeException e) {
-            throw new CheckpointException("cannot read " + p + ": " + e.getMessage(), e);
         }
     }
 
@@ -187,23 +157,12 @@ public final class LMCheckpoint implements AutoCloseable {
     }
 
     /** The HF {@code config.json}, or null for the audiocraft layout. */
-    public JsonObject hfConfig() {
+    public JsonConfig hfConfig() {
         return hfConfig;
     }
 
     @Override
     public void close() {
-        closeAll(toClose);
-    }
-
-    private static void closeAll(List<AutoCloseable> list) {
-        for (AutoCloseable c : list) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // closing mapped files cannot fail in a way the caller could act on
-            }
-        }
-        list.clear();
+        WeightFiles.closeAll(toClose);
     }
 }

@@ -1,7 +1,7 @@
 package dev.musicgen.internal.lm;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import dev.musicgen.internal.config.Check;
+import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,7 @@ import java.util.Objects;
  * @param maxPeriod maximum period of the sinusoidal positions (10000)
  * @param positionalScale scale of the sinusoidal positions (1)
  * @param delays delay of each codebook in steps ({@code [0,1,2,3]}, stereo {@code [0,0,1,1,2,2,3,3]})
- * @param fuser how each named condition is fused
+ * @param fuser how each named condition is fused with the LM input
  * @param maxDuration seconds generated in one pass of the LM; longer outputs go through the extension loop
  * @param cfgCoef default classifier-free guidance coefficient of the checkpoint
  * @param channels audio channels (1 or 2)
@@ -35,73 +35,31 @@ import java.util.Objects;
  */
 public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ, int card, boolean biasAttn,
         boolean biasFf, boolean biasProj, double maxPeriod, double positionalScale, List<Integer> delays,
-        FuserConfig fuser, double maxDuration, double cfgCoef, int channels, boolean interleaveStereo,
+        ConditionFuser fuser, double maxDuration, double cfgCoef, int channels, boolean interleaveStereo,
         int sampleRate) {
-
-    /**
-     * The fuser's assignment of conditions to methods ({@code fuser.*} in xp.cfg). Only {@code prepend} and
-     * {@code cross} are used by MusicGen; {@code sum} and {@code input_interpolate} are refused when non-empty.
-     *
-     * @param prepend conditions concatenated before the input on the first streaming step
-     * @param cross conditions concatenated into the cross-attention source
-     * @param crossAttentionPosEmb whether sinusoidal positions are added to the cross-attention source
-     * @param crossAttentionPosEmbScale their scale
-     */
-    public record FuserConfig(List<String> prepend, List<String> cross, boolean crossAttentionPosEmb,
-            double crossAttentionPosEmbScale) {
-        public FuserConfig {
-            prepend = List.copyOf(prepend);
-            cross = List.copyOf(cross);
-            for (String p : prepend) {
-                if (cross.contains(p)) {
-                    throw new IllegalArgumentException("condition '" + p + "' is both prepended and cross-attended");
-                }
-            }
-        }
-
-        /** The method ("prepend" or "cross") for a condition, or null when the fuser does not know it. */
-        public String methodOf(String condition) {
-            if (prepend.contains(condition)) {
-                return "prepend";
-            }
-            if (cross.contains(condition)) {
-                return "cross";
-            }
-            return null;
-        }
-    }
 
     public LMConfig {
         Objects.requireNonNull(fuser, "fuser");
         delays = List.copyOf(delays);
-        requirePositive("dim", dim);
-        requirePositive("numHeads", numHeads);
-        requirePositive("numLayers", numLayers);
-        requirePositive("ffnDim", ffnDim);
-        requirePositive("nQ", nQ);
-        requirePositive("card", card);
-        requirePositive("channels", channels);
-        requirePositive("sampleRate", sampleRate);
-        if (dim % numHeads != 0) {
-            throw new IllegalArgumentException("dim (" + dim + ") must be divisible by numHeads (" + numHeads + ")");
-        }
-        if (dim % 2 != 0) {
-            throw new IllegalArgumentException("dim must be even for sinusoidal positions, but is: " + dim);
-        }
-        if (delays.size() != nQ) {
-            throw new IllegalArgumentException("delays " + delays + " must have one entry per codebook (nQ = " + nQ
-                    + ")");
-        }
+        Check.positive("dim", dim);
+        Check.positive("numHeads", numHeads);
+        Check.positive("numLayers", numLayers);
+        Check.positive("ffnDim", ffnDim);
+        Check.positive("nQ", nQ);
+        Check.positive("card", card);
+        Check.positive("channels", channels);
+        Check.positive("sampleRate", sampleRate);
+        Check.that(dim % numHeads == 0, "dim (" + dim + ") must be divisible by numHeads (" + numHeads + ")");
+        Check.that(dim % 2 == 0, "dim", "even for sinusoidal positions", dim);
+        Check.that(delays.size() == nQ, "delays " + delays + " must have one entry per codebook (nQ = " + nQ + ")");
         for (int i = 0; i < delays.size(); i++) {
             if (delays.get(i) < 0 || (i > 0 && delays.get(i) < delays.get(i - 1))) {
                 throw new IllegalArgumentException("delays must be non-negative and sorted ascending, but are: "
                         + delays);
             }
         }
-        if (!(maxDuration > 0) || Double.isInfinite(maxDuration)) {
-            throw new IllegalArgumentException("maxDuration must be a positive number of seconds, but is: "
-                    + maxDuration);
-        }
+        Check.that(maxDuration > 0 && !Double.isInfinite(maxDuration), "maxDuration", "a positive number of seconds",
+                maxDuration);
     }
 
     public int headDim() {
@@ -170,14 +128,7 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
                 delays.add(q);
             }
         }
-        for (String m : List.of("sum", "input_interpolate")) {
-            if (!cfg.getList("fuser." + m).isEmpty()) {
-                throw unsupported("fuser." + m, String.valueOf(cfg.getList("fuser." + m)), "[]");
-            }
-        }
-        FuserConfig fuser = new FuserConfig(strings(cfg.getList("fuser.prepend")), strings(cfg.getList("fuser.cross")),
-                cfg.getBool("fuser.cross_attention_pos_emb", false),
-                cfg.getDouble("fuser.cross_attention_pos_emb_scale", 1.0));
+        ConditionFuser fuser = ConditionFuser.fromXpConfig(cfg);
         return new LMConfig(dim, t.getInt("num_heads"), t.getInt("num_layers"),
                 (int) (t.getDouble("hidden_scale", 4) * dim), nQ, t.getInt("card"), t.getBool("bias_attn", true),
                 t.getBool("bias_ff", true), t.getBool("bias_proj", true), t.getDouble("max_period", 10_000),
@@ -192,62 +143,44 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
      * released MusicGen; transformers caps generation at 1500 frames for the same reason). {@code generationConfig}
      * (the repo's {@code generation_config.json}, may be null) supplies {@code guidance_scale} when present.
      */
-    public static LMConfig fromHfConfig(JsonObject config, JsonObject generationConfig, double maxDuration) {
-        String type = str(config, "model_type", "musicgen");
-        if (!config.has("decoder") || !config.get("decoder").isJsonObject()) {
+    public static LMConfig fromHfConfig(JsonConfig config, JsonConfig generationConfig, double maxDuration) {
+        String type = config.getString("model_type", "musicgen");
+        JsonConfig d = config.child("decoder");
+        if (d == null) {
             throw new IllegalArgumentException("HF config.json (model_type " + type + ") has no 'decoder' object");
         }
-        JsonObject d = config.getAsJsonObject("decoder");
-        int dim = integer(d, "hidden_size", 1024);
-        int nQ = integer(d, "num_codebooks", 4);
-        int channels = integer(d, "audio_channels", 1);
-        String act = str(d, "activation_function", "gelu");
+        int dim = d.getInt("hidden_size", 1024);
+        int nQ = d.getInt("num_codebooks", 4);
+        int channels = d.getInt("audio_channels", 1);
+        String act = d.getString("activation_function", "gelu");
         if (!"gelu".equals(act)) {
             throw unsupported("decoder.activation_function", act, "gelu");
         }
-        if (d.has("scale_embedding") && d.get("scale_embedding").getAsBoolean()) {
+        if (d.getBool("scale_embedding", false)) {
             throw unsupported("decoder.scale_embedding", "true", "false");
         }
-        if (channels != 1 && channels != 2) {
-            throw new IllegalArgumentException("decoder.audio_channels must be 1 or 2, but is: " + channels);
-        }
-        if (nQ % channels != 0) {
-            throw new IllegalArgumentException("decoder.num_codebooks (" + nQ + ") must be a multiple of"
-                    + " audio_channels (" + channels + ")");
-        }
+        Check.inRange("decoder.audio_channels", channels, 1, 2);
+        Check.that(nQ % channels == 0, "decoder.num_codebooks (" + nQ + ") must be a multiple of audio_channels ("
+                + channels + ")");
         // transformers' build_delay_pattern_mask: codebooks of one channel pair share a delay
         List<Integer> delays = new ArrayList<>();
         for (int q = 0; q < nQ; q++) {
             delays.add(q / channels);
         }
-        FuserConfig fuser;
+        ConditionFuser fuser;
         if ("musicgen_melody".equals(type)) {
-            fuser = new FuserConfig(List.of("self_wav", "description"), List.of(), false, 1.0);
+            fuser = new ConditionFuser(List.of("self_wav", "description"), List.of(), false, 1.0);
         } else if ("musicgen".equals(type)) {
-            fuser = new FuserConfig(List.of(), List.of("description"), false, 1.0);
+            fuser = new ConditionFuser(List.of(), List.of("description"), false, 1.0);
         } else {
             throw unsupported("model_type", type, "musicgen or musicgen_melody");
         }
-        double cfgCoef = 3.0;
-        if (generationConfig != null && generationConfig.has("guidance_scale")
-                && !generationConfig.get("guidance_scale").isJsonNull()) {
-            cfgCoef = generationConfig.get("guidance_scale").getAsDouble();
-        }
-        int sampleRate = 32_000;
-        if (config.has("audio_encoder") && config.get("audio_encoder").isJsonObject()) {
-            sampleRate = integer(config.getAsJsonObject("audio_encoder"), "sampling_rate", 32_000);
-        }
-        return new LMConfig(dim, integer(d, "num_attention_heads", 16), integer(d, "num_hidden_layers", 24),
-                integer(d, "ffn_dim", 4096), nQ, integer(d, "vocab_size", 2048), false, false, false, 10_000, 1.0,
+        double cfgCoef = generationConfig == null ? 3.0 : generationConfig.getDouble("guidance_scale", 3.0);
+        JsonConfig audio = config.child("audio_encoder");
+        int sampleRate = audio == null ? 32_000 : audio.getInt("sampling_rate", 32_000);
+        return new LMConfig(dim, d.getInt("num_attention_heads", 16), d.getInt("num_hidden_layers", 24),
+                d.getInt("ffn_dim", 4096), nQ, d.getInt("vocab_size", 2048), false, false, false, 10_000, 1.0,
                 delays, fuser, maxDuration, cfgCoef, channels, channels == 2, sampleRate);
-    }
-
-    private static List<String> strings(List<Object> l) {
-        List<String> out = new ArrayList<>();
-        for (Object o : l) {
-            out.add(String.valueOf(o));
-        }
-        return out;
     }
 
     private static void requireSetting(XpConfig t, String key, String dflt, String allowed) {
@@ -264,23 +197,6 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
     }
 
     private static IllegalArgumentException unsupported(String key, String value, String allowed) {
-        return new IllegalArgumentException("unsupported LM config: " + key + " = " + value + " (supported: " + allowed
-                + ")");
-    }
-
-    private static void requirePositive(String name, int v) {
-        if (v <= 0) {
-            throw new IllegalArgumentException(name + " must be positive, but is: " + v);
-        }
-    }
-
-    private static int integer(JsonObject o, String key, int dflt) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? dflt : e.getAsInt();
-    }
-
-    private static String str(JsonObject o, String key, String dflt) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? dflt : e.getAsString();
+        return Check.unsupported("LM config", key, value, allowed);
     }
 }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Port of audiocraft {@code LMModel} ({@code audiocraft/models/lm.py} @ v1.2.0), the forward part: the sum of the K
- * codebook embeddings ({@code card + 1} rows each, the last being the special token), the condition fuser
+ * codebook embeddings ({@code card + 1} rows each, the last being the special token), the {@link ConditionFuser}
  * ({@code prepend} on the first streaming step, {@code cross} as the cross-attention source), the
  * {@link StreamingTransformer}, {@code out_norm} and one head per codebook ({@code linears.k}). Logits of prepended
  * positions are dropped. Generation (sampling, guidance, the delay pattern) lives in {@code dev.musicgen.internal.generation}.
@@ -91,6 +91,12 @@ public final class LMModel implements AutoCloseable {
      * read is marked used in the store; the conditioners' keys ({@code condition_provider.*}) are left for them.
      */
     public static LMModel load(LMConfig config, WeightStore store, NDManager parent, ComputeType computeType) {
+        return load(config, store, parent, computeType, Blocking.DEFAULT);
+    }
+
+    /** {@link #load(LMConfig, WeightStore, NDManager, ComputeType)} with the given blocking of long inputs. */
+    static LMModel load(LMConfig config, WeightStore store, NDManager parent, ComputeType computeType,
+            Blocking blocking) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(computeType, "computeType");
@@ -103,8 +109,7 @@ public final class LMModel implements AutoCloseable {
             int card = config.card();
             NDList tables = new NDList();
             for (int q = 0; q < k; q++) {
-                store.tensor("emb." + q + ".weight", card + 1, d);
-                tables.add(store.load("emb." + q + ".weight", w, dtype));
+                tables.add(store.load("emb." + q + ".weight", w, dtype, card + 1, d));
             }
             NDArray embTable = NDArrays.concat(tables, 0);
             tables.close();
@@ -116,17 +121,16 @@ public final class LMModel implements AutoCloseable {
 
             List<StreamingTransformerLayer> layers = new ArrayList<>();
             for (int i = 0; i < config.numLayers(); i++) {
-                layers.add(loadLayer(config, store.view("transformer.layers." + i), w, mat));
+                layers.add(loadLayer(config, store.view("transformer.layers." + i), w, mat, blocking));
             }
             StreamingTransformer transformer = new StreamingTransformer(layers, d, config.maxPeriod(),
-                    config.positionalScale(), w);
+                    config.positionalScale());
             NDArray outNormW = vector(store, "out_norm.weight", d, w, dtype);
             NDArray outNormB = vector(store, "out_norm.bias", d, w, dtype);
             NDList headW = new NDList();
             NDList headB = new NDList();
             for (int q = 0; q < k; q++) {
-                store.tensor("linears." + q + ".weight", card, d);
-                headW.add(store.load("linears." + q + ".weight", w, mat));
+                headW.add(store.load("linears." + q + ".weight", w, mat, card, d));
                 if (config.biasProj()) {
                     headB.add(vector(store, "linears." + q + ".bias", card, w, dtype));
                 }
@@ -152,14 +156,15 @@ public final class LMModel implements AutoCloseable {
         }
     }
 
-    private static StreamingTransformerLayer loadLayer(LMConfig c, WeightStore s, NDManager w, DataType mat) {
+    private static StreamingTransformerLayer loadLayer(LMConfig c, WeightStore s, NDManager w, DataType mat,
+            Blocking blocking) {
         DataType f32 = DataType.FLOAT32;
         int d = c.dim();
         StreamingMultiheadAttention self = StreamingMultiheadAttention.selfAttention(c.numHeads(),
                 inProj(s, "self_attn", d, w, mat),
                 c.biasAttn() ? vector(s, "self_attn.in_proj_bias", 3 * d, w, f32) : null,
                 matrix(s, "self_attn.out_proj.weight", d, d, w, mat),
-                c.biasAttn() ? vector(s, "self_attn.out_proj.bias", d, w, f32) : null);
+                c.biasAttn() ? vector(s, "self_attn.out_proj.bias", d, w, f32) : null, blocking);
         StreamingMultiheadAttention cross = null;
         NDArray normCrossW = null;
         NDArray normCrossB = null;
@@ -167,7 +172,7 @@ public final class LMModel implements AutoCloseable {
             cross = StreamingMultiheadAttention.crossAttention(c.numHeads(), inProj(s, "cross_attention", d, w, mat),
                     c.biasAttn() ? vector(s, "cross_attention.in_proj_bias", 3 * d, w, f32) : null,
                     matrix(s, "cross_attention.out_proj.weight", d, d, w, mat),
-                    c.biasAttn() ? vector(s, "cross_attention.out_proj.bias", d, w, f32) : null);
+                    c.biasAttn() ? vector(s, "cross_attention.out_proj.bias", d, w, f32) : null, blocking);
             normCrossW = vector(s, "norm_cross.weight", d, w, f32);
             normCrossB = vector(s, "norm_cross.bias", d, w, f32);
         }
@@ -178,7 +183,7 @@ public final class LMModel implements AutoCloseable {
                 c.biasFf() ? vector(s, "linear2.bias", d, w, f32) : null);
         return new StreamingTransformerLayer(self, cross, vector(s, "norm1.weight", d, w, f32),
                 vector(s, "norm1.bias", d, w, f32), normCrossW, normCrossB, vector(s, "norm2.weight", d, w, f32),
-                vector(s, "norm2.bias", d, w, f32), linear1, linear2);
+                vector(s, "norm2.bias", d, w, f32), linear1, linear2, blocking);
     }
 
     /** The fused {@code in_proj_weight [3d, d]}; HF's split q/k/v projections are concatenated (rows q, k, v). */
@@ -194,13 +199,11 @@ public final class LMModel implements AutoCloseable {
     }
 
     private static NDArray matrix(WeightStore s, String key, int rows, int cols, NDManager w, DataType dtype) {
-        s.tensor(key, rows, cols);
-        return s.load(key, w, dtype);
+        return s.load(key, w, dtype, rows, cols);
     }
 
     private static NDArray vector(WeightStore s, String key, int len, NDManager w, DataType dtype) {
-        s.tensor(key, len);
-        return s.load(key, w, dtype);
+        return s.load(key, w, dtype, len);
     }
 
     public LMConfig config() {
@@ -240,7 +243,7 @@ public final class LMModel implements AutoCloseable {
 
     /** The decode-step embedding: ids {@code [N, K]} int64 → {@code [N, d]}. */
     private NDArray embed2d(NDArray ids) {
-        NDArray e = Embedding.embedding(Ops.add(ids, embOffsets2d), embTable, SparseFormat.DENSE).singletonOrThrow();
+        NDArray e = Embedding.embedding(F.add(ids, embOffsets2d), embTable, SparseFormat.DENSE).singletonOrThrow();
         return e.sum(new int[] {1}); // [N, K, d] -> [N, d]
     }
 
@@ -250,43 +253,6 @@ public final class LMModel implements AutoCloseable {
         long t = hidden.getShape().get(1);
         NDArray h = F.layerNorm(hidden, outNormW, outNormB, StreamingTransformerLayer.NORM_EPS);
         return heads.apply(h).reshape(n, t, config.nQ(), config.card());
-    }
-
-    /** The fused condition inputs: the prepend prefix and the cross-attention source, both {@code [N, L, d]}. */
-    private record Fused(NDArray prefix, NDArray crossSrc) {}
-
-    // Port of ConditionFuser.forward for prepend/cross on the first step.
-    private Fused fuse(LMConditions conditions, NDManager m) {
-        NDArray prefix = null;
-        NDArray cross = null;
-        for (LMConditions.Tensor t : conditions.tensors()) {
-            String op = config.fuser().methodOf(t.name());
-            if (op == null) {
-                throw new IllegalArgumentException("condition '" + t.name() + "' is unknown to this model's fuser"
-                        + " (prepend " + config.fuser().prepend() + ", cross " + config.fuser().cross() + ")");
-            }
-            if (t.dim() != config.dim()) {
-                throw new IllegalArgumentException("condition '" + t.name() + "' has width " + t.dim()
-                        + " but the LM's dim is " + config.dim());
-            }
-            NDArray c = m.create(t.data(), new Shape(t.batch(), t.length(), t.dim()));
-            if ("prepend".equals(op)) {
-                prefix = prefix == null ? c : c.concat(prefix, 1);
-            } else {
-                cross = cross == null ? c : cross.concat(c, 1);
-            }
-        }
-        if (config.crossAttention() && cross == null) {
-            throw new IllegalArgumentException("this model cross-attends to " + config.fuser().cross()
-                    + " but no such condition was given");
-        }
-        if (cross != null && config.fuser().crossAttentionPosEmb()) {
-            // create_sin_embedding with its default max_period, as the fuser calls it
-            NDArray pe = transformer.sinEmbedding(m, 0, cross.getShape().get(1));
-            double scale = config.fuser().crossAttentionPosEmbScale();
-            cross = cross.add(scale == 1.0 ? pe : pe.mul(scale));
-        }
-        return new Fused(prefix, cross);
     }
 
     private StreamingMultiheadAttention.CrossKv[] crossKvs(NDArray crossSrc) {
@@ -330,7 +296,7 @@ public final class LMModel implements AutoCloseable {
         }
         int s = sequence[0][0].length;
         try (NDManager m = weights.newSubManager()) {
-            Fused fused = fuse(conditions, m);
+            ConditionFuser.Fused fused = config.fuser().fuse(conditions, m, config.dim());
             NDArray x = embed(ids(m, sequence, 0, s)); // [N, S, d]
             long prefixLen = 0;
             if (fused.prefix() != null) {
@@ -339,7 +305,7 @@ public final class LMModel implements AutoCloseable {
             }
             long total = x.getShape().get(1);
             NDArray out = transformer.forward(x, transformer.sinEmbedding(m, 0, total), null, 0,
-                    crossKvs(fused.crossSrc()));
+                    crossKvs(fused.crossSource()));
             if (prefixLen > 0) {
                 out = out.get(new NDIndex(":, {}:, :", prefixLen));
             }
@@ -361,7 +327,7 @@ public final class LMModel implements AutoCloseable {
         }
         NDManager m = parent.newSubManager();
         try {
-            Fused fused = fuse(conditions, m);
+            ConditionFuser.Fused fused = config.fuser().fuse(conditions, m, config.dim());
             long prefixLen = fused.prefix() == null ? 0 : fused.prefix().getShape().get(1);
             int capacity = (int) (prefixLen + maxSteps);
             StreamingMultiheadAttention.KvCache[] caches = new StreamingMultiheadAttention.KvCache[config.numLayers()];
@@ -372,7 +338,7 @@ public final class LMModel implements AutoCloseable {
                 caches[i] = new StreamingMultiheadAttention.KvCache(m.create(cacheShape, DataType.FLOAT32),
                         m.create(cacheShape, DataType.FLOAT32));
             }
-            StreamingMultiheadAttention.CrossKv[] kv = crossKvs(fused.crossSrc());
+            StreamingMultiheadAttention.CrossKv[] kv = crossKvs(fused.crossSource());
             NDArray posTable = transformer.sinEmbedding(m, 0, capacity);
             return new LMState(m, batch, capacity, caches, kv, fused.prefix(), posTable);
         } catch (RuntimeException e) {
@@ -437,8 +403,8 @@ public final class LMModel implements AutoCloseable {
         NDArray pe = F.narrow(state.posTable, 0, pos, pos + 1); // [1, d]
         x = transformer.step(x, pe, state.caches, pos, state.crossKvs, n);
         state.offset += 1;
-        NDArray h = Ops.layerNorm(x, normShape, outNormW, outNormB, StreamingTransformerLayer.NORM_EPS);
-        return Ops.reshape(heads.apply2d(h), n, k, config.card());
+        NDArray h = F.layerNorm(x, normShape, outNormW, outNormB, StreamingTransformerLayer.NORM_EPS);
+        return F.reshape(heads.apply2d(h), n, k, config.card());
     }
 
     /** The transformer layers, for {@link DecodeStepView}. */

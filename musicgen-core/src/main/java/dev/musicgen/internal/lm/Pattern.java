@@ -163,16 +163,7 @@ public final class Pattern {
         int steps = refLayout(keepOnlyValidSteps).size();
         boolean[][] mask = new boolean[k][steps];
         int[][] idx = patternSequenceIndexes(t, k, keepOnlyValidSteps, mask);
-        long[][][] values = new long[b][k][steps];
-        for (int i = 0; i < b; i++) {
-            for (int q = 0; q < k; q++) {
-                for (int s = 0; s < steps; s++) {
-                    int flat = idx[q][s];
-                    values[i][q][s] = flat == k * t ? specialToken : z[i][flat / t][flat % t];
-                }
-            }
-        }
-        return new Built(values, idx, mask);
+        return new Built(gather(z, t, idx, specialToken), idx, mask);
     }
 
     public Built buildPatternSequence(long[][][] z, long specialToken) {
@@ -218,16 +209,27 @@ public final class Pattern {
         int steps = b == 0 ? layout.size() : seq[0][0].length;
         boolean[][] mask = new boolean[k][timesteps];
         int[][] idx = revertedIndexes(steps, k, keepOnlyValidSteps, false, mask);
-        long[][][] values = new long[b][k][timesteps];
-        for (int i = 0; i < b; i++) {
+        return new Reverted(gather(seq, steps, idx, specialToken), idx, mask);
+    }
+
+    /**
+     * {@code out[i][q][j] = src[i][f / n][f % n]} for {@code f = idx[q][j]} (an index into {@code src[i]} flattened,
+     * rows of {@code n}), or {@code special} where {@code f} is the sentinel {@code K·n}: the gather both directions
+     * of the pattern use.
+     */
+    private static long[][][] gather(long[][][] src, int n, int[][] idx, long special) {
+        int k = idx.length;
+        int len = idx[0].length;
+        long[][][] out = new long[src.length][k][len];
+        for (int i = 0; i < src.length; i++) {
             for (int q = 0; q < k; q++) {
-                for (int t = 0; t < timesteps; t++) {
-                    int flat = idx[q][t];
-                    values[i][q][t] = flat == k * steps ? specialToken : seq[i][flat / steps][flat % steps];
+                for (int j = 0; j < len; j++) {
+                    int flat = idx[q][j];
+                    out[i][q][j] = flat == k * n ? special : src[i][flat / n][flat % n];
                 }
             }
         }
-        return new Reverted(values, idx, mask);
+        return out;
     }
 
     public Reverted revertPatternSequence(long[][][] seq, long specialToken) {

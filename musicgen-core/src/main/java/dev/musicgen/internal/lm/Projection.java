@@ -85,16 +85,16 @@ final class Projection {
      */
     NDArray apply2d(NDArray x) {
         if (half) {
-            NDArray y = Ops.toType(Ops.linear(Ops.toType(x, DataType.FLOAT16), weight), DataType.FLOAT32);
-            return bias == null ? y : Ops.add(y, bias);
+            NDArray y = F.toType(F.linear(F.toType(x, DataType.FLOAT16), weight, null), DataType.FLOAT32);
+            return bias == null ? y : F.add(y, bias);
         }
         if (!large) {
-            return bias == null ? Ops.linear(x, weight) : F.linear(x, weight, bias);
+            return F.linear(x, weight, bias);
         }
-        NDArray yT = Ops.matmul(weight, Ops.transpose(x, 0, 1)); // [out, rows], created on the weights' manager
+        NDArray yT = F.matmul(weight, F.transpose(x, 0, 1)); // [out, rows], created on the weights' manager
         yT.attach(x.getManager());
-        NDArray y = Ops.transpose(yT, 0, 1);
-        return bias == null ? y : Ops.add(y, bias);
+        NDArray y = F.transpose(yT, 0, 1);
+        return bias == null ? y : F.add(y, bias);
     }
 
     /**

@@ -25,6 +25,7 @@ final class StreamingMultiheadAttention {
     private final Projection outProj; // [d, d]
     private final double scale; // 1/√headDim
     private final NDArray scaleArr; // 0-d fp32 1/√headDim, for the decode step (no scalar tensor per call)
+    private final long maxScoreElements; // score elements per block of queries in attend
 
     /** Self-attention cache of one layer: keys and values {@code [N, H, capacity, headDim]}, written in place. */
     static final class KvCache {
@@ -46,7 +47,7 @@ final class StreamingMultiheadAttention {
     record CrossKv(NDArray keysT, NDArray values) {}
 
     private StreamingMultiheadAttention(int numHeads, int headDim, Projection inProj, Projection qProj,
-            Projection kvProj, Projection outProj) {
+            Projection kvProj, Projection outProj, Blocking blocking) {
         this.numHeads = numHeads;
         this.headDim = headDim;
         this.inProj = inProj;
@@ -55,24 +56,25 @@ final class StreamingMultiheadAttention {
         this.outProj = outProj;
         this.scale = 1.0 / Math.sqrt(headDim);
         this.scaleArr = outProj.weight.getManager().create((float) scale);
+        this.maxScoreElements = blocking.maxScoreElements();
     }
 
     static StreamingMultiheadAttention selfAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
-            NDArray outWeight, NDArray outBias) {
+            NDArray outWeight, NDArray outBias, Blocking blocking) {
         int dim = (int) outWeight.getShape().get(0);
         return new StreamingMultiheadAttention(numHeads, dim / numHeads, new Projection(inProjWeight, inProjBias),
-                null, null, new Projection(outWeight, outBias));
+                null, null, new Projection(outWeight, outBias), blocking);
     }
 
     static StreamingMultiheadAttention crossAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
-            NDArray outWeight, NDArray outBias) {
+            NDArray outWeight, NDArray outBias, Blocking blocking) {
         int dim = (int) outWeight.getShape().get(0);
         NDArray wq = F.narrow(inProjWeight, 0, 0, dim);
         NDArray wkv = F.narrow(inProjWeight, 0, dim, 3L * dim);
         NDArray bq = inProjBias == null ? null : F.narrow(inProjBias, 0, 0, dim);
         NDArray bkv = inProjBias == null ? null : F.narrow(inProjBias, 0, dim, 3L * dim);
         return new StreamingMultiheadAttention(numHeads, dim / numHeads, null, new Projection(wq, bq),
-                new Projection(wkv, bkv), new Projection(outWeight, outBias));
+                new Projection(wkv, bkv), new Projection(outWeight, outBias), blocking);
     }
 
     /** Keys and values of the cross-attention source {@code src [N, L, d]}; compute once, reuse every step. */
@@ -125,9 +127,9 @@ final class StreamingMultiheadAttention {
 
     /** Decode step of cross-attention: x {@code [N, d]} (one position per row) → {@code [N, d]}. */
     NDArray stepCross(NDArray x, CrossKv kv, long n) {
-        NDArray q = Ops.reshape(qProj.apply2d(x), n, numHeads, 1, headDim);
+        NDArray q = F.reshape(qProj.apply2d(x), n, numHeads, 1, headDim);
         NDArray o = attendStep(q, kv.keysT(), kv.values()); // [N, H, 1, Dh]
-        return outProj.apply2d(Ops.reshape(o, n, (long) numHeads * headDim));
+        return outProj.apply2d(F.reshape(o, n, (long) numHeads * headDim));
     }
 
     /**
@@ -136,17 +138,17 @@ final class StreamingMultiheadAttention {
      */
     NDArray stepSelf(NDArray x, KvCache cache, long pos, long n) {
         long d = (long) numHeads * headDim;
-        NDArray qkv = Ops.reshape(inProj.apply2d(x), n, 3L * numHeads, 1, headDim); // [N, 3H, 1, Dh]
+        NDArray qkv = F.reshape(inProj.apply2d(x), n, 3L * numHeads, 1, headDim); // [N, 3H, 1, Dh]
         NDArray q = F.narrow(qkv, 1, 0, numHeads); // [N, H, 1, Dh]
         NDArray k = F.narrow(qkv, 1, numHeads, 2L * numHeads);
         NDArray v = F.narrow(qkv, 1, 2L * numHeads, 3L * numHeads);
         F.put(cache.keys, cache.shape, 2, pos, k, 1);
         F.put(cache.values, cache.shape, 2, pos, v, 1);
         // views of the cache, created on the state's manager: they are closed with the caller's step scope
-        NDArray keysT = Ops.transpose(F.narrow(cache.keys, 2, 0, pos + 1), 2, 3); // [N, H, Dh, pos+1]
+        NDArray keysT = F.transpose(F.narrow(cache.keys, 2, 0, pos + 1), 2, 3); // [N, H, Dh, pos+1]
         NDArray values = F.narrow(cache.values, 2, 0, pos + 1); // [N, H, pos+1, Dh]
         NDArray o = attendStep(q, keysT, values); // [N, H, 1, Dh]
-        return outProj.apply2d(Ops.reshape(o, n, d));
+        return outProj.apply2d(F.reshape(o, n, d));
     }
 
     /** The projection of the step's input: the fused {@code in_proj} (self) or its query rows (cross). */
@@ -168,11 +170,8 @@ final class StreamingMultiheadAttention {
 
     /** {@link #attend} without a mask, one native call per op. */
     private NDArray attendStep(NDArray q, NDArray keysT, NDArray values) {
-        return Ops.matmul(Ops.softmax(Ops.mul(Ops.matmul(q, keysT), scaleArr)), values);
+        return F.matmul(F.softmax(F.mul(F.matmul(q, keysT), scaleArr)), values);
     }
-
-    /** Score elements per block of queries in {@link #attend} (8 MB of fp32). Mutable for tests. */
-    static volatile long maxScoreElements = 1L << 21;
 
     /**
      * Scaled dot-product attention with keys already transposed {@code [.., Dh, Tk]}; results on q's manager. Long

@@ -1,12 +1,8 @@
 package dev.musicgen.internal.lm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.nn.F;
 import java.util.List;
 
@@ -19,29 +15,18 @@ final class StreamingTransformer {
     final List<StreamingTransformerLayer> layers;
     private final int dim;
     private final double positionalScale;
-    private final NDArray periodPowers; // [dim/2]: max_period ** (i / (half - 1)), float32 as upstream computes it
+    private final double maxPeriod;
 
-    StreamingTransformer(List<StreamingTransformerLayer> layers, int dim, double maxPeriod, double positionalScale,
-            NDManager constants) {
+    StreamingTransformer(List<StreamingTransformerLayer> layers, int dim, double maxPeriod, double positionalScale) {
         this.layers = List.copyOf(layers);
         this.dim = dim;
+        this.maxPeriod = maxPeriod;
         this.positionalScale = positionalScale;
-        int half = dim / 2;
-        // same float32 ops as create_sin_embedding: full([], max_period) ** (arange(half) / (half - 1))
-        NDArray adim = constants.arange(0, half, 1, DataType.FLOAT32);
-        NDArray exponent = adim.div(half - 1);
-        NDArray base = constants.full(new Shape(), (float) maxPeriod, DataType.FLOAT32);
-        this.periodPowers = base.pow(exponent);
-        adim.close();
-        exponent.close();
-        base.close();
     }
 
     /** {@code create_sin_embedding} for positions {@code [start, start+count)}: {@code [count, dim]} = cat[cos, sin]. */
     NDArray sinEmbedding(NDManager manager, long start, long count) {
-        NDArray positions = manager.arange((int) start, (int) (start + count), 1, DataType.FLOAT32).reshape(count, 1);
-        NDArray phase = positions.div(periodPowers); // [count, half]
-        return NDArrays.concat(new NDList(phase.cos(), phase.sin()), 1);
+        return F.sinEmbedding(manager, start, count, dim, maxPeriod);
     }
 
     /** Adds positions {@code posEmb [T, d]} (broadcast over N) to x {@code [N, T, d]} and applies the layers. */
@@ -66,7 +51,7 @@ final class StreamingTransformer {
      */
     NDArray step(NDArray x, NDArray posEmb, StreamingMultiheadAttention.KvCache[] caches, long pos,
             StreamingMultiheadAttention.CrossKv[] crossKvs, long n) {
-        Ops.addi(x, positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
+        F.addi(x, positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
         for (int i = 0; i < layers.size(); i++) {
             // x is updated in place, so each layer's temporaries can go as soon as it is done: the scope stays
             // small and the allocator hands the same blocks to the next layer

@@ -25,10 +25,11 @@ final class StreamingTransformerLayer {
     private final Projection linear1; // [ffn, d]
     private final Projection linear2; // [d, ffn]
     private final Shape normShape; // (d)
+    private final int ffnBlockRows; // rows per block of the feed-forward over a long input
 
     StreamingTransformerLayer(StreamingMultiheadAttention selfAttn, StreamingMultiheadAttention crossAttention,
             NDArray norm1W, NDArray norm1B, NDArray normCrossW, NDArray normCrossB, NDArray norm2W, NDArray norm2B,
-            Projection linear1, Projection linear2) {
+            Projection linear1, Projection linear2, Blocking blocking) {
         this.selfAttn = selfAttn;
         this.crossAttention = crossAttention;
         this.norm1W = norm1W;
@@ -40,6 +41,7 @@ final class StreamingTransformerLayer {
         this.linear1 = linear1;
         this.linear2 = linear2;
         this.normShape = new Shape(norm1W.getShape().get(0));
+        this.ffnBlockRows = blocking.ffnBlockRows();
     }
 
     /**
@@ -54,12 +56,6 @@ final class StreamingTransformerLayer {
         }
         return x.add(feedForward(x));
     }
-
-    /**
-     * Rows per block of the feed-forward over a long input (a prefill): its [rows, ffn] activation stays ~8 MB.
-     * Mutable for tests.
-     */
-    static volatile int ffnBlockRows = 512;
 
     /**
      * {@code linear2(gelu(linear1(norm2(x))))}. Rows are independent, so a long input runs in blocks of rows with
@@ -97,17 +93,17 @@ final class StreamingTransformerLayer {
      */
     NDArray step(NDArray x, StreamingMultiheadAttention.KvCache cache, long pos,
             StreamingMultiheadAttention.CrossKv crossKv, long n) {
-        Ops.addi(x, selfAttn.stepSelf(Ops.layerNorm(x, normShape, norm1W, norm1B, NORM_EPS), cache, pos, n));
+        F.addi(x, selfAttn.stepSelf(F.layerNorm(x, normShape, norm1W, norm1B, NORM_EPS), cache, pos, n));
         if (crossAttention != null) {
-            Ops.addi(x, crossAttention.stepCross(Ops.layerNorm(x, normShape, normCrossW, normCrossB, NORM_EPS),
+            F.addi(x, crossAttention.stepCross(F.layerNorm(x, normShape, normCrossW, normCrossB, NORM_EPS),
                     crossKv, n));
         }
-        NDArray y = linear1.apply2d(Ops.layerNorm(x, normShape, norm2W, norm2B, NORM_EPS));
+        NDArray y = linear1.apply2d(F.layerNorm(x, normShape, norm2W, norm2B, NORM_EPS));
         if (!linear1.isHalf()) {
             // the fp32 W·xᵀ form returns a transposed view; GELU keeps its strides, and linear2 would then read its
             // operand in the layout BLAS handles 3x slower: make it row-major first
-            y = Ops.contiguous(y, n, linear1.out);
+            y = F.contiguous(y, n, linear1.out);
         }
-        return Ops.addi(x, linear2.apply2d(Ops.gelu(y)));
+        return F.addi(x, linear2.apply2d(F.gelu(y)));
     }
 }

@@ -1,11 +1,7 @@
 package dev.musicgen.internal.t5;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.musicgen.internal.config.Check;
+import dev.musicgen.internal.config.JsonConfig;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -30,17 +26,15 @@ public record T5Config(int vocabSize, int dModel, int dKv, int dFf, int numLayer
         String feedForwardProj) {
 
     public T5Config {
-        positive("vocab_size", vocabSize);
-        positive("d_model", dModel);
-        positive("d_kv", dKv);
-        positive("d_ff", dFf);
-        positive("num_layers", numLayers);
-        positive("num_heads", numHeads);
-        positive("relative_attention_num_buckets", relativeAttentionNumBuckets);
-        positive("relative_attention_max_distance", relativeAttentionMaxDistance);
-        if (!(layerNormEpsilon > 0)) {
-            throw new IllegalArgumentException("layer_norm_epsilon must be > 0, but is: " + layerNormEpsilon);
-        }
+        Check.positive("vocab_size", vocabSize);
+        Check.positive("d_model", dModel);
+        Check.positive("d_kv", dKv);
+        Check.positive("d_ff", dFf);
+        Check.positive("num_layers", numLayers);
+        Check.positive("num_heads", numHeads);
+        Check.positive("relative_attention_num_buckets", relativeAttentionNumBuckets);
+        Check.positive("relative_attention_max_distance", relativeAttentionMaxDistance);
+        Check.positive("layer_norm_epsilon", layerNormEpsilon);
         String[] parts = feedForwardProj == null ? new String[0] : feedForwardProj.split("-");
         if (parts.length < 1 || parts.length > 2 || (parts.length == 2 && !"gated".equals(parts[0]))) {
             throw new IllegalArgumentException("feed_forward_proj must be 'ACT' or 'gated-ACT' (e.g. 'relu',"
@@ -51,42 +45,40 @@ public record T5Config(int vocabSize, int dModel, int dKv, int dFf, int numLayer
 
     /** Parses {@code config.json} text (a T5 repo's, or a MusicGen one's, using its {@code text_encoder} section). */
     public static T5Config fromJson(String json) {
-        JsonObject o = JsonParser.parseString(json).getAsJsonObject();
-        if (o.has("text_encoder") && o.get("text_encoder").isJsonObject()) {
-            o = o.getAsJsonObject("text_encoder");
-        }
-        return fromJson(o);
+        JsonConfig o = JsonConfig.parse(json, "T5 config.json");
+        JsonConfig textEncoder = o.child("text_encoder");
+        return fromJson(textEncoder != null ? textEncoder : o);
     }
 
     /** Reads {@code config.json} from a file. */
     public static T5Config load(Path configJson) {
+        JsonConfig o = JsonConfig.read(configJson);
+        JsonConfig textEncoder = o.child("text_encoder");
         try {
-            return fromJson(Files.readString(configJson));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read T5 config " + configJson, e);
-        } catch (RuntimeException e) {
+            return fromJson(textEncoder != null ? textEncoder : o);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("invalid T5 config " + configJson + ": " + e.getMessage(), e);
         }
     }
 
     /** Builds the config from a parsed JSON object with transformers' defaults for missing keys. */
-    public static T5Config fromJson(JsonObject o) {
-        String modelType = str(o, "model_type", "t5");
+    public static T5Config fromJson(JsonConfig o) {
+        String modelType = o.getString("model_type", "t5");
         if (!"t5".equals(modelType)) {
             throw new IllegalArgumentException("text encoder config has model_type '" + modelType
                     + "', only 't5' is supported");
         }
         return new T5Config(
-                integer(o, "vocab_size", 32128),
-                integer(o, "d_model", 512),
-                integer(o, "d_kv", 64),
-                integer(o, "d_ff", 2048),
-                integer(o, "num_layers", 6),
-                integer(o, "num_heads", 8),
-                integer(o, "relative_attention_num_buckets", 32),
-                integer(o, "relative_attention_max_distance", 128),
-                o.has("layer_norm_epsilon") ? o.get("layer_norm_epsilon").getAsDouble() : 1e-6,
-                str(o, "feed_forward_proj", "relu"));
+                o.getInt("vocab_size", 32128),
+                o.getInt("d_model", 512),
+                o.getInt("d_kv", 64),
+                o.getInt("d_ff", 2048),
+                o.getInt("num_layers", 6),
+                o.getInt("num_heads", 8),
+                o.getInt("relative_attention_num_buckets", 32),
+                o.getInt("relative_attention_max_distance", 128),
+                o.getDouble("layer_norm_epsilon", 1e-6),
+                o.getString("feed_forward_proj", "relu"));
     }
 
     /** Size of the concatenated heads ({@code num_heads * d_kv}), the rows of q/k/v. */
@@ -124,21 +116,5 @@ public record T5Config(int vocabSize, int dModel, int dKv, int dFf, int numLayer
                 throw new IllegalArgumentException("feed_forward_proj activation '" + act + "' is not supported;"
                         + " supported: relu, gelu, gelu_new, silu (optionally prefixed with 'gated-')");
         }
-    }
-
-    private static void positive(String name, int v) {
-        if (v <= 0) {
-            throw new IllegalArgumentException(name + " must be > 0, but is: " + v);
-        }
-    }
-
-    private static int integer(JsonObject o, String key, int dflt) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? dflt : e.getAsInt();
-    }
-
-    private static String str(JsonObject o, String key, String dflt) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? dflt : e.getAsString();
     }
 }

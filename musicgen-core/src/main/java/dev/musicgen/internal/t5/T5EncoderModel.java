@@ -7,15 +7,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import dev.musicgen.CheckpointException;
-import dev.musicgen.internal.weights.SafeTensorsFile;
-import dev.musicgen.internal.weights.TensorData;
-import dev.musicgen.internal.weights.TorchCheckpoint;
+import dev.musicgen.internal.weights.WeightFiles;
 import dev.musicgen.internal.weights.WeightStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,41 +64,20 @@ public final class T5EncoderModel implements AutoCloseable {
             throw new IllegalArgumentException("T5 directory " + dir + " has no config.json");
         }
         T5Config config = T5Config.load(configJson);
+        Path weights = WeightFiles.find(dir);
+        if (weights == null) {
+            throw new IllegalArgumentException("T5 directory " + dir + " has none of model.safetensors,"
+                    + " model.safetensors.index.json, pytorch_model.bin");
+        }
         List<AutoCloseable> open = new ArrayList<>();
         try {
-            Path weights = weightsFile(dir);
-            Map<String, TensorData> tensors;
-            if (weights.getFileName().toString().endsWith(".bin")) {
-                TorchCheckpoint ck = TorchCheckpoint.open(weights);
-                open.add(ck);
-                tensors = ck.tensors(null);
-            } else {
-                tensors = SafeTensorsFile.openAll(weights, open);
-            }
-            WeightStore store = WeightStore.of(weights.toString(), tensors);
+            WeightStore store = WeightStore.of(weights.toString(), WeightFiles.open(weights, open));
             T5EncoderModel model = load(config, store, parent);
             store.checkAllUsed();
             return model;
         } finally {
-            for (AutoCloseable c : open) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    LOG.debug("closing {} failed", c, e);
-                }
-            }
+            WeightFiles.closeAll(open);
         }
-    }
-
-    private static Path weightsFile(Path dir) {
-        for (String name : List.of("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")) {
-            Path p = dir.resolve(name);
-            if (Files.isRegularFile(p)) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("T5 directory " + dir + " has none of model.safetensors,"
-                + " model.safetensors.index.json, pytorch_model.bin");
     }
 
     /**
@@ -166,8 +142,7 @@ public final class T5EncoderModel implements AutoCloseable {
     }
 
     private static NDArray weight(WeightStore store, String key, NDManager m, long... shape) {
-        store.tensor(key, shape); // checks the shape, naming key and file
-        return store.load(key, m, DataType.FLOAT32);
+        return store.load(key, m, DataType.FLOAT32, shape);
     }
 
     public T5Config config() {

@@ -92,9 +92,20 @@ public final class WeightStore {
         return t;
     }
 
-    /** Loads the tensor onto {@code manager} as {@code dtype} (null keeps the stored type). */
+    /**
+     * Loads the tensor onto {@code manager} as {@code dtype} (null keeps the stored type), named by its full key and
+     * marked as used.
+     */
     public NDArray load(String key, NDManager manager, DataType dtype) {
-        NDArray a = tensor(key).toNDArray(manager, dtype);
+        return named(tensor(key).toNDArray(manager, dtype), key);
+    }
+
+    /** {@link #load(String, NDManager, DataType)} with the shape checked against {@code expected} first. */
+    public NDArray load(String key, NDManager manager, DataType dtype, long... expected) {
+        return named(tensor(key, expected).toNDArray(manager, dtype), key);
+    }
+
+    private NDArray named(NDArray a, String key) {
         a.setName(prefix + key);
         return a;
     }

@@ -9,6 +9,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.config.XpConfig;
+import dev.musicgen.internal.lm.ConditionFuser;
+import dev.musicgen.internal.lm.LMCheckpoint;
+import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.nn.F;
 import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.testing.Fixtures;
@@ -45,6 +48,18 @@ class ConditionProviderTest {
         root.close();
     }
 
+    /** The LM's fuser of a fixture checkpoint: production fuses the provider's conditions with it. */
+    static ConditionFuser fuser(String model) {
+        try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", model, "state_dict.bin"))) {
+            return ck.config().fuser();
+        }
+    }
+
+    /** The provider's conditions fused as the LM fuses them (width 64, the fixtures' LM dim). */
+    static ConditionFuser.Fused fused(ConditionFuser fuser, ConditionTensors c, NDManager m) {
+        return fuser.fuse(LMConditions.from(c), m, 64);
+    }
+
     static ConditionProvider provider(String model, UnaryOperator<String> editCfg) {
         try (TorchCheckpoint ck = TorchCheckpoint.open(Fixtures.path("models", model, "state_dict.bin"))) {
             XpConfig cfg = XpConfig.parse(editCfg.apply((String) ck.rootMap().get("xp.cfg")));
@@ -63,9 +78,10 @@ class ConditionProviderTest {
         try (ConditionProvider p = provider("musicgen_mono", s -> s); NDManager call = root.newSubManager()) {
             assertThat(p.supportsMelody()).isFalse();
             ConditionTensors c = p.withNullConditions(List.of(text), null, call);
-            assertThat(c.prefix()).isNull();
             assertThat(c.conditions()).containsOnlyKeys("description");
-            NDArray cross = c.crossAttentionSource();
+            ConditionFuser.Fused f = fused(fuser("musicgen_mono"), c, call);
+            assertThat(f.prefix()).isNull();
+            NDArray cross = f.crossSource();
             assertThat(cross.getShape()).isEqualTo(new Shape(2, 27, 64));
             double[] tol = Fixtures.tolerance("generate_text", "condition_description");
             Tensors.assertAllClose("condition_description", cross.toFloatArray(),
@@ -79,12 +95,16 @@ class ConditionProviderTest {
         List<String> texts = texts("lm_forward");
         Map<String, TensorData> exp = Fixtures.tensors("lm_forward", "expected.safetensors");
         try (ConditionProvider p = provider("musicgen_mono", s -> s); NDManager call = root.newSubManager()) {
+            ConditionFuser fuser = fuser("musicgen_mono");
             int before = root.getManagedArrays().size();
             ConditionTensors cond = p.conditions(texts, null, call);
             ConditionTensors uncond = p.conditions(Arrays.asList(null, null), null, call);
-            assertLike("cross_attention_src_cond", cond.crossAttentionSource(), exp, "lm_forward");
-            assertLike("cross_attention_src_uncond", uncond.crossAttentionSource(), exp, "lm_forward");
-            assertThat(uncond.crossAttentionSource().getShape()).isEqualTo(new Shape(2, 1, 64));
+            try (NDManager fusing = call.newSubManager()) {
+                assertLike("cross_attention_src_cond", fused(fuser, cond, fusing).crossSource(), exp, "lm_forward");
+                NDArray uncondSrc = fused(fuser, uncond, fusing).crossSource();
+                assertLike("cross_attention_src_uncond", uncondSrc, exp, "lm_forward");
+                assertThat(uncondSrc.getShape()).isEqualTo(new Shape(2, 1, 64));
+            }
             cond.close();
             uncond.close();
             assertThat(root.getManagedArrays().size()).as("arrays left on the weights and call managers").isEqualTo(before);
@@ -97,14 +117,18 @@ class ConditionProviderTest {
         Map<String, TensorData> exp = Fixtures.tensors("lm_forward", "expected.safetensors");
         try (SafeTensorsFile f = SafeTensorsFile.open(Fixtures.path("musicgen_hf", "model", "model.safetensors"))) {
             WeightStore hf = WeightStore.of("model.safetensors", f.tensors());
+            ConditionFuser fuser;
+            try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("musicgen_hf", "model"))) {
+                fuser = ck.config().fuser();
+            }
             try (ConditionProvider p = ConditionProvider.fromHfConfig(Fixtures.path("musicgen_hf", "model"), hf, root);
                     NDManager call = root.newSubManager()) {
                 hf.view("text_encoder").checkAllUsed();
                 hf.view("enc_to_dec_proj").checkAllUsed();
-                assertLike("cross_attention_src_cond", p.conditions(texts, null, call).crossAttentionSource(), exp,
-                        "lm_forward");
-                assertLike("cross_attention_src_uncond",
-                        p.conditions(Arrays.asList(null, null), null, call).crossAttentionSource(), exp, "lm_forward");
+                assertLike("cross_attention_src_cond", fused(fuser, p.conditions(texts, null, call), call)
+                        .crossSource(), exp, "lm_forward");
+                assertLike("cross_attention_src_uncond", fused(fuser, p.conditions(Arrays.asList(null, null), null,
+                        call), call).crossSource(), exp, "lm_forward");
             }
         }
     }
@@ -120,9 +144,8 @@ class ConditionProviderTest {
             assertThat(p.chromaConditioner().chromaLen()).isEqualTo(235);
             int before = root.getManagedArrays().size();
             ConditionTensors c = p.withNullConditions(List.of(text), List.<float[][]>of(new float[][] {melody}), call);
-            // 2 conditions x (embeds, mask) + the prefix: nothing else is left behind
-            assertThat(root.getManagedArrays().size()).isEqualTo(before + 5);
-            assertThat(c.crossAttentionSource()).isNull();
+            // 2 conditions x (embeds, mask): nothing else is left behind
+            assertThat(root.getManagedArrays().size()).isEqualTo(before + 4);
             assertThat(List.copyOf(c.conditions().keySet())).containsExactly("description", "self_wav");
             Condition desc = c.condition("description");
             Condition wav = c.condition("self_wav");
@@ -133,7 +156,9 @@ class ConditionProviderTest {
             Tensors.assertExact("condition_self_wav_mask", wav.mask().toLongArray(),
                     exp.get("condition_self_wav_mask").toLongArray());
             // the fuser prepends description, then self_wav in front of it: [self_wav, description, tokens]
-            NDArray prefix = c.prefix();
+            ConditionFuser.Fused f = fused(fuser("musicgen_melody"), c, call);
+            assertThat(f.crossSource()).isNull();
+            NDArray prefix = f.prefix();
             assertThat(prefix.getShape()).isEqualTo(new Shape(2, 12 + 27, 64));
             Tensors.assertAllClose("prefix[:, :12]", prefix.get(new NDIndex(":, :12")).toFloatArray(),
                     wav.embeds().toFloatArray(), 0, 0);
@@ -226,8 +251,6 @@ class ConditionProviderTest {
             assertThatThrownBy(() -> p.conditions(List.of("a", "b"), java.util.Collections.<float[][]>singletonList(null), call))
                     .hasMessageContaining("number of melodies (1) must match number of prompts (2)");
         }
-        assertThatThrownBy(() -> provider("musicgen_mono", s -> s.replace("cross_attention_pos_emb: false",
-                "cross_attention_pos_emb: true"))).hasMessageContaining("cross_attention_pos_emb");
     }
 
     private static List<String> texts(String caseName) {

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
 import dev.musicgen.testing.Fixtures;
-import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -52,21 +51,32 @@ class LMConfigTest {
     }
 
     @Test
-    void reads_hf_config_json() throws Exception {
-        JsonObject cfg = JsonParser.parseString(Files.readString(Fixtures.path("musicgen_hf", "model",
-                "config.json"))).getAsJsonObject();
-        LMConfig hf = LMConfig.fromHfConfig(cfg, null, 30);
+    void reads_hf_config_json() {
+        JsonConfig file = JsonConfig.read(Fixtures.path("musicgen_hf", "model", "config.json"));
+        JsonObject cfg = file.json();
+        LMConfig hf = LMConfig.fromHfConfig(file, null, 30);
         assertThat(hf).isEqualTo(new LMConfig(64, 4, 2, 256, 4, 64, false, false, false, 10_000, 1.0,
-                List.of(0, 1, 2, 3), new LMConfig.FuserConfig(List.of(), List.of("description"), false, 1.0), 30, 3.0,
+                List.of(0, 1, 2, 3), new ConditionFuser(List.of(), List.of("description"), false, 1.0), 30, 3.0,
                 1, false, 32000));
         cfg.getAsJsonObject("decoder").addProperty("num_codebooks", 8);
         cfg.getAsJsonObject("decoder").addProperty("audio_channels", 2);
-        assertThat(LMConfig.fromHfConfig(cfg, null, 30).delays()).containsExactly(0, 0, 1, 1, 2, 2, 3, 3);
+        assertThat(LMConfig.fromHfConfig(file, null, 30).delays()).containsExactly(0, 0, 1, 1, 2, 2, 3, 3);
         cfg.addProperty("model_type", "musicgen_melody");
-        assertThat(LMConfig.fromHfConfig(cfg, null, 30).fuser().prepend()).containsExactly("self_wav", "description");
+        assertThat(LMConfig.fromHfConfig(file, null, 30).fuser().prepend()).containsExactly("self_wav",
+                "description");
         JsonObject gen = new JsonObject();
         gen.addProperty("guidance_scale", 5.0);
-        assertThat(LMConfig.fromHfConfig(cfg, gen, 30).cfgCoef()).isEqualTo(5.0);
+        assertThat(LMConfig.fromHfConfig(file, JsonConfig.of(gen, "generation_config.json"), 30).cfgCoef())
+                .isEqualTo(5.0);
+        // a value of the wrong type names the file, the key path and the value
+        cfg.getAsJsonObject("decoder").addProperty("num_hidden_layers", "two");
+        assertThatThrownBy(() -> LMConfig.fromHfConfig(file, null, 30))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("config.json: decoder.num_hidden_layers must be an integer, but is: \"two\"");
+        cfg.getAsJsonObject("decoder").addProperty("num_hidden_layers", 2);
+        cfg.getAsJsonObject("decoder").addProperty("audio_channels", 3);
+        assertThatThrownBy(() -> LMConfig.fromHfConfig(file, null, 30))
+                .hasMessage("decoder.audio_channels must be between 1 and 2, but is: 3");
     }
 
     @Test

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import dev.musicgen.ComputeType;
 import dev.musicgen.internal.nn.F;
 import dev.musicgen.testing.Slow;
 import dev.musicgen.testing.Tensors;
@@ -26,9 +27,9 @@ class StreamingConsistencyTest {
     static final int CARD = 32;
 
     static LMConfig config(boolean prepend) {
-        LMConfig.FuserConfig fuser = prepend
-                ? new LMConfig.FuserConfig(List.of("self_wav", "description"), List.of(), false, 1.0)
-                : new LMConfig.FuserConfig(List.of(), List.of("description"), false, 1.0);
+        ConditionFuser fuser = prepend
+                ? new ConditionFuser(List.of("self_wav", "description"), List.of(), false, 1.0)
+                : new ConditionFuser(List.of(), List.of("description"), false, 1.0);
         return new LMConfig(DIM, 16, 1, 4 * DIM, K, CARD, false, false, false, 10_000, 1.0, List.of(0, 1, 2, 3),
                 fuser, 30, 3.0, 1, false, 32000);
     }
@@ -157,22 +158,15 @@ class StreamingConsistencyTest {
             }
         }
         LMConditions conds = LMConditions.of(randomCondition("description", r, n, 5));
-        for (DataType dtype : new DataType[] {DataType.FLOAT32, DataType.FLOAT16}) {
+        // blocks of 3 queries in attention; blocks of 70 and 10 rows in the feed-forward
+        Blocking small = new Blocking(3L * n * 16 * s, 70);
+        for (ComputeType type : new ComputeType[] {ComputeType.FLOAT32, ComputeType.FLOAT16_WEIGHTS}) {
             try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
-                    LMModel lm = LMModel.load(c, randomWeights(c, 5), root, dtype)) {
+                    LMModel lm = LMModel.load(c, randomWeights(c, 5), root, type);
+                    LMModel blockedLm = LMModel.load(c, randomWeights(c, 5), root, type, small)) {
                 float[] onePass = lm.forward(seq, conds);
-                long savedScores = StreamingMultiheadAttention.maxScoreElements;
-                int savedRows = StreamingTransformerLayer.ffnBlockRows;
-                float[] blocked;
-                try {
-                    StreamingMultiheadAttention.maxScoreElements = 3 * n * 16 * s; // blocks of 3 queries
-                    StreamingTransformerLayer.ffnBlockRows = 70; // blocks of 70 and 10 rows
-                    blocked = lm.forward(seq, conds);
-                } finally {
-                    StreamingMultiheadAttention.maxScoreElements = savedScores;
-                    StreamingTransformerLayer.ffnBlockRows = savedRows;
-                }
-                Tensors.assertAllClose("blocked vs one-pass logits (" + dtype + ")", blocked, onePass, 1e-5, 1e-5);
+                float[] blocked = blockedLm.forward(seq, conds);
+                Tensors.assertAllClose("blocked vs one-pass logits (" + type + ")", blocked, onePass, 1e-5, 1e-5);
             }
         }
     }

@@ -115,7 +115,7 @@ class T5EncoderModelTest {
         assertThat(g.denseActFn()).isEqualTo("gelu_new");
         assertThatThrownBy(() -> T5Config.fromJson("{\"feed_forward_proj\":\"gated-foo\"}"))
                 .hasMessageContaining("foo");
-        assertThatThrownBy(() -> T5Config.fromJson("{\"num_heads\":0}")).hasMessage("num_heads must be > 0, but is: 0");
+        assertThatThrownBy(() -> T5Config.fromJson("{\"num_heads\":0}")).hasMessage("num_heads must be positive, but is: 0");
     }
 
     @Test

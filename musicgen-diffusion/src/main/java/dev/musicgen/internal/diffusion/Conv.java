@@ -3,15 +3,13 @@ package dev.musicgen.internal.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.norm.BatchNorm;
 import dev.musicgen.internal.nn.F;
 
 /**
- * Faster forms of the U-Net's two hottest ops on the CPU engine. Both compute the same function as the torch op (only
- * the summation order differs); OpsTest checks them against their definitions.
+ * A faster form of the U-Net's hottest op on the CPU engine: convolution as one GEMM. It computes the same function
+ * as the torch op (only the summation order differs); ConvTest checks it against its definition.
  */
 final class Conv {
     /** From this many input taps (C_in × K) on, convolutions run as one GEMM (libtorch's CPU conv1d is ~6x slower). */
@@ -70,27 +68,5 @@ final class Conv {
         }
         NDArray out = outs.size() == 1 ? outs.get(0) : NDArrays.concat(outs, 2); // [B, C_out, T']
         return b == null ? out : out.add(b.reshape(1, cout, 1));
-    }
-
-    /**
-     * GroupNorm (biased variance, eps inside the square root) with per-channel affine, x [B, C, ...]. The group
-     * statistics come from libtorch's fused batch_norm in training mode over the view [1, B*G, C/G*...], whose
-     * "channels" are exactly the (item, group) pairs.
-     */
-    static NDArray groupNorm(NDArray x, int groups, NDArray gamma, NDArray beta, float eps) {
-        Shape s = x.getShape();
-        long bg = s.get(0) * groups;
-        NDManager m = x.getManager();
-        NDArray runMean = m.zeros(new Shape(bg));
-        NDArray runVar = m.ones(new Shape(bg));
-        NDArray ones = m.ones(new Shape(bg));
-        NDArray zeros = m.zeros(new Shape(bg));
-        NDArray n = BatchNorm.batchNorm(x.reshape(1, bg, -1), runMean, runVar, ones, zeros, 1, 0f, eps, true)
-                .singletonOrThrow().reshape(s);
-        long[] bshape = new long[s.dimension()];
-        java.util.Arrays.fill(bshape, 1);
-        bshape[1] = s.get(1);
-        Shape affine = new Shape(bshape);
-        return n.mul(gamma.reshape(affine)).add(beta.reshape(affine));
     }
 }

@@ -3,6 +3,7 @@ package dev.musicgen.internal.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import dev.musicgen.internal.nn.F;
@@ -27,7 +28,7 @@ final class DiffusionUnet implements AutoCloseable {
     private final float[][] stepEmbeddings;  // [depth or 1][num_steps * C_d]: embedding, embeddings.0, ...
     private final NDArray convCodecW;        // [C_bottleneck, codec_dim, 1] or null
     private final NDArray convCodecB;        // [C_bottleneck] or null
-    private final StreamingTransformer transformer; // null: the bottleneck is zeros
+    private final PostNormTransformer transformer; // null: the bottleneck is zeros
 
     /** Loads a band's {@code model_state}; every key of it must be used. */
     DiffusionUnet(NDManager parent, WeightStore w, DiffusionUnetConfig config) {
@@ -55,13 +56,14 @@ final class DiffusionUnet implements AutoCloseable {
             }
             int bottleneck = config.bottleneck();
             if (config.codecDim() > 0) {
-                convCodecW = StreamingTransformer.load(manager, w, "conv_codec.weight", bottleneck, config.codecDim(), 1);
-                convCodecB = StreamingTransformer.load(manager, w, "conv_codec.bias", bottleneck);
+                convCodecW = w.load("conv_codec.weight", manager, DataType.FLOAT32, bottleneck, config.codecDim(),
+                        1);
+                convCodecB = w.load("conv_codec.bias", manager, DataType.FLOAT32, bottleneck);
             } else {
                 convCodecW = null;
                 convCodecB = null;
             }
-            transformer = config.transformer() ? new StreamingTransformer(manager, w.view("transformer"), bottleneck)
+            transformer = config.transformer() ? new PostNormTransformer(manager, w, bottleneck)
                     : null;
             w.checkAllUsed();
         } catch (RuntimeException e) {
@@ -145,18 +147,18 @@ final class DiffusionUnet implements AutoCloseable {
 
     /** GroupNorm with its affine parameters. */
     private static final class Norm {
-        private final NDArray weight;
-        private final NDArray bias;
+        private final NDArray weight; // [C, 1], as F.groupNorm takes it
+        private final NDArray bias;   // [C, 1]
         private final int groups;
 
         Norm(NDManager m, WeightStore w, String name, int channels, int groups) {
-            weight = StreamingTransformer.load(m, w, name + ".weight", channels);
-            bias = StreamingTransformer.load(m, w, name + ".bias", channels);
+            weight = w.load(name + ".weight", m, DataType.FLOAT32, channels).reshape(channels, 1);
+            bias = w.load(name + ".bias", m, DataType.FLOAT32, channels).reshape(channels, 1);
             this.groups = groups;
         }
 
         NDArray forward(NDArray x) {
-            return Conv.groupNorm(x, groups, weight, bias, GN_EPS);
+            return F.groupNorm(x, groups, weight, bias, GN_EPS);
         }
     }
 
@@ -171,10 +173,10 @@ final class DiffusionUnet implements AutoCloseable {
         ResBlock(NDManager m, WeightStore w, int channels, int normGroups, int dilation) {
             norm1 = new Norm(m, w, "norm1", channels, normGroups);
             norm2 = new Norm(m, w, "norm2", channels, normGroups);
-            conv1W = StreamingTransformer.load(m, w, "conv1.weight", channels, channels, 3);
-            conv1B = StreamingTransformer.load(m, w, "conv1.bias", channels);
-            conv2W = StreamingTransformer.load(m, w, "conv2.weight", channels, channels, 3);
-            conv2B = StreamingTransformer.load(m, w, "conv2.bias", channels);
+            conv1W = w.load("conv1.weight", m, DataType.FLOAT32, channels, channels, 3);
+            conv1B = w.load("conv1.bias", m, DataType.FLOAT32, channels);
+            conv2W = w.load("conv2.weight", m, DataType.FLOAT32, channels, channels, 3);
+            conv2B = w.load("conv2.bias", m, DataType.FLOAT32, channels);
             conv1G = Conv.gemmWeight(conv1W);
             conv2G = Conv.gemmWeight(conv2W);
             this.dilation = dilation;
@@ -206,7 +208,7 @@ final class DiffusionUnet implements AutoCloseable {
         private final int padding;
 
         EncoderLayer(NDManager m, WeightStore w, int chin, int chout, DiffusionUnetConfig c) {
-            convW = StreamingTransformer.load(m, w, "conv.weight", chout, chin, c.kernel());
+            convW = w.load("conv.weight", m, DataType.FLOAT32, chout, chin, c.kernel());
             convG = Conv.gemmWeight(convW);
             norm = new Norm(m, w, "norm", chout, c.normGroups());
             resBlocks = resBlocks(m, w, chout, c);
@@ -240,7 +242,7 @@ final class DiffusionUnet implements AutoCloseable {
         DecoderLayer(NDManager m, WeightStore w, int chin, int chout, DiffusionUnetConfig c) {
             resBlocks = resBlocks(m, w, chin, c);
             norm = new Norm(m, w, "norm", chin, c.normGroups());
-            convTrW = StreamingTransformer.load(m, w, "convtr.weight", chin, chout, c.kernel());
+            convTrW = w.load("convtr.weight", m, DataType.FLOAT32, chin, chout, c.kernel());
             stride = c.stride();
             padding = (c.kernel() - c.stride()) / 2;
         }

@@ -1,5 +1,6 @@
 package dev.musicgen.internal.diffusion;
 
+import dev.musicgen.internal.config.Check;
 import dev.musicgen.internal.config.XpConfig;
 import java.util.Map;
 import java.util.Set;
@@ -22,23 +23,17 @@ record DiffusionUnetConfig(int chin, int hidden, int depth, double growth, int m
             "dropout");
 
     DiffusionUnetConfig {
-        positive("channels", chin);
-        positive("diffusion_unet.hidden", hidden);
-        positive("diffusion_unet.depth", depth);
-        positive("diffusion_unet.max_channels", maxChannels);
-        positive("schedule.num_steps", numSteps);
-        positive("diffusion_unet.norm_groups", normGroups);
-        positive("diffusion_unet.kernel", kernel);
-        positive("diffusion_unet.stride", stride);
-        if (resBlocks < 0) {
-            throw new IllegalArgumentException("diffusion_unet.res_blocks must be at least 0, but is: " + resBlocks);
-        }
-        if (codecDim < 0) {
-            throw new IllegalArgumentException("diffusion_unet.codec_dim must be null or positive, but is: " + codecDim);
-        }
-        if (!(growth > 0)) {
-            throw new IllegalArgumentException("diffusion_unet.growth must be positive, but is: " + growth);
-        }
+        Check.positive("channels", chin);
+        Check.positive("diffusion_unet.hidden", hidden);
+        Check.positive("diffusion_unet.depth", depth);
+        Check.positive("diffusion_unet.max_channels", maxChannels);
+        Check.positive("schedule.num_steps", numSteps);
+        Check.positive("diffusion_unet.norm_groups", normGroups);
+        Check.positive("diffusion_unet.kernel", kernel);
+        Check.positive("diffusion_unet.stride", stride);
+        Check.atLeast("diffusion_unet.res_blocks", resBlocks, 0);
+        Check.that(codecDim >= 0, "diffusion_unet.codec_dim", "null or positive", codecDim);
+        Check.that(growth > 0, "diffusion_unet.growth", "positive", growth);
         if (bilstm && !transformer) {
             throw new IllegalArgumentException("diffusion_unet.bilstm=true is not supported: no released MBD"
                     + " checkpoint uses a BiLSTM bottleneck (use transformer=true or neither)");
@@ -54,15 +49,9 @@ record DiffusionUnetConfig(int chin, int hidden, int depth, double growth, int m
             }
         }
         int bottleneck = channels(chin, hidden, depth, growth, maxChannels)[depth - 1];
-        if (transformer && bottleneck % StreamingTransformer.NUM_HEADS != 0) {
+        if (transformer && bottleneck % PostNormTransformer.NUM_HEADS != 0) {
             throw new IllegalArgumentException("the transformer bottleneck's channels (" + bottleneck
-                    + ") must be divisible by its " + StreamingTransformer.NUM_HEADS + " heads");
-        }
-    }
-
-    private static void positive(String name, int v) {
-        if (v <= 0) {
-            throw new IllegalArgumentException(name + " must be positive, but is: " + v);
+                    + ") must be divisible by its " + PostNormTransformer.NUM_HEADS + " heads");
         }
     }
 

@@ -3,6 +3,7 @@ package dev.musicgen.internal.diffusion;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.codec.EncodecModel;
+import dev.musicgen.internal.nn.Arrays3;
 
 /** MBD's codec: a mono {@link EncodecModel}, through its plain-array {@code decode} and {@code decodeLatent}. */
 final class EncodecLatentCodec implements LatentCodec {
@@ -46,39 +47,19 @@ final class EncodecLatentCodec implements LatentCodec {
     @Override
     public NDArray decodeLatent(NDArray codes) {
         float[][][] z = model.decodeLatent(toJava(codes)); // [B][D][T]
-        return codes.getManager().create(flatten(z), new Shape(z.length, z[0].length, z[0][0].length));
+        return codes.getManager().create(Arrays3.flatten(z), new Shape(z.length, z[0].length, z[0][0].length));
     }
 
     @Override
     public NDArray decode(NDArray codes) {
         float[][][] wav = model.decode(toJava(codes)); // [B][1][T * hop]
-        return codes.getManager().create(flatten(wav), new Shape(wav.length, wav[0].length, wav[0][0].length));
+        return codes.getManager().create(Arrays3.flatten(wav),
+                new Shape(wav.length, wav[0].length, wav[0][0].length));
     }
 
     private static long[][][] toJava(NDArray codes) {
         long[] s = codes.getShape().getShape();
-        long[] flat = codes.toLongArray();
-        long[][][] out = new long[(int) s[0]][(int) s[1]][(int) s[2]];
-        int pos = 0;
-        for (long[][] item : out) {
-            for (long[] row : item) {
-                System.arraycopy(flat, pos, row, 0, row.length);
-                pos += row.length;
-            }
-        }
-        return out;
-    }
-
-    private static float[] flatten(float[][][] a) {
-        float[] out = new float[a.length * a[0].length * a[0][0].length];
-        int pos = 0;
-        for (float[][] item : a) {
-            for (float[] row : item) {
-                System.arraycopy(row, 0, out, pos, row.length);
-                pos += row.length;
-            }
-        }
-        return out;
+        return Arrays3.unflatten(codes.toLongArray(), (int) s[0], (int) s[1], (int) s[2]);
     }
 
     @Override

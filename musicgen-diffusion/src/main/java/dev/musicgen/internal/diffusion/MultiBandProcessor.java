@@ -47,8 +47,8 @@ final class MultiBandProcessor implements SampleProcessor {
             rescale[i] = (float) Math.pow(std[i] / targetStd[i], powerStd);
         }
         int half = LowPassFilters.halfSize(SplitBands.normalizedCutoffs(sampleRate, nBands), SplitBands.ZEROS);
-        NDArray filters = state.tensor("split_bands.lowpass.filters", nBands - 1, 1, 2L * half + 1)
-                .toNDArray(manager, DataType.FLOAT32);
+        NDArray filters = state.load("split_bands.lowpass.filters", manager, DataType.FLOAT32, nBands - 1, 1,
+                2L * half + 1);
         this.splitBands = SplitBands.withFilters(sampleRate, nBands, filters);
         this.rescaleNd = manager.create(rescale).reshape(nBands, 1, 1, 1);
         this.meanNd = manager.create(mean).reshape(nBands, 1, 1, 1);

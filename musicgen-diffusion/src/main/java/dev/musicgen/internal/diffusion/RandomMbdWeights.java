@@ -72,12 +72,13 @@ final class RandomMbdWeights {
             put(m, r, "embeddings." + (d - 1) + ".weight", 100, c.numSteps(), ch[d]);
         }
         int b = c.bottleneck();
-        for (int l = 0; l < StreamingTransformer.NUM_LAYERS && c.transformer(); l++) {
-            String p = "transformer.layers." + l + ".";
+        for (int l = 0; l < PostNormTransformer.NUM_LAYERS && c.transformer(); l++) {
+            String p = PostNormTransformer.WEIGHTS + ".layers." + l + ".";
             put(m, r, p + "self_attn.mha.in_proj_weight", b, 3L * b, b);
             put(m, r, p + "self_attn.mha.out_proj.weight", b, b, b);
-            put(m, r, p + "linear1.weight", b, StreamingTransformer.DIM_FEEDFORWARD, b);
-            put(m, r, p + "linear2.weight", StreamingTransformer.DIM_FEEDFORWARD, b, StreamingTransformer.DIM_FEEDFORWARD);
+            put(m, r, p + "linear1.weight", b, PostNormTransformer.DIM_FEEDFORWARD, b);
+            put(m, r, p + "linear2.weight", PostNormTransformer.DIM_FEEDFORWARD, b,
+                    PostNormTransformer.DIM_FEEDFORWARD);
             norm(m, p + "norm1", b);
             norm(m, p + "norm2", b);
         }
