@@ -26,4 +26,21 @@ class ProgressPhasesTest {
         assertThat(seen.get(seen.size() - 1)).isEqualTo("POST_PROCESSING 1/1");
         assertThat(seen).anyMatch(s -> s.startsWith("GENERATING "));
     }
+
+    @Test
+    void multi_band_diffusion_reports_each_diffusion_step() {
+        List<String> decoding = new ArrayList<>();
+        try (MusicGenerator g = FixtureModels.builder("musicgen_mono", tmp).progressListener((phase, step, total) -> {
+            if (phase == ProgressListener.Phase.DECODING) {
+                decoding.add(step + "/" + total);
+            }
+        }).build()) {
+            g.generate(GenerationRequest.builder().prompt("beat").duration(0.5).seed(3L).multiBandDiffusion(true)
+                    .build());
+        }
+        // the pipeline's 0/1 and 1/1 around the decoder's own 0/N .. N/N (bands x steps)
+        assertThat(decoding.size()).isGreaterThan(4);
+        String last = decoding.get(decoding.size() - 2);
+        assertThat(last.split("/")[0]).isEqualTo(last.split("/")[1]);
+    }
 }

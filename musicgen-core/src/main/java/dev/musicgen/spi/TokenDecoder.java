@@ -16,6 +16,14 @@ public interface TokenDecoder extends AutoCloseable {
      */
     float[][][] decode(long[][][] codes, long seed);
 
+    /**
+     * As {@link #decode(long[][][], long)}, reporting progress ({@code DECODING}, e.g. per diffusion step) to
+     * {@code progress}; by default it reports nothing beyond what the caller does.
+     */
+    default float[][][] decode(long[][][] codes, long seed, dev.musicgen.ProgressListener progress) {
+        return decode(codes, seed);
+    }
+
     @Override
     void close();
 }

@@ -112,7 +112,7 @@ public final class GenerationPipeline implements AutoCloseable {
         job.cancel().throwIfCancelled();
         long td = System.nanoTime();
         progress.onProgress(ProgressListener.Phase.DECODING, 0, 1);
-        float[][][] wav = job.multiBandDiffusion() ? mbd().decode(result.tokens(), result.seed())
+        float[][][] wav = job.multiBandDiffusion() ? mbd().decode(result.tokens(), result.seed(), progress)
                 : model.codec().decode(result.tokens());
         progress.onProgress(ProgressListener.Phase.DECODING, 1, 1);
         timings.put("decoding", Duration.ofNanos(System.nanoTime() - td));

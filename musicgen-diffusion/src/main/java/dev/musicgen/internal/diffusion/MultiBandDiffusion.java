@@ -191,7 +191,29 @@ public final class MultiBandDiffusion implements AutoCloseable {
      * @return audio {@code [batch][channel][frames * hop]} at {@link #sampleRate()}
      */
     public float[][][] decode(long[][][] codes, NoiseSource noise) {
-        return decode(codes, noise, null);
+        return decode(codes, noise, (Trace) null);
+    }
+
+    /** As {@link #decode(long[][][], NoiseSource)}, telling {@code progress} each diffusion step (DECODING). */
+    public float[][][] decode(long[][][] codes, NoiseSource noise, dev.musicgen.ProgressListener progress) {
+        if (progress == null) {
+            return decode(codes, noise, (Trace) null);
+        }
+        int steps = NoiseSchedule.defaultStepList(processes.get(0).schedule().params().numSteps()).size() - 1;
+        long total = (long) steps * processes.size();
+        progress.onProgress(dev.musicgen.ProgressListener.Phase.DECODING, 0, total);
+        return decode(codes, noise, new Trace() {
+            @Override
+            public NoiseSchedule.Trace band(int index) {
+                long before = (long) index * steps;
+                return new NoiseSchedule.Trace() {
+                    @Override
+                    public void estimate(int idx, NDArray estimate) {
+                        progress.onProgress(dev.musicgen.ProgressListener.Phase.DECODING, before + idx + 1, total);
+                    }
+                };
+            }
+        });
     }
 
     float[][][] decode(long[][][] codes, NoiseSource noise, Trace trace) {
