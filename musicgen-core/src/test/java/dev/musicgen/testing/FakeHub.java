@@ -322,4 +322,12 @@ public final class FakeHub implements AutoCloseable {
         cdn.stop(0);
         pool.shutdownNow();
     }
+
+    /** The first byte a {@code Range: bytes=N-} header asks for, or -1 when there is none. */
+    public static long rangeStart(String range) {
+        if (range == null || !range.startsWith("bytes=") || !range.endsWith("-")) {
+            return -1;
+        }
+        return Long.parseLong(range.substring("bytes=".length(), range.length() - 1));
+    }
 }

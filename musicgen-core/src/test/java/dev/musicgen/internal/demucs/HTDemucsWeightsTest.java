@@ -63,7 +63,10 @@ class HTDemucsWeightsTest {
             assertThat(Files.readAllBytes(p)).isEqualTo(body);
             assertThat(w.resolve()).isEqualTo(p);
             assertThat(server.requests("cdn", "GET")).hasSize(2); // the broken first transfer and its resume
-            assertThat(server.requests("cdn", "GET").get(1).range()).isEqualTo("bytes=" + body.length / 2 + "-");
+            // resumed where the broken transfer ended: the server sent half, and a connection broken off may lose
+            // the last bytes in flight, so the resume starts after some but at most half of the body
+            assertThat(FakeHub.rangeStart(server.requests("cdn", "GET").get(1).range())).isBetween(1L,
+                    (long) body.length / 2);
 
             HTDemucsWeights corrupt = HTDemucsWeights.builder().url(server.rawBase() + "/7e57de30-6015d919.th")
                     .cacheDir(cache).torchHubDir(null).hub(hub().build()).build();

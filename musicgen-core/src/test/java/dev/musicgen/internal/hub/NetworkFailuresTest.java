@@ -101,7 +101,8 @@ class NetworkFailuresTest {
         assertThat(retries).containsExactly(LFS + " 1/5", CONFIG + " 1/5", NESTED + " 1/5");
         List<FakeHub.Request> cdn = hub.requests("cdn", "GET");
         assertThat(cdn).hasSize(2);
-        assertThat(cdn.get(1).range()).isEqualTo("bytes=" + weights.length / 2 + "-"); // resumed, not restarted
+        // resumed, not restarted (a broken-off connection may lose the last bytes in flight of the half sent)
+        assertThat(FakeHub.rangeStart(cdn.get(1).range())).isBetween(1L, (long) weights.length / 2);
         assertThat(incompleteUnder(cache)).isEmpty();
     }
 
