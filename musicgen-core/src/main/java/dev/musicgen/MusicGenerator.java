@@ -13,6 +13,7 @@ import dev.musicgen.internal.generation.ConditionProviderSource;
 import dev.musicgen.internal.generation.GenerationParams;
 import dev.musicgen.internal.generation.GenerationResult;
 import dev.musicgen.internal.generation.MusicGenLM;
+import dev.musicgen.internal.generation.StreamingGeneration;
 import dev.musicgen.internal.hub.HubClient;
 import dev.musicgen.internal.hub.HubRepos;
 import dev.musicgen.internal.lm.LMCheckpoint;
@@ -36,6 +37,7 @@ import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -171,7 +173,7 @@ public final class MusicGenerator implements AutoCloseable {
                 }
                 List<GenerationRequest> rs = new ArrayList<>();
                 batch.forEach(i -> rs.add(requests.get(i)));
-                List<GeneratedAudio> res = run(rs, extra);
+                List<GeneratedAudio> res = run(rs, extra, null);
                 for (int k = 0; k < batch.size(); k++) {
                     out.set(batch.get(k), res.get(k));
                 }
@@ -219,6 +221,27 @@ public final class MusicGenerator implements AutoCloseable {
         return f;
     }
 
+    /** Streams one generation as raw audio while it runs, in chunks of 0.5 s; see {@link StreamingGeneration}. */
+    public Flow.Publisher<AudioChunk> stream(GenerationRequest request) {
+        return stream(request, StreamingGeneration.DEFAULT_CHUNK_SECONDS);
+    }
+
+    /** As {@link #stream(GenerationRequest)}, in chunks of {@code chunkSeconds} (the last one holds the rest). */
+    public Flow.Publisher<AudioChunk> stream(GenerationRequest request, double chunkSeconds) {
+        StreamingGeneration.checkStreamable(Objects.requireNonNull(request, "request").multiBandDiffusion());
+        checkSupported(request);
+        ensureOpen();
+        return new StreamingGeneration(codec, chunkSeconds, (frames, cancel) -> {
+            lock.lock();
+            try {
+                ensureOpen();
+                run(List.of(request), cancel, frames);
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
     private static boolean batchable(GenerationRequest a, GenerationRequest b) {
         return b.inputAudio().isEmpty() && a.duration() == b.duration() && a.temperature() == b.temperature()
                 && a.topK() == b.topK() && a.topP() == b.topP()
@@ -243,7 +266,9 @@ public final class MusicGenerator implements AutoCloseable {
         }
     }
 
-    private List<GeneratedAudio> run(List<GenerationRequest> rs, CancellationToken extra) {
+    /** {@code frames}: when not null, the tokens go there while generated, and nothing is decoded (streaming). */
+    private List<GeneratedAudio> run(List<GenerationRequest> rs, CancellationToken extra,
+            MusicGenLM.FrameSink frames) {
         // torch's grad mode is per thread and on by default: the engine turned it off on the thread that loaded it
         // only. On another thread some kernels take their autograd-capable path and the audio differs in the last
         // bits, so every call runs with it off, as on the loading thread, and restores the caller's mode.
@@ -252,7 +277,7 @@ public final class MusicGenerator implements AutoCloseable {
             JniUtils.setGradMode(false);
         }
         try {
-            return runNoGrad(rs, extra);
+            return runNoGrad(rs, extra, frames);
         } finally {
             if (gradMode) {
                 JniUtils.setGradMode(true);
@@ -260,7 +285,8 @@ public final class MusicGenerator implements AutoCloseable {
         }
     }
 
-    private List<GeneratedAudio> runNoGrad(List<GenerationRequest> rs, CancellationToken extra) {
+    private List<GeneratedAudio> runNoGrad(List<GenerationRequest> rs, CancellationToken extra,
+            MusicGenLM.FrameSink frames) {
         GenerationRequest r0 = rs.get(0);
         List<CancellationToken> tokens = new ArrayList<>();
         rs.forEach(r -> tokens.add(r.cancellation()));
@@ -332,10 +358,13 @@ public final class MusicGenerator implements AutoCloseable {
             ConditionProviderSource source = new ConditionProviderSource(conditions, prompts, melodies, call);
             long tg = System.nanoTime();
             timings.put("conditioning", Duration.ofNanos(tg - t0));
-            result = generator.generate(source, promptTokens, params, p, cancel);
+            result = generator.generate(source, promptTokens, params, p, cancel, frames);
             timings.put("generating", Duration.ofNanos(System.nanoTime() - tg));
         }
         cancel.throwIfCancelled();
+        if (frames != null) {
+            return List.of();
+        }
         long td = System.nanoTime();
         p.onProgress(ProgressListener.Phase.DECODING, 0, 1);
         float[][][] wav = r0.multiBandDiffusion() ? mbd().decode(result.tokens(), result.seed())

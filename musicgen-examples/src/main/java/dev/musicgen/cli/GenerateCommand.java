@@ -83,8 +83,17 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--format", description = "wav or mp3 (default: from --output's extension, else wav).")
     String format;
 
-    @Option(names = {"-o", "--output"}, description = "Output file (default ${DEFAULT-VALUE}).", defaultValue = "out.wav")
+    @Option(names = {"-o", "--output"}, description = "Output file (default ${DEFAULT-VALUE}); - streams a WAV to "
+            + "standard output while generating (raw decoder output: pcm16 clamped as clip, or float32).",
+            defaultValue = "out.wav")
     Path output;
+
+    @Option(names = "--play", description = "Play on the default audio device while generating (no file).")
+    boolean play;
+
+    @Option(names = "--sample-format", description = "pcm16 (default) or float32 (raw decoder output, no "
+            + "normalization, WAV only).", defaultValue = "pcm16")
+    String sampleFormat;
 
     @Option(names = "--save-tokens", description = "Also write the tokens (int64 [B,K,T]) to this .safetensors file.")
     Path saveTokens;
@@ -131,7 +140,11 @@ final class GenerateCommand implements Callable<Integer> {
             rb.inputAudio(InputAudio.parse(inputAudio));
         }
         GenerationRequest request = rb.build();
-        checkWritable("--output", output);
+        boolean float32 = float32(sampleFormat, output, fmt);
+        StreamingOutput streaming = StreamingOutput.of(output, play, float32, request, saveTokens);
+        if (streaming == null) {
+            checkWritable("--output", output);
+        }
         if (saveTokens != null) {
             checkWritable("--save-tokens", saveTokens);
         }
@@ -161,9 +174,16 @@ final class GenerateCommand implements Callable<Integer> {
             }
             localRepos.forEach(gb::localRepo);
             try (MusicGenerator gen = gb.build()) {
+                if (streaming != null) {
+                    return streaming.run(gen, request, spec.commandLine().getErr());
+                }
                 GeneratedAudio audio = gen.generate(request);
                 bars.done();
-                audio.writeTo(output, fmt);
+                if (float32) {
+                    audio.writeRawFloatWav(output);
+                } else {
+                    audio.writeTo(output, fmt);
+                }
                 if (saveTokens != null) {
                     long[][] t = audio.tokens();
                     try {
@@ -181,6 +201,18 @@ final class GenerateCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Whether {@code --sample-format} asks for float32, which needs WAV. */
+    static boolean float32(String sampleFormat, Path output, OutputFormat fmt) {
+        String f = sampleFormat.toLowerCase(java.util.Locale.ROOT);
+        if (!f.equals("pcm16") && !f.equals("float32")) {
+            throw new IllegalArgumentException("--sample-format must be pcm16 or float32, but is: " + sampleFormat);
+        }
+        if (f.equals("float32") && fmt != OutputFormat.WAV) {
+            throw new IllegalArgumentException("--sample-format float32 needs a .wav output, but is: " + output);
+        }
+        return f.equals("float32");
     }
 
     /** The format named by the output's extension: .mp3 → MP3, .wav or none → WAV, anything else is refused. */
