@@ -22,6 +22,12 @@ public interface StreamDecoder extends AutoCloseable {
     float[][][] decode(long[][][] codes);
 
     /**
+     * Frames of right-hand context the decoder waits for: after {@code n} frames, the samples of the first {@code n -
+     * lookAheadFrames()} are final. Callers use it to decode in pieces that each complete about one chunk of audio.
+     */
+    int lookAheadFrames();
+
+    /**
      * Ends the stream: the remaining samples, with the signal's right edge treated as a one-shot decode treats it.
      *
      * @return {@code [batch][channel][m]}; over the whole stream the samples total frames × hop length

@@ -76,8 +76,9 @@ final class EncodecStreamDecoder implements StreamDecoder {
         }
     }
 
-    /** Frames of input held back before their output is final (the decoder's look-ahead). */
-    int lookAheadFrames() {
+    /** Frames of input held back before their output is final: the two stages' margins. */
+    @Override
+    public int lookAheadFrames() {
         return pre.margin + (post == null ? 0 : post.margin);
     }
 

@@ -42,6 +42,11 @@ final class InterleavedStreamDecoder implements StreamDecoder {
     }
 
     @Override
+    public int lookAheadFrames() {
+        return mono.lookAheadFrames();
+    }
+
+    @Override
     public float[][][] finish() {
         return join(mono.finish());
     }

@@ -6,7 +6,9 @@ import dev.musicgen.GenerationCancelledException;
 import dev.musicgen.spi.AudioCodec;
 import dev.musicgen.spi.StreamDecoder;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
@@ -53,6 +55,7 @@ public final class StreamingGeneration implements Flow.Publisher<AudioChunk> {
     }
 
     private final AudioCodec codec;
+    private final int hopLength;
     private final int chunkSamples;
     private final int bufferedChunks;
     private final Job job;
@@ -67,6 +70,7 @@ public final class StreamingGeneration implements Flow.Publisher<AudioChunk> {
         this.job = Objects.requireNonNull(job, "job");
         checkChunkSeconds(chunkSeconds, codec.frameRate());
         this.chunkSamples = (int) Math.round(chunkSeconds * codec.sampleRate());
+        this.hopLength = (int) Math.round(codec.sampleRate() / codec.frameRate());
         this.bufferedChunks = Math.max(2, (int) Math.ceil(AHEAD_SECONDS / chunkSeconds));
     }
 
@@ -116,6 +120,27 @@ public final class StreamingGeneration implements Flow.Publisher<AudioChunk> {
         run.start();
     }
 
+    /** Frames {@code [B, K, n]} of several pieces, in order, as one. */
+    static long[][][] concat(List<long[][][]> parts) {
+        int b = parts.get(0).length;
+        int k = parts.get(0)[0].length;
+        int n = 0;
+        for (long[][][] p : parts) {
+            n += p[0][0].length;
+        }
+        long[][][] out = new long[b][k][n];
+        int at = 0;
+        for (long[][][] p : parts) {
+            for (int i = 0; i < b; i++) {
+                for (int q = 0; q < k; q++) {
+                    System.arraycopy(p[i][q], 0, out[i][q], at, p[i][q].length);
+                }
+            }
+            at += p[0][0].length;
+        }
+        return out;
+    }
+
     /** One subscription: its generation, its buffer, its delivery. */
     private final class Run implements Flow.Subscription, AutoCloseable, MusicGenLM.FrameSink {
         private final Flow.Subscriber<? super AudioChunk> subscriber;
@@ -133,6 +158,9 @@ public final class StreamingGeneration implements Flow.Publisher<AudioChunk> {
         // generation thread only
         private StreamDecoder decoder;
         private long seed = -1;
+        private final List<long[][][]> codes = new ArrayList<>(); // frames received, not decoded yet
+        private long received; // frames received
+        private long decoded; // frames whose samples the decoder has returned
         private float[][] pending;
         private int pendingLength;
         private long emitted;
@@ -245,17 +273,39 @@ public final class StreamingGeneration implements Flow.Publisher<AudioChunk> {
             decoder = codec.streamDecoder(1);
         }
 
+        /**
+         * Frames are decoded in pieces, not one by one: each decode recomputes a few frames of context, and a piece
+         * that completes about one chunk keeps that overhead small. A piece is decoded as soon as it completes a
+         * chunk, so batching costs no latency.
+         */
         @Override
         public void onFrames(long[][][] frames) {
             token.throwIfCancelled();
-            append(decoder.decode(frames)[0]);
-            while (pendingLength >= chunkSamples) {
-                emit(chunkSamples, false);
+            codes.add(frames);
+            received += frames[0][0].length;
+            long finalFrames = Math.max(0, received - decoder.lookAheadFrames());
+            if (pendingLength + (finalFrames - decoded) * hopLength >= chunkSamples) {
+                decodeCodes();
+                while (pendingLength >= chunkSamples) {
+                    emit(chunkSamples, false);
+                }
             }
+        }
+
+        private void decodeCodes() {
+            if (codes.isEmpty()) {
+                return;
+            }
+            long[][][] piece = codes.size() == 1 ? codes.get(0) : concat(codes);
+            codes.clear();
+            float[][] samples = decoder.decode(piece)[0];
+            decoded += samples[0].length / hopLength;
+            append(samples);
         }
 
         @Override
         public void end() {
+            decodeCodes();
             append(decoder.finish()[0]);
             while (pendingLength > chunkSamples) {
                 emit(chunkSamples, false);
