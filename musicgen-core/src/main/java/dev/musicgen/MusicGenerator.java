@@ -221,7 +221,11 @@ public final class MusicGenerator implements AutoCloseable {
         return f;
     }
 
-    /** Streams one generation as raw audio while it runs, in chunks of 0.5 s; see {@link StreamingGeneration}. */
+    /**
+     * Streams one generation while it runs: raw audio in chunks of 0.5 s, each published as soon as its tokens exist
+     * (see {@link AudioChunk}; {@link AudioStream} for blocking code). Every subscription runs its own generation;
+     * cancelling stops it within one step. MultiBand Diffusion cannot stream and is refused.
+     */
     public Flow.Publisher<AudioChunk> stream(GenerationRequest request) {
         return stream(request, StreamingGeneration.DEFAULT_CHUNK_SECONDS);
     }

@@ -175,7 +175,7 @@ final class GenerateCommand implements Callable<Integer> {
             localRepos.forEach(gb::localRepo);
             try (MusicGenerator gen = gb.build()) {
                 if (streaming != null) {
-                    return streaming.run(gen, request, spec.commandLine().getErr());
+                    return streaming.run(gen, request, bars::done, spec.commandLine().getErr());
                 }
                 GeneratedAudio audio = gen.generate(request);
                 bars.done();

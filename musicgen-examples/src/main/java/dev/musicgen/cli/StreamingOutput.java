@@ -109,10 +109,11 @@ final class StreamingOutput {
     /**
      * Streams the generation of {@code request} to standard output or the audio device.
      *
+     * @param done called when the last chunk is out (closes the progress bar before the summary)
      * @param err where the summary goes (standard output carries only audio)
      * @return the exit code
      */
-    int run(MusicGenerator generator, GenerationRequest request, PrintWriter err) throws IOException {
+    int run(MusicGenerator generator, GenerationRequest request, Runnable done, PrintWriter err) throws IOException {
         long start = System.nanoTime();
         Summary s;
         if (play) {
@@ -128,6 +129,7 @@ final class StreamingOutput {
                 System.setOut(stdout);
             }
         }
+        done.run();
         err.printf(Locale.ROOT, "seed %d%n%s %.2f s (%d Hz, %d channel(s), %s) in %d chunks; first audio after %.2f s,"
                 + " all in %.1f s%n", s.seed, play ? "played" : "streamed", s.seconds(), s.sampleRate, s.channels,
                 play || !float32 ? "pcm16" : "float32", s.chunks, s.firstChunkNanos / 1e9,

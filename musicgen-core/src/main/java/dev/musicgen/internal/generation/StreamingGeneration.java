@@ -171,6 +171,15 @@ public final class StreamingGeneration implements Flow.Publisher<AudioChunk> {
         }
 
         void start() {
+            lock.lock();
+            try {
+                if (cancelled) { // cancelled in onSubscribe: nothing to run
+                    generationDone.countDown();
+                    return;
+                }
+            } finally {
+                lock.unlock();
+            }
             generation = new Thread(this::generate, "musicgen-stream");
             delivery = new Thread(this::deliver, "musicgen-stream-delivery");
             generation.setDaemon(true);
