@@ -1,6 +1,8 @@
 package dev.musicgen;
 
 import dev.musicgen.device.DeviceSelector;
+import dev.musicgen.internal.generation.MusicGenLM;
+import dev.musicgen.internal.generation.StreamingGeneration;
 import dev.musicgen.internal.loading.HubChoices;
 import dev.musicgen.internal.loading.LoadedModel;
 import dev.musicgen.internal.loading.ModelLoader;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +107,7 @@ public final class MusicGenerator implements AutoCloseable {
         lock.lock();
         try {
             ensureOpen();
-            return RequestBatches.run(requests, GenerationRequest::batchableWith, batch -> run(batch, call));
+            return RequestBatches.run(requests, GenerationRequest::batchableWith, batch -> run(batch, call, null));
         } finally {
             lock.unlock();
         }
@@ -127,8 +130,33 @@ public final class MusicGenerator implements AutoCloseable {
         }
     }
 
-    /** One batch: every request shares the sampling parameters of the first. */
-    private List<GeneratedAudio> run(List<GenerationRequest> rs, CancellationToken call) {
+    /**
+     * Streams one generation while it runs: raw audio in chunks of 0.5 s, each published as soon as its tokens exist
+     * (see {@link AudioChunk}; {@link AudioStream} for blocking code). Every subscription runs its own generation;
+     * cancelling stops it within one step. MultiBand Diffusion cannot stream and is refused.
+     */
+    public Flow.Publisher<AudioChunk> stream(GenerationRequest request) {
+        return stream(request, StreamingGeneration.DEFAULT_CHUNK_SECONDS);
+    }
+
+    /** As {@link #stream(GenerationRequest)}, in chunks of {@code chunkSeconds} (the last one holds the rest). */
+    public Flow.Publisher<AudioChunk> stream(GenerationRequest request, double chunkSeconds) {
+        StreamingGeneration.checkStreamable(Objects.requireNonNull(request, "request").multiBandDiffusion());
+        checkSupported(request);
+        ensureOpen();
+        return new StreamingGeneration(model.codec(), chunkSeconds, (frames, cancel) -> {
+            lock.lock();
+            try {
+                ensureOpen();
+                run(List.of(request), cancel, frames);
+            } finally {
+                lock.unlock();
+            }
+        });
+    }
+
+    /** One batch (every request shares the first's sampling parameters); {@code frames}: streaming, no decode. */
+    private List<GeneratedAudio> run(List<GenerationRequest> rs, CancellationToken call, MusicGenLM.FrameSink frames) {
         List<CancellationToken> tokens = new ArrayList<>();
         rs.forEach(r -> tokens.add(r.cancellation()));
         if (call != null) {
@@ -140,9 +168,12 @@ public final class MusicGenerator implements AutoCloseable {
                 r0.continuationEnd().isPresent() ? r0.continuationEnd().getAsDouble() : null)).orElse(null);
         GenerationPipeline.Job job = new GenerationPipeline.Job(
                 rs.stream().map(r -> r.prompt().filter(s -> !s.isBlank()).orElse(null)).toList(), clip, r0.params(),
-                r0.multiBandDiffusion(), tokens.size() == 1 ? tokens.get(0) : CancellationToken.anyOf(tokens));
+                r0.multiBandDiffusion(), tokens.size() == 1 ? tokens.get(0) : CancellationToken.anyOf(tokens), frames);
         try {
             GenerationPipeline.Output o = GradMode.off(() -> pipeline.run(job));
+            if (frames != null) {
+                return List.of();
+            }
             List<GeneratedAudio> out = new ArrayList<>();
             ProgressListener p = pipeline.progress();
             for (int b = 0; b < rs.size(); b++) {

@@ -26,6 +26,16 @@ public interface AudioCodec extends AutoCloseable {
     /** Decodes codes to audio; values must lie in {@code [0, cardinality)}. */
     float[][][] decode(long[][][] codes);
 
+    /**
+     * An incremental decoder for one stream of {@code batch} items: frames in as they are generated, final samples
+     * out, the same audio as {@link #decode} of all the frames. Codecs that cannot decode incrementally throw.
+     *
+     * @throws UnsupportedOperationException when this codec has no incremental decoder
+     */
+    default StreamDecoder streamDecoder(int batch) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot decode incrementally");
+    }
+
     @Override
     void close();
 }

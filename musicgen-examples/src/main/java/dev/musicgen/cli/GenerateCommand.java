@@ -83,8 +83,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     SampleFormatOption sampleFormat;
 
-    @Option(names = {"-o", "--output"}, description = "Output file (default ${DEFAULT-VALUE}).", defaultValue = "out.wav")
+    @Option(names = {"-o", "--output"}, description = "Output file (default ${DEFAULT-VALUE}); - streams a WAV to "
+            + "standard output while generating (raw decoder output: pcm16 clamped as clip, or float32).",
+            defaultValue = "out.wav")
     Path output;
+
+    @Option(names = "--play", description = "Play on the default audio device while generating (no file).")
+    boolean play;
 
     @Option(names = "--save-tokens", description = "Also write the tokens (int64 [B,K,T]) to this .safetensors file.")
     Path saveTokens;
@@ -130,7 +135,10 @@ final class GenerateCommand implements Callable<Integer> {
         GenerationRequest request = rb.build();
         boolean float32 = sampleFormat.float32();
         sampleFormat.check(output, fmt == OutputFormat.WAV);
-        checkWritable("--output", output);
+        StreamingOutput streaming = StreamingOutput.of(output, play, float32, request, saveTokens);
+        if (streaming == null) {
+            checkWritable("--output", output);
+        }
         if (saveTokens != null) {
             checkWritable("--save-tokens", saveTokens);
         }
@@ -150,6 +158,9 @@ final class GenerateCommand implements Callable<Integer> {
                 gb.demucsCheckpoint(demucsCheckpoint);
             }
             try (MusicGenerator gen = gb.build()) {
+                if (streaming != null) {
+                    return streaming.run(gen, request, bars::done, spec.commandLine().getErr());
+                }
                 GeneratedAudio audio = gen.generate(request);
                 bars.done();
                 if (float32) {
@@ -176,6 +187,7 @@ final class GenerateCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Whether {@code --sample-format} asks for float32, which needs WAV. */
     /** The format named by the output's extension: .mp3 → MP3, .wav or none → WAV, anything else is refused. */
     static OutputFormat formatOf(Path output) {
         String name = output.getFileName() == null ? "" : output.getFileName().toString();

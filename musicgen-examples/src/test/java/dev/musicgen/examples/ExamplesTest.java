@@ -183,4 +183,15 @@ class ExamplesTest {
         assertThat(outcome.audio().durationSeconds()).isCloseTo(1.0, within(1e-3));
         assertAudio(out, 1, 1.0, 1e-3);
     }
+
+    @Test
+    void streaming_playback_writes_the_chunks_where_it_does_not_play() throws Exception {
+        Path out = tmp.resolve("streamed.wav");
+        StreamingPlayback.Outcome o = StreamingPlayback.run(fixture("musicgen_stereo"), "lo-fi", 1.2, out);
+        assertThat(o.played()).isFalse();
+        assertThat(o.chunks()).isEqualTo(3); // 0.5 + 0.5 + 0.2 s
+        assertThat(o.audioSeconds()).isCloseTo(1.2, within(1e-9));
+        assertThat(o.firstAudioSeconds()).isLessThanOrEqualTo(o.totalSeconds());
+        assertAudio(out, 2, 1.2, 1e-3);
+    }
 }

@@ -123,6 +123,18 @@ public final class EncodecModel extends CompressionModel {
         }
     }
 
+    /** An incremental decoder (see {@link EncodecStreamDecoder}); holds no native memory between calls. */
+    @Override
+    public dev.musicgen.spi.StreamDecoder streamDecoder(int batch) {
+        return streamDecoder(batch, 0);
+    }
+
+    /** @param marginSlack frames added to the decoder's margins (tests: -1 shows that a smaller margin breaks it) */
+    EncodecStreamDecoder streamDecoder(int batch, int marginSlack) {
+        ensureOpen();
+        return new EncodecStreamDecoder(this, quantizer, decoder, batch, marginSlack);
+    }
+
     /**
      * audiocraft's {@code decode_latent}: the quantized latent (sum of the codewords) before the decoder.
      *

@@ -109,6 +109,12 @@ public final class InterleaveStereoCompressionModel extends CompressionModel {
         return out;
     }
 
+    /** An incremental decoder: the two channels as one mono stream of twice the items. */
+    @Override
+    public dev.musicgen.spi.StreamDecoder streamDecoder(int batch) {
+        return new InterleavedStreamDecoder(this, batch);
+    }
+
     @Override
     public void close() {
         model.close();

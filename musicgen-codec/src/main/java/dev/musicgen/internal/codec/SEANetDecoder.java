@@ -93,4 +93,9 @@ final class SEANetDecoder {
     SEANetConfig config() {
         return cfg;
     }
+
+    /** The layers in upstream's order (for the incremental decoder, which runs them in its own pieces). */
+    List<Layer> layers() {
+        return java.util.Collections.unmodifiableList(layers);
+    }
 }

@@ -41,16 +41,35 @@ final class StreamableLSTM implements Layer {
     @Override
     public NDArray forward(NDArray x) {
         long batch = x.getShape().get(0);
-        NDArray seq = x.transpose(2, 0, 1); // [T, B, C]
         NDManager m = x.getManager();
         NDArray h0 = m.zeros(new Shape(numLayers, batch, dimension));
         NDArray c0 = m.zeros(new Shape(numLayers, batch, dimension));
+        return forward(x, h0, c0).get(0);
+    }
+
+    /**
+     * The LSTM from a given state (incremental decoding carries it from one piece of the sequence to the next).
+     *
+     * @param h0 hidden state {@code [numLayers, B, C]}
+     * @param c0 cell state {@code [numLayers, B, C]}
+     * @return {@code [y [B, C, T], h_T, c_T]}
+     */
+    NDList forward(NDArray x, NDArray h0, NDArray c0) {
+        NDArray seq = x.transpose(2, 0, 1); // [T, B, C]
         NDList out = seq.getNDArrayInternal().lstm(seq, new NDList(h0, c0), params, true, numLayers, 0.0, false,
                 false, false);
         NDArray y = out.get(0); // [T, B, C]
         if (skip) {
             y = y.add(seq);
         }
-        return y.transpose(1, 2, 0);
+        return new NDList(y.transpose(1, 2, 0), out.get(1), out.get(2));
+    }
+
+    int numLayers() {
+        return numLayers;
+    }
+
+    int dimension() {
+        return dimension;
     }
 }

@@ -11,6 +11,7 @@ import dev.musicgen.internal.lm.LMState;
 import dev.musicgen.internal.lm.Pattern;
 import dev.musicgen.internal.nn.F;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -28,6 +29,18 @@ public final class LMGenerator {
     @FunctionalInterface
     public interface StepListener {
         void onStep(int done, int total);
+    }
+
+    /**
+     * Receives the frames of a pass as they become complete (every codebook sampled; with the delay pattern frame
+     * {@code t} completes at step {@code t + K - 1}), in order, from the first frame after the prompt on. Called on
+     * the generating thread after the step's native memory is freed; it may block (the pass waits) or throw (the pass
+     * stops and frees its memory).
+     */
+    @FunctionalInterface
+    public interface FrameListener {
+        /** @param codes frames {@code [from, from + n)} of the pass, {@code [B, K, n]} */
+        void onFrames(int from, long[][][] codes);
     }
 
     /**
@@ -60,6 +73,14 @@ public final class LMGenerator {
     public static Output generate(LMModel lm, NDManager manager, LMConditions conditions, long[][][] prompt,
             int numSamples, int maxGenLen, Sampler sampler, double cfgCoef, Random rng, StepListener listener,
             CancellationToken cancel) {
+        return generate(lm, manager, conditions, prompt, numSamples, maxGenLen, sampler, cfgCoef, rng, listener,
+                cancel, null);
+    }
+
+    /** As above; {@code frames}, when not null, receives each frame after the prompt as soon as it is complete. */
+    public static Output generate(LMModel lm, NDManager manager, LMConditions conditions, long[][][] prompt,
+            int numSamples, int maxGenLen, Sampler sampler, double cfgCoef, Random rng, StepListener listener,
+            CancellationToken cancel, FrameListener frames) {
         int k = lm.config().nQ();
         int card = lm.config().card();
         long special = lm.config().specialToken();
@@ -104,6 +125,7 @@ public final class LMGenerator {
                 input[b + i] = seq[i];
             }
         }
+        FrameTracker tracker = frames == null ? null : new FrameTracker(pattern, p, maxGenLen, frames);
         try (LMState state = lm.newState(manager, conditions, input.length, steps)) {
             int prev = 0;
             for (int offset = start; offset < steps; offset++) {
@@ -130,6 +152,9 @@ public final class LMGenerator {
                     }
                 }
                 prev = offset;
+                if (tracker != null) {
+                    tracker.afterStep(offset, seq);
+                }
                 if (listener != null) {
                     listener.onStep(1 + offset - start, steps - start);
                 }
@@ -145,6 +170,9 @@ public final class LMGenerator {
                 }
             }
         }
+        if (tracker != null && tracker.next != maxGenLen) {
+            throw new IllegalStateException("frames from " + tracker.next + " on were never complete");
+        }
         long[][][] codes = pattern.revertPatternSequence(seq, UNKNOWN).values();
         for (long[][] row : codes) {
             for (long[] cb : row) {
@@ -156,5 +184,63 @@ public final class LMGenerator {
             }
         }
         return new Output(codes, seq);
+    }
+
+    /** Which frames each step completes, and their codes read from the pattern sequence as reverting reads them. */
+    private static final class FrameTracker {
+        private final int[][] stepOf; // [K][T]: the step whose cell holds (t, q) (the last one, as revert takes)
+        private final int[] completeAt; // [T]: the step after which frame t is complete
+        private final int end;
+        private final FrameListener listener;
+        private int next; // first frame not yet reported
+
+        FrameTracker(Pattern pattern, int from, int maxGenLen, FrameListener listener) {
+            int k = pattern.nQ();
+            this.stepOf = new int[k][maxGenLen];
+            for (int[] row : stepOf) {
+                Arrays.fill(row, -1);
+            }
+            List<List<Pattern.LayoutCoord>> layout = pattern.layout();
+            for (int s = 0; s < layout.size(); s++) {
+                for (Pattern.LayoutCoord c : layout.get(s)) {
+                    if (c.t() < maxGenLen) {
+                        stepOf[c.q()][c.t()] = s;
+                    }
+                }
+            }
+            this.completeAt = new int[maxGenLen];
+            for (int t = 0; t < maxGenLen; t++) {
+                for (int q = 0; q < k; q++) {
+                    if (stepOf[q][t] < 0) {
+                        throw new IllegalStateException("the pattern has no cell for frame " + t + " of codebook " + q);
+                    }
+                    completeAt[t] = Math.max(completeAt[t], stepOf[q][t]);
+                }
+            }
+            this.next = from;
+            this.end = maxGenLen;
+            this.listener = listener;
+        }
+
+        void afterStep(int step, long[][][] seq) {
+            int from = next;
+            while (next < end && completeAt[next] <= step) {
+                next++;
+            }
+            if (next == from) {
+                return;
+            }
+            int b = seq.length;
+            int k = stepOf.length;
+            long[][][] codes = new long[b][k][next - from];
+            for (int i = 0; i < b; i++) {
+                for (int q = 0; q < k; q++) {
+                    for (int t = from; t < next; t++) {
+                        codes[i][q][t - from] = seq[i][q][stepOf[q][t]];
+                    }
+                }
+            }
+            listener.onFrames(from, codes);
+        }
     }
 }

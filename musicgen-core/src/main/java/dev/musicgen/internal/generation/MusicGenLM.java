@@ -32,6 +32,23 @@ public final class MusicGenLM {
     private final double frameRate;
 
     /**
+     * Receives the tokens of a generation while it runs: the frames of the final token sequence, in order, each as
+     * soon as it is complete (a continuation prompt first, at once; then every frame when its last codebook has been
+     * sampled, across the passes of the extension loop). Called on the generating thread; it may block, which pauses
+     * the generation, or throw, which stops it (its native memory is freed).
+     */
+    public interface FrameSink {
+        /** Called once, before any frame, with the seed the generation uses. */
+        default void start(long seed) {}
+
+        /** @param frames the next frames {@code [B, K, n]} */
+        void onFrames(long[][][] frames);
+
+        /** Called once after the last frame, still inside the generation (before its memory is freed). */
+        default void end() {}
+    }
+
+    /**
      * @param lm the language model (owned by the caller)
      * @param frameRate codec frames per second (50 for the 32 kHz EnCodec)
      */
@@ -69,6 +86,16 @@ public final class MusicGenLM {
      */
     public GenerationResult generate(ConditionSource conditions, long[][][] promptTokens, GenerationParams params,
             ProgressListener progress, CancellationToken cancel) {
+        return generate(conditions, promptTokens, params, progress, cancel, null);
+    }
+
+    /**
+     * As above, reporting the tokens to {@code frames} (when not null) while they are generated.
+     *
+     * @param frames receives the final token sequence frame by frame, or null
+     */
+    public GenerationResult generate(ConditionSource conditions, long[][][] promptTokens, GenerationParams params,
+            ProgressListener progress, CancellationToken cancel, FrameSink frames) {
         Objects.requireNonNull(conditions, "conditions");
         Objects.requireNonNull(params, "params");
         LMConfig cfg = lm.config();
@@ -98,14 +125,25 @@ public final class MusicGenLM {
         }
         long totalSteps = plannedSteps(params.duration(), totalGenLen, promptFrames, strideTokens);
         List<long[][][]> sequences = new ArrayList<>();
+        // the frames of each pass after its prompt are exactly what the final sequence takes from that pass
+        LMGenerator.FrameListener passFrames = frames == null ? null : (from, codes) -> frames.onFrames(codes);
+        if (frames != null) {
+            frames.start(seed);
+            if (promptTokens != null) {
+                frames.onFrames(promptTokens);
+            }
+        }
         try (NDManager manager = lm.newManager()) {
             if (params.duration() <= maxDuration) {
                 LMConditions c = conditions.conditionsFor(new ConditionSource.Chunk(0, 0.0, maxDuration, false));
                 LMGenerator.Output out = LMGenerator.generate(lm, manager, c, promptTokens,
                         numSamples(promptTokens, c), totalGenLen, sampler, params.cfgCoef(), rng,
                         (done, total) -> listener.onProgress(ProgressListener.Phase.GENERATING, done, totalSteps),
-                        cancel);
+                        cancel, passFrames);
                 sequences.add(out.sequence());
+                if (frames != null) {
+                    frames.end();
+                }
                 return new GenerationResult(out.codes(), seed, sequences);
             }
             // extension loop
@@ -131,7 +169,7 @@ public final class MusicGenLM {
                     out = LMGenerator.generate(lm, pass, c, prompt, numSamples(prompt, c), maxGenLen, sampler,
                             params.cfgCoef(), rng,
                             (done, total) -> listener.onProgress(ProgressListener.Phase.GENERATING, base + done,
-                                    totalSteps), cancel);
+                                    totalSteps), cancel, passFrames);
                 }
                 stepsBefore += passSteps(maxGenLen, promptLength);
                 sequences.add(out.sequence());
@@ -141,6 +179,9 @@ public final class MusicGenLM {
                 promptLength = prompt[0][0].length;
                 currentGenOffset += strideTokens;
                 chunk++;
+            }
+            if (frames != null) {
+                frames.end();
             }
             return new GenerationResult(concat(all), seed, sequences);
         }

@@ -55,9 +55,11 @@ public final class GenerationPipeline implements AutoCloseable {
      * @param params the shared sampling parameters; a random seed is drawn when they hold none
      * @param multiBandDiffusion decode with MultiBand Diffusion instead of EnCodec
      * @param cancel checked between phases and once per decode step
+     * @param frames when not null (streaming), each completed frame goes there while it is generated and nothing is
+     *     decoded: the output then has no audio
      */
     public record Job(List<String> prompts, InputPreparation.Clip input, GenerationParams params,
-            boolean multiBandDiffusion, CancellationToken cancel) {}
+            boolean multiBandDiffusion, CancellationToken cancel, MusicGenLM.FrameSink frames) {}
 
     /**
      * @param audio {@code [row][channel][sample]}, not normalized
@@ -106,10 +108,13 @@ public final class GenerationPipeline implements AutoCloseable {
                     in.melodies(), call);
             long tg = System.nanoTime();
             timings.put("conditioning", Duration.ofNanos(tg - t0));
-            result = generator.generate(source, in.promptTokens(), params, progress, job.cancel());
+            result = generator.generate(source, in.promptTokens(), params, progress, job.cancel(), job.frames());
             timings.put("generating", Duration.ofNanos(System.nanoTime() - tg));
         }
         job.cancel().throwIfCancelled();
+        if (job.frames() != null) {
+            return new Output(null, result.seed(), result.tokens(), timings);
+        }
         long td = System.nanoTime();
         progress.onProgress(ProgressListener.Phase.DECODING, 0, 1);
         float[][][] wav = job.multiBandDiffusion() ? mbd().decode(result.tokens(), result.seed(), progress)
