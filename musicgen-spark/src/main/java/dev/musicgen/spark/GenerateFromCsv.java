@@ -95,7 +95,7 @@ public final class GenerateFromCsv {
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {   // SparkException is checked in Java terms but thrown undeclared by Scala code
             err.println("error: the job failed: " + PartitionGenerator.message(rootCause(e)));
             return 1;
         } finally {

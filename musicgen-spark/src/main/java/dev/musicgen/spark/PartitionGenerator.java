@@ -63,7 +63,11 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> input) {
         TaskContext task = TaskContext.get();
-        int partition = task == null ? 0 : task.partitionId();
+        return new Rows(units(input, task == null ? 0 : task.partitionId()));
+    }
+
+    /** The partition's rows as batches (and error rows), in identity order; fails on a bad row with failFast. */
+    List<Unit> units(Iterator<Row> input, int partition) {
         List<Item> items = new ArrayList<>();
         int position = 0;
         while (input.hasNext()) {
@@ -77,7 +81,7 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
                 throw new IllegalArgumentException("row " + i.identity + ": " + i.error);
             }
         }
-        return new Rows(units(items));
+        return units(items);
     }
 
     /** One input row: its request (validated, without a derived seed) or why it has none. */
