@@ -10,6 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +121,21 @@ class GenerateFromCsvTest {
                 .toString()));
         assertThat(failed[0]).isEqualTo(1);
         assertThat(Files.readAllLines(tmp.resolve("bad-out").resolve("results.csv"))).hasSize(3);
+    }
+
+    @Test
+    void reads_parquet_with_typed_columns() throws Exception {
+        StructType schema = new StructType().add("id", DataTypes.IntegerType).add("prompt", DataTypes.StringType)
+                .add("duration", DataTypes.DoubleType).add("seed", DataTypes.LongType);
+        Path parquet = tmp.resolve("prompts.parquet");
+        TinyModel.spark().createDataFrame(List.of(RowFactory.create(1, "one", 0.5, 3L),
+                RowFactory.create(2, "two", 0.5, null)), schema).write().parquet(parquet.toString());
+        Path out = tmp.resolve("parquet-out");
+        Object[] r = job(args(modelArgs(), "--input", parquet.toString(), "--output", out.toString()));
+        assertThat(r[0]).as("stderr: " + r[2]).isEqualTo(0);
+        List<String> results = Files.readAllLines(out.resolve("results.csv"));
+        assertThat(results.subList(1, 3)).anySatisfy(l -> assertThat(l).startsWith("1,3,1.wav,"))
+                .anySatisfy(l -> assertThat(l).startsWith("2," + Seeds.derive(0, "2") + ",2.wav,"));
     }
 
     @Test
