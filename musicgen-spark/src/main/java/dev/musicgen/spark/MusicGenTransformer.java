@@ -667,6 +667,7 @@ public final class MusicGenTransformer extends Transformer implements DefaultPar
         return setValue(RequestInput.EXTEND_STRIDE, seconds);
     }
 
+    @SuppressWarnings("unchecked")   // created as a Param<String>, kept with the others as Param<Object>
     public Param<String> normalizationStrategy() {
         return (Param<String>) (Param<?>) valueParams.get(RequestInput.NORMALIZATION_STRATEGY);
     }
@@ -676,6 +677,7 @@ public final class MusicGenTransformer extends Transformer implements DefaultPar
         return setValue(RequestInput.NORMALIZATION_STRATEGY, value);
     }
 
+    @SuppressWarnings("unchecked")   // created as a Param<String>, kept with the others as Param<Object>
     public Param<String> outputFormat() {
         return (Param<String>) (Param<?>) valueParams.get(RequestInput.OUTPUT_FORMAT);
     }
