@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * Random weights under our (HF-style) names for any {@link EncodecConfig}, for the benchmarks. Weight-norm
  * convs get {@code weight_g = 1}, so every output channel is a unit-norm projection and activations stay in range.
  */
-final class RandomEncodecWeights {
+public final class RandomEncodecWeights {
     private final Map<String, TensorData> tensors = new LinkedHashMap<>();
     private final SplittableRandom rnd;
 
@@ -22,7 +22,7 @@ final class RandomEncodecWeights {
         rnd = new SplittableRandom(seed);
     }
 
-    static Map<String, TensorData> of(EncodecConfig cfg, long seed) {
+    public static Map<String, TensorData> of(EncodecConfig cfg, long seed) {
         RandomEncodecWeights r = new RandomEncodecWeights(seed);
         r.encoder(cfg.encoder());
         r.decoder(cfg.decoder());

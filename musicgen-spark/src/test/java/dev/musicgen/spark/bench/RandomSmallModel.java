@@ -6,7 +6,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.musicgen.internal.codec.EncodecConfig;
-import dev.musicgen.internal.codec.RandomEncodecWeights;
+import dev.musicgen.bench.RandomEncodecWeights;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.testing.Fixtures;
 import java.io.IOException;
@@ -158,7 +158,8 @@ public final class RandomSmallModel {
             specs.add(new Spec(b + "1.layer_norm.weight", new long[] {T5_DIM}, null, 1f));
         }
         specs.add(new Spec(t + "encoder.final_layer_norm.weight", new long[] {T5_DIM}, null, 1f));
-        EncodecConfig codec = EncodecConfig.fromHfJson(enc, CODEBOOKS);
+        EncodecConfig codec = EncodecConfig.fromHfJson(dev.musicgen.internal.config.JsonConfig.of(enc, "audio_encoder"),
+                CODEBOOKS);
         for (Map.Entry<String, TensorData> e : RandomEncodecWeights.of(codec, 5).entrySet()) {
             specs.add(new Spec("audio_encoder." + e.getKey(), e.getValue().shape(), e.getValue(), 0f));
         }
