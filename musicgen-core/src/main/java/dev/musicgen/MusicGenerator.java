@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Text (and melody, or audio continuation) to music with Meta's MusicGen, as audiocraft v1.2.0 runs it for
- * Replicate's {@code meta/musicgen}. Build once (weights load in {@link Builder#build()}), generate many times, close.
+ * Replicate's {@code meta/musicgen}. Build once (weights load in {@link MusicGeneratorBuilder#build()}), generate many times, close.
  *
  * <pre>{@code
  * try (MusicGenerator gen = MusicGenerator.builder().model(ModelVersion.SMALL).build()) {
@@ -53,13 +53,14 @@ public final class MusicGenerator implements AutoCloseable {
     private final AsyncCalls async = new AsyncCalls("musicgen-generate");
     private volatile boolean closed;
 
-    private MusicGenerator(LoadedModel model, GenerationPipeline pipeline) {
+    MusicGenerator(LoadedModel model, GenerationPipeline pipeline) {
         this.model = model;
         this.pipeline = pipeline;
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** A builder; its {@link MusicGeneratorBuilder#build()} validates, resolves (downloads) and loads the weights. */
+    public static MusicGeneratorBuilder builder() {
+        return new MusicGeneratorBuilder();
     }
 
     /** The model's name (version, repo id or directory). */
@@ -209,87 +210,6 @@ public final class MusicGenerator implements AutoCloseable {
             model.close();
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** Builds a {@link MusicGenerator}; {@link #build()} validates, resolves (downloads) and loads the weights. */
-    public static final class Builder {
-        private ModelSource model = ModelSource.of(ModelVersion.STEREO_MELODY_LARGE);
-        private Path textEncoder;
-        private DeviceSelector device = DeviceSelector.fromEnvironment();
-        private ComputeType computeType = ComputeType.FLOAT32;
-        private Path cacheDir;
-        private Boolean offline;
-        private ProgressListener progress = ProgressListener.none();
-        private final Map<String, Path> localRepos = new LinkedHashMap<>();
-        private ModelSource mbdModel;
-        private boolean stemSeparation = true;
-        private Path demucsCheckpoint;
-
-        private Builder() {}
-
-        /** Where the model comes from (the default is the version {@code stereo-melody-large}, as on Replicate). */
-        public Builder model(ModelSource source) { this.model = Objects.requireNonNull(source, "model"); return this; }
-        /** One of the released versions. */
-        public Builder model(ModelVersion version) { return model(ModelSource.of(version)); }
-        /** A version name ("small"), a Hub repo id ("facebook/musicgen-small") or a local path: {@link ModelSource#parse}. */
-        public Builder model(String nameRepoOrPath) {
-            return model(ModelSource.parse(Objects.requireNonNull(nameRepoOrPath, "model")));
-        }
-        /** A local model directory (audiocraft or HF transformers layout): {@link ModelSource#directory}. */
-        public Builder model(Path dir) { return model(ModelSource.directory(dir)); }
-        /** A local T5 directory (config.json, tokenizer.json, model.safetensors) instead of the one xp.cfg names. */
-        public Builder textEncoder(Path dir) { this.textEncoder = dir; return this; }
-        public Builder device(DeviceSelector selector) { this.device = Objects.requireNonNull(selector, "device"); return this; }
-        public Builder computeType(ComputeType type) { this.computeType = Objects.requireNonNull(type, "computeType"); return this; }
-        /** The Hugging Face hub cache directory (default: {@code HF_HUB_CACHE}, {@code $HF_HOME/hub}, ~/.cache/...). */
-        public Builder cacheDir(Path dir) { this.cacheDir = dir; return this; }
-        /**
-         * True: never touch the network (the Hub, the HTDemucs checkpoint, input audio URLs). False or unset: the
-         * environment decides; {@code HF_HUB_OFFLINE=1} still means offline (offline from any source wins).
-         */
-        public Builder offline(boolean offline) { this.offline = offline; return this; }
-        public Builder progressListener(ProgressListener listener) {
-            this.progress = listener == null ? ProgressListener.none() : listener;
-            return this;
-        }
-        /** Serves a repo id (e.g. the T5 or EnCodec a checkpoint names) from a local directory. */
-        public Builder localRepo(String repoId, Path dir) {
-            localRepos.put(Objects.requireNonNull(repoId, "repoId"), Objects.requireNonNull(dir, "dir"));
-            return this;
-        }
-        /**
-         * Whether melody inputs are first separated with HTDemucs, keeping the vocals and "other" stems, as audiocraft
-         * (and Replicate) do. Default true; false takes the chroma of the whole mix (HF transformers' behaviour). The
-         * htdemucs checkpoint (80 MB) is downloaded on the first melody, see {@link #demucsCheckpoint(Path)}.
-         */
-        public Builder stemSeparation(boolean enabled) { this.stemSeparation = enabled; return this; }
-        /** A local {@code 955717e8-8726e21a.th} instead of downloading it (its sha256 prefix is verified). */
-        public Builder demucsCheckpoint(Path file) { this.demucsCheckpoint = file; return this; }
-        /**
-         * Where MultiBand Diffusion comes from: a directory with {@code mbd_musicgen_32khz.th} or a repo id; null (the
-         * default) is {@code facebook/multiband-diffusion}.
-         */
-        public Builder multiBandDiffusionModel(ModelSource source) {
-            if (source instanceof ModelSource.Version) {
-                throw new IllegalArgumentException("multiBandDiffusionModel must be a directory or a repo id, but is "
-                        + "the MusicGen version " + source.name());
-            }
-            this.mbdModel = source;
-            return this;
-        }
-        public Builder multiBandDiffusionModel(Path dir) {
-            return multiBandDiffusionModel(dir == null ? null : ModelSource.directory(dir));
-        }
-        public Builder multiBandDiffusionModel(String repoId) {
-            return multiBandDiffusionModel(repoId == null ? null : ModelSource.repo(repoId));
-        }
-
-        public MusicGenerator build() {
-            ModelLoader loader = new ModelLoader(new HubChoices(cacheDir, offline, localRepos));
-            LoadedModel loaded = loader.load(model, new ModelLoader.Options(textEncoder, device, computeType,
-                    stemSeparation, demucsCheckpoint, progress));
-            return new MusicGenerator(loaded, new GenerationPipeline(loaded, loader, mbdModel, progress));
         }
     }
 }

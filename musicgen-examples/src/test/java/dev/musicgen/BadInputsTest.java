@@ -512,7 +512,7 @@ class BadInputsTest {
         mono.generate(req().inputAudio(audio).continuation(true).continuationEnd(0.1).build());
     }
 
-    static MusicGenerator.Builder fixtureBuilder() {
+    static MusicGeneratorBuilder fixtureBuilder() {
         return FixtureModels.builder("musicgen_mono", tmp.resolve("cache"));
     }
 

@@ -9,7 +9,7 @@ public final class FixtureModels {
     private FixtureModels() {}
 
     /** A generator over {@code fixtures/models/<name>} (musicgen_mono, musicgen_stereo, musicgen_melody, musicgen_long). */
-    public static MusicGenerator.Builder builder(String name, Path cacheDir) {
+    public static MusicGeneratorBuilder builder(String name, Path cacheDir) {
         return MusicGenerator.builder()
                 .model(Fixtures.path("models", name))
                 .localRepo("tiny/t5-a", Fixtures.path("models", "t5"))

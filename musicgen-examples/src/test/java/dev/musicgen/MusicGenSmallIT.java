@@ -16,8 +16,8 @@ class MusicGenSmallIT {
     static final String MODEL = "facebook/musicgen-small";
     static final String TEXT_ENCODER = "google-t5/t5-base";
 
-    static MusicGenerator.Builder small() {
-        MusicGenerator.Builder b = MusicGenerator.builder()
+    static MusicGeneratorBuilder small() {
+        MusicGeneratorBuilder b = MusicGenerator.builder()
                 .model(ModelVersion.SMALL)
                 .offline(true)
                 .device(DeviceSelector.cpu());

@@ -6,6 +6,7 @@ import dev.musicgen.GenerationRequest;
 import dev.musicgen.InputAudio;
 import dev.musicgen.ModelSource;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.NormalizationStrategy;
 import dev.musicgen.OutputFormat;
 import dev.musicgen.ProgressListener;
@@ -147,7 +148,7 @@ final class GenerateCommand implements Callable<Integer> {
             request = request.toBuilder().inputAudio(request.inputAudio().get().preload()).build();
         }
         try (ProgressBars bars = new ProgressBars(!noProgress, spec.commandLine().getErr())) {
-            MusicGenerator.Builder gb = hub.applyTo(MusicGenerator.builder()).model(ModelSource.parse(model))
+            MusicGeneratorBuilder gb = hub.applyTo(MusicGenerator.builder()).model(ModelSource.parse(model))
                     .computeType(computeType).device(device.selector()).progressListener(bars)
                     .multiBandDiffusionModel(mbd.source());
             if (textEncoder != null) {

@@ -1,6 +1,7 @@
 package dev.musicgen.cli;
 
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.internal.loading.HubChoices;
 import dev.musicgen.internal.loading.ModelLoader;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ final class HubOptions {
     }
 
     /** The same settings on a generator builder. */
-    MusicGenerator.Builder applyTo(MusicGenerator.Builder builder) {
+    MusicGeneratorBuilder applyTo(MusicGeneratorBuilder builder) {
         if (offline) {
             builder.offline(true);
         }

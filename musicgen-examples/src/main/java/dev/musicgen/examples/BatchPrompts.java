@@ -4,6 +4,7 @@ import dev.musicgen.GeneratedAudio;
 import dev.musicgen.GenerationRequest;
 import dev.musicgen.ModelVersion;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ public final class BatchPrompts {
         files.forEach(f -> System.out.println("wrote " + f));
     }
 
-    public static List<Path> run(MusicGenerator.Builder model, List<String> prompts, double seconds, Path outDir) {
+    public static List<Path> run(MusicGeneratorBuilder model, List<String> prompts, double seconds, Path outDir) {
         try (MusicGenerator generator = model.build()) {
             List<GenerationRequest> requests = new ArrayList<>();
             for (String prompt : prompts) {

@@ -4,6 +4,7 @@ import dev.musicgen.GeneratedAudio;
 import dev.musicgen.GenerationRequest;
 import dev.musicgen.ModelVersion;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -37,7 +38,7 @@ public final class Continuation {
                 start);
     }
 
-    public static GeneratedAudio run(MusicGenerator.Builder model, Path input, double start, Double end,
+    public static GeneratedAudio run(MusicGeneratorBuilder model, Path input, double start, Double end,
             String prompt, double seconds, Path out) {
         try (MusicGenerator generator = model.build()) {
             GenerationRequest request = GenerationRequest.builder()

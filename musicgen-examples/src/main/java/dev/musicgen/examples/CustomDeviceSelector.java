@@ -5,6 +5,7 @@ import dev.musicgen.GeneratedAudio;
 import dev.musicgen.GenerationRequest;
 import dev.musicgen.ModelVersion;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.device.DeviceSelector;
 import dev.musicgen.device.DeviceUnavailableException;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ public final class CustomDeviceSelector {
         };
     }
 
-    public static GeneratedAudio run(MusicGenerator.Builder model, DeviceSelector selector, String prompt,
+    public static GeneratedAudio run(MusicGeneratorBuilder model, DeviceSelector selector, String prompt,
             double seconds, Path out) {
         try (MusicGenerator generator = model.device(selector).build()) { // the selector runs in build()
             System.out.println("running on " + generator.device());

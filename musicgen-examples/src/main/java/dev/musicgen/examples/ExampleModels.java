@@ -2,6 +2,7 @@ package dev.musicgen.examples;
 
 import dev.musicgen.ModelVersion;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
 import java.io.IOException;
@@ -27,8 +28,8 @@ public final class ExampleModels {
     private ExampleModels() {}
 
     /** A generator builder for {@code -Dmusicgen.model}, or {@code defaultModel} when it is not set. */
-    public static MusicGenerator.Builder builder(ModelVersion defaultModel) {
-        MusicGenerator.Builder builder = MusicGenerator.builder()
+    public static MusicGeneratorBuilder builder(ModelVersion defaultModel) {
+        MusicGeneratorBuilder builder = MusicGenerator.builder()
                 .model(System.getProperty("musicgen.model", defaultModel.versionName()))
                 .stemSeparation(Boolean.parseBoolean(System.getProperty("musicgen.stemSeparation", "true")));
         if (Boolean.getBoolean("musicgen.offline")) {

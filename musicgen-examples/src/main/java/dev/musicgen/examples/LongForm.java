@@ -4,6 +4,7 @@ import dev.musicgen.GeneratedAudio;
 import dev.musicgen.GenerationRequest;
 import dev.musicgen.ModelVersion;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import java.nio.file.Path;
 
 /**
@@ -29,7 +30,7 @@ public final class LongForm {
                 audio.timings().get("total").toMillis() / 1000.0);
     }
 
-    public static GeneratedAudio run(MusicGenerator.Builder model, String prompt, double seconds, double extendStride,
+    public static GeneratedAudio run(MusicGeneratorBuilder model, String prompt, double seconds, double extendStride,
             Path out) {
         try (MusicGenerator generator = model.build()) {
             // extendStride must be below the window (generator.maxDuration(), 30 s for the released models).

@@ -4,6 +4,7 @@ import dev.musicgen.GeneratedAudio;
 import dev.musicgen.GenerationRequest;
 import dev.musicgen.ModelVersion;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -31,7 +32,7 @@ public final class MelodyConditioning {
         System.out.printf("wrote %s (%.1f s) following the melody of %s%n", out, audio.durationSeconds(), melody);
     }
 
-    public static GeneratedAudio run(MusicGenerator.Builder model, Path melody, String prompt, double seconds,
+    public static GeneratedAudio run(MusicGeneratorBuilder model, Path melody, String prompt, double seconds,
             Path out) {
         try (MusicGenerator generator = model.build()) {
             if (!generator.supportsMelody()) {

@@ -4,6 +4,7 @@ import dev.musicgen.GeneratedAudio;
 import dev.musicgen.GenerationRequest;
 import dev.musicgen.ModelVersion;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.OutputFormat;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
@@ -30,7 +31,7 @@ public final class Mp3Output {
         System.out.println("wrote " + out + " (128 kbps) and " + highQuality(out) + " (320 kbps)");
     }
 
-    public static GeneratedAudio run(MusicGenerator.Builder model, String prompt, double seconds, Path out)
+    public static GeneratedAudio run(MusicGeneratorBuilder model, String prompt, double seconds, Path out)
             throws IOException {
         try (MusicGenerator generator = model.build()) {
             GenerationRequest request = GenerationRequest.builder()

@@ -4,6 +4,7 @@ import dev.musicgen.GeneratedAudio;
 import dev.musicgen.GenerationRequest;
 import dev.musicgen.ModelVersion;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.ProgressListener;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -40,7 +41,7 @@ public final class ProgressAndCancel {
                 outcome.audio().durationSeconds());
     }
 
-    public static Outcome run(MusicGenerator.Builder model, String prompt, double seconds, int cancelAfterSteps,
+    public static Outcome run(MusicGeneratorBuilder model, String prompt, double seconds, int cancelAfterSteps,
             Path out) throws InterruptedException, ExecutionException {
         CountDownLatch reached = new CountDownLatch(1);
         // Called on the generating thread: keep it quick, never block in it.

@@ -5,6 +5,7 @@ import dev.musicgen.AudioStream;
 import dev.musicgen.GenerationRequest;
 import dev.musicgen.ModelVersion;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
 import java.io.IOException;
@@ -66,7 +67,7 @@ public final class StreamingPlayback {
      *
      * @param out where to write the audio; null plays it on the default audio device
      */
-    public static Outcome run(MusicGenerator.Builder model, String prompt, double seconds, Path out)
+    public static Outcome run(MusicGeneratorBuilder model, String prompt, double seconds, Path out)
             throws IOException, LineUnavailableException {
         try (MusicGenerator generator = model.build()) {
             GenerationRequest request = GenerationRequest.builder().prompt(prompt).duration(seconds).build();

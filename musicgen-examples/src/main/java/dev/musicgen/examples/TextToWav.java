@@ -4,6 +4,7 @@ import dev.musicgen.GeneratedAudio;
 import dev.musicgen.GenerationRequest;
 import dev.musicgen.ModelVersion;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import java.nio.file.Path;
 
 /**
@@ -26,7 +27,7 @@ public final class TextToWav {
                 audio.sampleRate(), audio.channels(), audio.seed());
     }
 
-    public static GeneratedAudio run(MusicGenerator.Builder model, String prompt, double seconds, Path out) {
+    public static GeneratedAudio run(MusicGeneratorBuilder model, String prompt, double seconds, Path out) {
         // Loading takes a while: in an application, build the generator once and keep it for many calls.
         try (MusicGenerator generator = model.build()) {
             GenerationRequest request = GenerationRequest.builder()

@@ -8,6 +8,7 @@ import ai.djl.Device;
 import dev.musicgen.FixtureModels;
 import dev.musicgen.GeneratedAudio;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
 import dev.musicgen.audio.AudioReader;
@@ -27,7 +28,7 @@ class ExamplesTest {
     @TempDir
     Path tmp;
 
-    private MusicGenerator.Builder fixture(String model) {
+    private MusicGeneratorBuilder fixture(String model) {
         return FixtureModels.builder(model, tmp.resolve("hub"));
     }
 

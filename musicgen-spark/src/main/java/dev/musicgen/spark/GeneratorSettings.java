@@ -2,6 +2,7 @@ package dev.musicgen.spark;
 
 import dev.musicgen.ComputeType;
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.device.DeviceSelector;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -15,7 +16,7 @@ import java.util.Objects;
  * How an executor builds its {@link MusicGenerator}: the model and where its files come from. Serializable, so the
  * driver ships it with each task; equal settings share one generator per executor JVM ({@link GeneratorCache}).
  *
- * <p>This is the only class of the module that uses {@link MusicGenerator.Builder}.
+ * <p>This is the only class of the module that uses {@link MusicGeneratorBuilder}.
  */
 final class GeneratorSettings implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -83,7 +84,7 @@ final class GeneratorSettings implements Serializable {
 
     /** Loads the model (minutes for the large ones). */
     MusicGenerator build() {
-        MusicGenerator.Builder b = MusicGenerator.builder().model(model);
+        MusicGeneratorBuilder b = MusicGenerator.builder().model(model);
         localRepos.forEach((id, dir) -> b.localRepo(id, Path.of(dir)));
         if (offline != null) {
             b.offline(offline);

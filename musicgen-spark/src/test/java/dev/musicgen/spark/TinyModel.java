@@ -1,6 +1,7 @@
 package dev.musicgen.spark;
 
 import dev.musicgen.MusicGenerator;
+import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.device.DeviceSelector;
 import dev.musicgen.testing.Fixtures;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ final class TinyModel {
 
     /** A generator of its own, built with the Java API, to compare with. */
     static MusicGenerator reference(Path cacheDir) {
-        MusicGenerator.Builder b = MusicGenerator.builder().model(dir()).offline(true).cacheDir(cacheDir)
+        MusicGeneratorBuilder b = MusicGenerator.builder().model(dir()).offline(true).cacheDir(cacheDir)
                 .device(DeviceSelector.cpu());
         for (String r : localRepos()) {
             Map.Entry<String, String> e = GeneratorSettings.parseLocalRepo(r);

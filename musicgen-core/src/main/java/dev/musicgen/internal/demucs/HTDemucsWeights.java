@@ -122,7 +122,7 @@ public final class HTDemucsWeights {
                     + "is not in " + cacheDir + otherDirs.stream().map(Path::toString)
                     .reduce("", (a, d) -> a + ", " + d) + ". Get it on a machine with network with `musicgen "
                     + "download --model <melody model>` and copy " + cacheDir + " (with the hub cache) here, or give "
-                    + "a local copy (--demucs-checkpoint, MusicGenerator.Builder.demucsCheckpoint), or turn stem "
+                    + "a local copy (--demucs-checkpoint, MusicGeneratorBuilder.demucsCheckpoint), or turn stem "
                     + "separation off (--no-stem-separation).");
         }
         return hub.downloadFile(url, cacheDir.resolve(name), expectedPrefix(name), "the HTDemucs checkpoint " + name);

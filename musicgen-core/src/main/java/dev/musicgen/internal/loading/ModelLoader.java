@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a {@link ModelSource} into files and the files into a loaded model: the one place that knows where models
  * come from (a version or repo id through the Hub and its cache, a local directory as it is), which layouts they have
- * and which providers load their parts. Used by {@code MusicGenerator.Builder.build()} and by the command line.
+ * and which providers load their parts. Used by {@code MusicGeneratorBuilder.build()} and by the command line.
  */
 public final class ModelLoader {
     private static final Logger LOG = LoggerFactory.getLogger(ModelLoader.class);
