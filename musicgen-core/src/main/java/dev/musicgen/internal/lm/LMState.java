@@ -17,10 +17,13 @@ public final class LMState implements AutoCloseable {
     final StreamingMultiheadAttention.CrossKv[] crossKvs; // null without cross-attention
     final NDArray prefix; // [N, Lp, d] or null
     final NDArray posTable; // [capacity, d]
+    final DecodeCache decodeCache; // INT8_WEIGHTS: the Java decode step's caches (caches is then null), else null
     long offset; // positions consumed so far, prefix included
 
     LMState(NDManager manager, int batch, int capacity, StreamingMultiheadAttention.KvCache[] caches,
-            StreamingMultiheadAttention.CrossKv[] crossKvs, NDArray prefix, NDArray posTable) {
+            StreamingMultiheadAttention.CrossKv[] crossKvs, NDArray prefix, NDArray posTable,
+            DecodeCache decodeCache) {
+        this.decodeCache = decodeCache;
         this.manager = manager;
         this.batch = batch;
         this.capacity = capacity;
@@ -46,6 +49,9 @@ public final class LMState implements AutoCloseable {
 
     @Override
     public void close() {
+        if (decodeCache != null) {
+            decodeCache.closed = true; // its buffers view the manager's memory
+        }
         manager.close();
     }
 }
