@@ -1,10 +1,6 @@
 package dev.musicgen.internal.lm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Locale;
@@ -12,9 +8,9 @@ import java.util.Locale;
 /**
  * The Java decode step's per-generation memory ({@link dev.musicgen.ComputeType#INT8_WEIGHTS}): per layer the
  * self-attention keys and values of every row and head in the chosen {@link #format}, the cross-attention keys and
- * values (fp32, computed once by the engine), the positional table, and the step's activations. The caches are
- * engine memory on the state's manager (allocated uninitialized, so untouched pages cost nothing; freed when the state
- * closes), read and written through direct buffers.
+ * values (fp32, computed once by the engine), a view of the state's positional table, and the step's activations. All
+ * are Java arrays (the Vector API reads heap arrays faster than direct buffers, see {@link Int8Linear}), allocated for
+ * the state's whole capacity at once.
  *
  * <p>Layouts, per (row b, head h), {@code bh = b·H + h}, in elements of the format:
  * <ul>
@@ -26,14 +22,14 @@ import java.util.Locale;
  */
 final class DecodeCache {
     static final int F32 = 0;
-    static final int F16 = 1;
-    static final int I8 = 2;
+    static final int I8 = 1;
     /** Positions per key block. */
     static final int P = 32;
 
     /**
-     * The self-attention cache format of new states: {@code -Dmusicgen.int8.kv=f32|f16|i8}. Mutable for tests.
-     * The default was chosen by measured speed and agreement (docs/PERFORMANCE.md).
+     * The self-attention cache format of new states: {@code -Dmusicgen.int8.kv=i8|f32}, default int8 (a quarter of
+     * fp32's bytes; its error is small beside the weights' quantization, docs/PERFORMANCE.md). fp32 is the parity
+     * reference of the tests. Mutable for tests.
      */
     static volatile int defaultFormat = parseFormat(System.getProperty("musicgen.int8.kv", "i8"));
 
@@ -41,17 +37,15 @@ final class DecodeCache {
         switch (s.toLowerCase(Locale.ROOT)) {
             case "f32":
                 return F32;
-            case "f16":
-                return F16;
             case "i8":
                 return I8;
             default:
-                throw new IllegalArgumentException("musicgen.int8.kv must be f32, f16 or i8, but is: " + s);
+                throw new IllegalArgumentException("musicgen.int8.kv must be i8 or f32, but is: " + s);
         }
     }
 
     static int elementBytes(int format) {
-        return format == F32 ? 4 : format == F16 ? 2 : 1;
+        return format == F32 ? 4 : 1;
     }
 
     final int format;
@@ -60,28 +54,29 @@ final class DecodeCache {
     final int headDim;
     final int capacity;
     final int blocks; // key blocks per (row, head): ceil(capacity / P)
-    final ByteBuffer[] keys;
-    final ByteBuffer[] values;
-    final ByteBuffer[] keyScales; // int8 only
-    final ByteBuffer[] valueScales;
+    // per layer, the arrays of the format (the others stay null)
+    final float[][] keysF32;
+    final float[][] valuesF32;
+    final byte[][] keysI8;
+    final byte[][] valuesI8;
+    final float[][] keyScales; // int8: per (row, head, position)
+    final float[][] valueScales;
     final int crossLen; // 0 without cross-attention
     final int crossBlocks;
-    final ByteBuffer[] crossKeys; // fp32, key layout with crossBlocks
-    final ByteBuffer[] crossValues; // fp32, [crossLen][headDim] per (row, head)
-    final FloatBuffer positions; // [capacity, dim]
+    final float[][] crossKeys; // fp32, key layout with crossBlocks
+    final float[][] crossValues; // fp32, [crossLen][headDim] per (row, head)
+    final FloatBuffer positions; // [capacity, dim], the state's table
     final float[] x; // [batch, dim] residual stream
     final float[] h; // [batch, dim] normed
     final float[] qkv; // [batch, 3·dim]
     final float[] attn; // [batch, dim] attention output (heads concatenated)
     final float[] ffn; // [batch, ffn]
     final float[] logits; // [batch, K·card]
-    final float[][] scores; // per thread: [max(capacity, crossLen) rounded up to P]
-    private final NDManager manager;
+    final float[][] scores; // per thread: [max(blocks, crossBlocks) · P]
     volatile boolean closed;
 
-    DecodeCache(NDManager manager, int format, LMConfig c, int batch, int capacity, int threads,
+    DecodeCache(int format, LMConfig c, int batch, int capacity, int threads,
             StreamingMultiheadAttention.CrossKv[] crossKvs, NDArray posTable) {
-        this.manager = manager;
         this.format = format;
         this.batch = batch;
         this.heads = c.numHeads();
@@ -90,45 +85,35 @@ final class DecodeCache {
         this.blocks = (capacity + P - 1) / P;
         int layers = c.numLayers();
         long perLayer = (long) batch * heads * blocks * P * headDim;
-        int es = elementBytes(format);
-        if (perLayer * es > Integer.MAX_VALUE) {
+        if (perLayer > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("a self-attention cache of " + capacity + " positions x " + batch
                     + " rows is too large for the Java decode step");
         }
-        keys = new ByteBuffer[layers];
-        values = new ByteBuffer[layers];
-        keyScales = new ByteBuffer[layers];
-        valueScales = new ByteBuffer[layers];
-        for (int l = 0; l < layers; l++) {
-            keys[l] = buffer(perLayer * es);
-            values[l] = buffer(perLayer * es);
-            if (format == I8) {
-                keyScales[l] = buffer(4L * batch * heads * blocks * P);
-                valueScales[l] = buffer(4L * batch * heads * blocks * P);
-            }
-        }
+        int size = (int) perLayer;
+        int scaleSize = batch * heads * blocks * P;
+        keysF32 = format == F32 ? new float[layers][size] : null;
+        valuesF32 = format == F32 ? new float[layers][size] : null;
+        keysI8 = format == I8 ? new byte[layers][size] : null;
+        valuesI8 = format == I8 ? new byte[layers][size] : null;
+        keyScales = format == I8 ? new float[layers][scaleSize] : null;
+        valueScales = format == I8 ? new float[layers][scaleSize] : null;
         int cl = 0;
         if (crossKvs != null) {
             cl = (int) crossKvs[0].values().getShape().get(2);
         }
         crossLen = cl;
         crossBlocks = (cl + P - 1) / P;
-        crossKeys = new ByteBuffer[crossKvs == null ? 0 : layers];
-        crossValues = new ByteBuffer[crossKeys.length];
-        for (int l = 0; l < crossKeys.length; l++) {
-            crossKeys[l] = buffer(4L * batch * heads * crossBlocks * P * headDim);
-            crossValues[l] = buffer(4L * batch * heads * cl * headDim);
+        int crossLayers = crossKvs == null ? 0 : layers;
+        crossKeys = new float[crossLayers][batch * heads * crossBlocks * P * headDim];
+        crossValues = new float[crossLayers][];
+        for (int l = 0; l < crossLayers; l++) {
             float[] kT = crossKvs[l].keysT().toFloatArray(); // [N, H, Dh, Lc]
-            float[] v = crossKvs[l].values().toFloatArray(); // [N, H, Lc, Dh]
-            float[] row = new float[headDim];
+            crossValues[l] = crossKvs[l].values().toFloatArray(); // [N, H, Lc, Dh]: the value layout as it is
             for (int bh = 0; bh < batch * heads; bh++) {
-                for (int j = 0; j < cl; j++) {
-                    for (int d = 0; d < headDim; d++) {
-                        row[d] = kT[(bh * headDim + d) * cl + j];
-                    }
-                    writeRaw(crossKeys[l], bh * crossBlocks * P * headDim, j, row, true);
-                    for (int d = 0; d < headDim; d++) {
-                        crossValues[l].putFloat(((bh * cl + j) * headDim + d) * 4, v[(bh * cl + j) * headDim + d]);
+                int base = bh * crossBlocks * P * headDim;
+                for (int d = 0; d < headDim; d++) {
+                    for (int j = 0; j < cl; j++) {
+                        crossKeys[l][base + (j / P) * headDim * P + d * P + j % P] = kT[(bh * headDim + d) * cl + j];
                     }
                 }
             }
@@ -141,20 +126,7 @@ final class DecodeCache {
         attn = new float[batch * d];
         ffn = new float[batch * c.ffnDim()];
         logits = new float[batch * c.nQ() * c.card()];
-        scores = new float[threads][(Math.max(blocks, crossBlocks) + 1) * P];
-    }
-
-    private ByteBuffer buffer(long bytes) {
-        NDArray a = manager.create(new Shape(Math.max(1, bytes)), DataType.INT8);
-        return a.toByteBuffer(true).order(ByteOrder.nativeOrder());
-    }
-
-    /** fp32 key-layout write without the kernels (used for the cross keys at construction). */
-    private void writeRaw(ByteBuffer buf, int base, int j, float[] row, boolean keyLayout) {
-        for (int d = 0; d < headDim; d++) {
-            int at = keyLayout ? base + (j / P) * headDim * P + d * P + j % P : base + j * headDim + d;
-            buf.putFloat(at * 4, row[d]);
-        }
+        scores = new float[threads][Math.max(blocks, crossBlocks) * P];
     }
 
     /** Element offset of (row, head) {@code bh}'s keys in the self-attention cache. */
@@ -162,7 +134,7 @@ final class DecodeCache {
         return bh * blocks * P * headDim;
     }
 
-    /** Element offset of {@code bh}'s values (same as its keys: both hold blocks·P positions). */
+    /** Element offset of {@code bh}'s values (as its keys': both hold blocks·P positions). */
     int valueBase(int bh) {
         return bh * blocks * P * headDim;
     }
@@ -188,6 +160,6 @@ final class DecodeCache {
     }
 
     static String formatName(int format) {
-        return format == F32 ? "f32" : format == F16 ? "f16" : "i8";
+        return format == F32 ? "f32" : "i8";
     }
 }

@@ -1,12 +1,7 @@
 package dev.musicgen.internal.lm;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -21,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@link #gemv}: {@code y = W x} for an int8 {@link Int8Linear} and a few activation rows (the CFG pair): each
  *       weight row is read once for all rows, bytes widened to floats and fused-multiply-added with several
  *       independent accumulators; per-block scales are applied to each block's partial sums.</li>
- *   <li>Attention over one (row, head) of a {@link DecodeCache} in fp32, fp16 or int8 (with a scale per position):
+ *   <li>Attention over one (row, head) of a {@link DecodeCache} in fp32 or int8 (with a scale per position):
  *       keys in blocks of {@link DecodeCache#P} positions stored {@code [headDim][P]}, so the scores of P positions are
  *       one vector FMA chain over the head dimension (no horizontal sums); values {@code [position][headDim]}.</li>
  *   <li>LayerNorm, exact (erf) GELU, softmax.</li>
@@ -35,15 +30,11 @@ final class Int8Kernels {
     static final boolean VECTOR = L >= 8;
     private static final VectorSpecies<Byte> BS = VECTOR
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
-    private static final VectorSpecies<Short> SS = VECTOR
-            ? VectorSpecies.of(short.class, VectorShape.forBitSize(L * 16)) : null;
-    private static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, FS.vectorShape());
-    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     private Int8Kernels() {}
 
-    private static FloatVector widen(ByteBuffer w, int offset) {
-        return (FloatVector) ByteVector.fromByteBuffer(BS, w, offset, NATIVE).convertShape(VectorOperators.B2F, FS, 0);
+    private static FloatVector widen(byte[] w, int offset) {
+        return (FloatVector) ByteVector.fromArray(BS, w, offset).convertShape(VectorOperators.B2F, FS, 0);
     }
 
     // ---------------------------------------------------------------------------------------------------- products
@@ -63,12 +54,12 @@ final class Int8Kernels {
             for (; b + 1 < rows; b += 2) {
                 float d0;
                 float d1;
-                if (!VECTOR || (!perChannel && w.block % L != 0)) {
+                if (!VECTOR || (!perChannel && (VPB == 0 || w.block != Int8Linear.BLOCK))) {
                     d0 = dotScalar(w, o, x, b * in);
                     d1 = dotScalar(w, o, x, (b + 1) * in);
                 } else if (perChannel) {
-                    float s = w.scaleBuf.get(o);
-                    dotPairChannel(w.valueBuf, o * in, in, x, b * in, (b + 1) * in, pair);
+                    float s = w.scales[o];
+                    dotPairChannel(w.values, o * in, in, x, b * in, (b + 1) * in, pair);
                     d0 = pair[0] * s;
                     d1 = pair[1] * s;
                 } else {
@@ -80,7 +71,8 @@ final class Int8Kernels {
                 store(y, yOff + (b + 1) * yStride + o, d1, bias, o, add);
             }
             if (b < rows) {
-                float d0 = VECTOR && (perChannel || w.block % L == 0) ? dotOne(w, o, x, b * in) : dotScalar(w, o, x, b * in);
+                float d0 = VECTOR && (perChannel || w.block % L == 0) ? dotOne(w, o, x, b * in)
+                        : dotScalar(w, o, x, b * in);
                 store(y, yOff + b * yStride + o, d0, bias, o, add);
             }
         }
@@ -94,7 +86,7 @@ final class Int8Kernels {
     }
 
     /** Two activation rows against one weight row with a single scale (applied by the caller). */
-    private static void dotPairChannel(ByteBuffer w, int wOff, int in, float[] x, int x0, int x1, float[] out) {
+    private static void dotPairChannel(byte[] w, int wOff, int in, float[] x, int x0, int x1, float[] out) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = FloatVector.zero(FS);
         FloatVector a2 = FloatVector.zero(FS);
@@ -126,7 +118,7 @@ final class Int8Kernels {
         float s0 = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         float s1 = b0.add(b1).add(b2.add(b3)).reduceLanes(VectorOperators.ADD);
         for (; i < in; i++) {
-            float wv = w.get(wOff + i);
+            float wv = w[wOff + i];
             s0 += wv * x[x0 + i];
             s1 += wv * x[x1 + i];
         }
@@ -134,61 +126,74 @@ final class Int8Kernels {
         out[1] = s1;
     }
 
-    /** Two activation rows against one weight row of blocks (block a multiple of the vector length), scaled. */
+    /**
+     * Vectors per {@link Int8Linear#BLOCK}-value block (2 with AVX-512, 4 with AVX2; 0 = no fast path). A compile-time
+     * constant for the JIT, so the loop over a block's vectors unrolls completely and the block loop is one counted
+     * loop whose bounds checks are hoisted (with the block size read from the matrix, this kernel ran 2.4x slower).
+     */
+    private static final int VPB = VECTOR && Int8Linear.BLOCK % (2 * L) == 0 ? Int8Linear.BLOCK / L : 0;
+
+    /**
+     * Two activation rows against one weight row of {@link Int8Linear#BLOCK}-value blocks: each widened weight vector
+     * is multiplied by its block's scale once (the dequantized weight, the value the engine's prefill multiplies by)
+     * and then fused-multiply-added into both rows' accumulators, four per row.
+     */
     private static void dotPairBlocks(Int8Linear w, int o, float[] x, int x0, int x1, float[] out) {
-        ByteBuffer wb = w.valueBuf;
-        FloatBuffer sb = w.scaleBuf;
-        int in = w.in;
-        int block = w.block;
-        int nb = in / block;
-        int wOff = o * in;
+        byte[] wb = w.values;
+        float[] sb = w.scales;
+        final int block = VPB * L;
+        int nb = w.in / block;
+        int wOff = o * w.in;
         int sOff = o * nb;
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = FloatVector.zero(FS);
+        FloatVector a2 = FloatVector.zero(FS);
+        FloatVector a3 = FloatVector.zero(FS);
         FloatVector b0 = FloatVector.zero(FS);
         FloatVector b1 = FloatVector.zero(FS);
+        FloatVector b2 = FloatVector.zero(FS);
+        FloatVector b3 = FloatVector.zero(FS);
         int j = 0;
         for (; j + 1 < nb; j += 2) {
             int i = j * block;
-            FloatVector p0 = FloatVector.zero(FS);
-            FloatVector p1 = FloatVector.zero(FS);
-            FloatVector q0 = FloatVector.zero(FS);
-            FloatVector q1 = FloatVector.zero(FS);
-            for (int v = 0; v < block; v += L) {
-                FloatVector w0 = widen(wb, wOff + i + v);
-                FloatVector w1 = widen(wb, wOff + i + block + v);
-                p0 = w0.fma(FloatVector.fromArray(FS, x, x0 + i + v), p0);
-                p1 = w0.fma(FloatVector.fromArray(FS, x, x1 + i + v), p1);
-                q0 = w1.fma(FloatVector.fromArray(FS, x, x0 + i + block + v), q0);
-                q1 = w1.fma(FloatVector.fromArray(FS, x, x1 + i + block + v), q1);
+            FloatVector s = FloatVector.broadcast(FS, sb[sOff + j]);
+            FloatVector t = FloatVector.broadcast(FS, sb[sOff + j + 1]);
+            for (int v = 0; v < VPB; v += 2) {
+                int at = i + v * L;
+                FloatVector w0 = widen(wb, wOff + at).mul(s);
+                FloatVector w1 = widen(wb, wOff + at + L).mul(s);
+                FloatVector w2 = widen(wb, wOff + at + block).mul(t);
+                FloatVector w3 = widen(wb, wOff + at + block + L).mul(t);
+                a0 = w0.fma(FloatVector.fromArray(FS, x, x0 + at), a0);
+                a1 = w1.fma(FloatVector.fromArray(FS, x, x0 + at + L), a1);
+                a2 = w2.fma(FloatVector.fromArray(FS, x, x0 + at + block), a2);
+                a3 = w3.fma(FloatVector.fromArray(FS, x, x0 + at + block + L), a3);
+                b0 = w0.fma(FloatVector.fromArray(FS, x, x1 + at), b0);
+                b1 = w1.fma(FloatVector.fromArray(FS, x, x1 + at + L), b1);
+                b2 = w2.fma(FloatVector.fromArray(FS, x, x1 + at + block), b2);
+                b3 = w3.fma(FloatVector.fromArray(FS, x, x1 + at + block + L), b3);
             }
-            FloatVector s = FloatVector.broadcast(FS, sb.get(sOff + j));
-            FloatVector t = FloatVector.broadcast(FS, sb.get(sOff + j + 1));
-            a0 = p0.fma(s, a0);
-            b0 = p1.fma(s, b0);
-            a1 = q0.fma(t, a1);
-            b1 = q1.fma(t, b1);
         }
         if (j < nb) {
             int i = j * block;
-            FloatVector p0 = FloatVector.zero(FS);
-            FloatVector p1 = FloatVector.zero(FS);
-            for (int v = 0; v < block; v += L) {
-                FloatVector w0 = widen(wb, wOff + i + v);
-                p0 = w0.fma(FloatVector.fromArray(FS, x, x0 + i + v), p0);
-                p1 = w0.fma(FloatVector.fromArray(FS, x, x1 + i + v), p1);
+            FloatVector s = FloatVector.broadcast(FS, sb[sOff + j]);
+            for (int v = 0; v < VPB; v += 2) {
+                int at = i + v * L;
+                FloatVector w0 = widen(wb, wOff + at).mul(s);
+                FloatVector w1 = widen(wb, wOff + at + L).mul(s);
+                a0 = w0.fma(FloatVector.fromArray(FS, x, x0 + at), a0);
+                a1 = w1.fma(FloatVector.fromArray(FS, x, x0 + at + L), a1);
+                b0 = w0.fma(FloatVector.fromArray(FS, x, x1 + at), b0);
+                b1 = w1.fma(FloatVector.fromArray(FS, x, x1 + at + L), b1);
             }
-            FloatVector s = FloatVector.broadcast(FS, sb.get(sOff + j));
-            a0 = p0.fma(s, a0);
-            b0 = p1.fma(s, b0);
         }
-        out[0] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        out[1] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        out[0] = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        out[1] = b0.add(b1).add(b2.add(b3)).reduceLanes(VectorOperators.ADD);
     }
 
     /** One activation row (an odd row count), scaled. */
     private static float dotOne(Int8Linear w, int o, float[] x, int x0) {
-        ByteBuffer wb = w.valueBuf;
+        byte[] wb = w.values;
         int in = w.in;
         int block = w.block;
         int nb = in / block;
@@ -206,9 +211,9 @@ final class Int8Kernels {
             }
             float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
             for (; i < in; i++) {
-                s += wb.get(wOff + i) * x[x0 + i];
+                s += wb[wOff + i] * x[x0 + i];
             }
-            return s * w.scaleBuf.get(o);
+            return s * w.scales[o];
         }
         FloatVector a = FloatVector.zero(FS);
         for (int j = 0; j < nb; j++) {
@@ -217,7 +222,7 @@ final class Int8Kernels {
             for (int v = 0; v < block; v += L) {
                 p = widen(wb, wOff + i + v).fma(FloatVector.fromArray(FS, x, x0 + i + v), p);
             }
-            a = p.fma(FloatVector.broadcast(FS, w.scaleBuf.get(o * nb + j)), a);
+            a = p.fma(FloatVector.broadcast(FS, w.scales[o * nb + j]), a);
         }
         return a.reduceLanes(VectorOperators.ADD);
     }
@@ -229,9 +234,9 @@ final class Int8Kernels {
         for (int j = 0; j < nb; j++) {
             float s = 0;
             for (int i = j * w.block; i < (j + 1) * w.block; i++) {
-                s += w.valueBuf.get(o * in + i) * x[x0 + i];
+                s += w.values[o * in + i] * x[x0 + i];
             }
-            total += s * w.scaleBuf.get(o * nb + j);
+            total += s * w.scales[o * nb + j];
         }
         return total;
     }
@@ -366,27 +371,29 @@ final class Int8Kernels {
     }
 
     // --------------------------------------------------------------------------------------------------- attention
+    //
+    // One (row, head) of a cache: keys in blocks of P positions stored [headDim][P] (position j, dim d at
+    // base + (j / P)·dh·P + d·P + j % P), so the scores of P positions are vector FMA chains over d with q[d]
+    // broadcast (no horizontal sums); values [position][headDim] from base. Two element types with the same code: fp32
+    // and int8 with one fp32 scale per position (keys: the scores of a block are multiplied by their positions' scales;
+    // values: each position's weight is). fp16 was measured too and dropped: JDK 17's Vector API widens shorts to ints
+    // so slowly that fp16 attention over 1 500 positions cost 7x the int8 one (83 vs 11 ms of CPU per small-model step).
 
-    /**
-     * Scores {@code s[j] = q · k_j} for positions {@code [0, n)} of one (row, head) of a key store: blocks of
-     * {@link DecodeCache#P} positions, each {@code [dh][P]} elements from element {@code base}; int8 keys multiply by
-     * their position's scale ({@code scales} from element {@code scaleBase}). {@code s} holds n rounded up to P.
-     */
-    static void scores(int format, ByteBuffer keys, int base, ByteBuffer scales, int scaleBase, float[] q, int qOff,
-            int dh, int n, float[] s) {
+    /** Scores {@code s[j] = q · k_j} for positions {@code [0, n)} of F32 keys from element {@code base}. */
+    static void scoresF32(float[] keys, int base, float[] q, int qOff, int dh, int n, float[] s) {
         int p = DecodeCache.P;
-        int blocks = (n + p - 1) / p;
         if (!VECTOR) {
             for (int j = 0; j < n; j++) {
                 int at = base + (j / p) * dh * p + j % p;
                 float acc = 0;
                 for (int d = 0; d < dh; d++) {
-                    acc += q[qOff + d] * load(format, keys, at + d * p);
+                    acc += q[qOff + d] * keys[at + d * p];
                 }
-                s[j] = format == DecodeCache.I8 ? acc * scales.getFloat((scaleBase + j) * 4) : acc;
+                s[j] = acc;
             }
             return;
         }
+        int blocks = (n + p - 1) / p;
         for (int blk = 0; blk < blocks; blk++) {
             int bBase = base + blk * dh * p;
             for (int u = 0; u < p; u += L) {
@@ -397,37 +404,32 @@ final class Int8Kernels {
                 int d = 0;
                 for (; d + 3 < dh; d += 4) {
                     int at = bBase + d * p + u;
-                    a0 = loadVector(format, keys, at).fma(FloatVector.broadcast(FS, q[qOff + d]), a0);
-                    a1 = loadVector(format, keys, at + p).fma(FloatVector.broadcast(FS, q[qOff + d + 1]), a1);
-                    a2 = loadVector(format, keys, at + 2 * p).fma(FloatVector.broadcast(FS, q[qOff + d + 2]), a2);
-                    a3 = loadVector(format, keys, at + 3 * p).fma(FloatVector.broadcast(FS, q[qOff + d + 3]), a3);
+                    a0 = FloatVector.fromArray(FS, keys, at).fma(FloatVector.broadcast(FS, q[qOff + d]), a0);
+                    a1 = FloatVector.fromArray(FS, keys, at + p).fma(FloatVector.broadcast(FS, q[qOff + d + 1]), a1);
+                    a2 = FloatVector.fromArray(FS, keys, at + 2 * p).fma(FloatVector.broadcast(FS, q[qOff + d + 2]), a2);
+                    a3 = FloatVector.fromArray(FS, keys, at + 3 * p).fma(FloatVector.broadcast(FS, q[qOff + d + 3]), a3);
                 }
                 for (; d < dh; d++) {
-                    a0 = loadVector(format, keys, bBase + d * p + u).fma(FloatVector.broadcast(FS, q[qOff + d]), a0);
+                    a0 = FloatVector.fromArray(FS, keys, bBase + d * p + u).fma(FloatVector.broadcast(FS, q[qOff + d]), a0);
                 }
                 FloatVector r = a0.add(a1).add(a2.add(a3));
-                if (format == DecodeCache.I8) {
-                    r = r.mul(FloatVector.fromByteBuffer(FS, scales, (scaleBase + blk * p + u) * 4, NATIVE));
-                }
                 r.intoArray(s, blk * p + u);
             }
         }
     }
 
     /**
-     * {@code o[oOff + d] = Σ_j e[j] · v_j[d] / sum} over positions {@code [0, n)} of one (row, head) of a value store
-     * ({@code [position][dh]} elements from {@code base}; int8 values times their position's scale).
+     * {@code o[oOff + d] = Σ_j e[j] · v_j[d] / sum} over positions {@code [0, n)} of F32 values from element
+     * {@code base}.
      */
-    static void weightedValues(int format, ByteBuffer values, int base, ByteBuffer scales, int scaleBase, float[] e,
-            int n, float sum, int dh, float[] o, int oOff) {
+    static void weightedValuesF32(float[] values, int base, float[] e, int n, float sum, int dh, float[] o,
+            int oOff) {
         float inv = 1 / sum;
-        boolean i8 = format == DecodeCache.I8;
         if (!VECTOR || dh % L != 0) {
             for (int d = 0; d < dh; d++) {
                 float acc = 0;
                 for (int j = 0; j < n; j++) {
-                    float w = i8 ? e[j] * scales.getFloat((scaleBase + j) * 4) : e[j];
-                    acc += w * load(format, values, base + j * dh + d);
+                    acc += e[j] * values[base + j * dh + d];
                 }
                 o[oOff + d] = acc * inv;
             }
@@ -445,33 +447,26 @@ final class Int8Kernels {
             FloatVector c3 = FloatVector.zero(FS);
             int j = 0;
             for (; j + 1 < n; j += 2) {
-                float w0 = e[j];
-                float w1 = e[j + 1];
-                if (i8) {
-                    w0 *= scales.getFloat((scaleBase + j) * 4);
-                    w1 *= scales.getFloat((scaleBase + j + 1) * 4);
-                }
-                FloatVector p0 = FloatVector.broadcast(FS, w0);
-                FloatVector p1 = FloatVector.broadcast(FS, w1);
+                FloatVector p0 = FloatVector.broadcast(FS, e[j]);
+                FloatVector p1 = FloatVector.broadcast(FS, e[j + 1]);
                 int at = base + j * dh + u;
-                a0 = loadVector(format, values, at).fma(p0, a0);
-                a1 = loadVector(format, values, at + L).fma(p0, a1);
-                a2 = loadVector(format, values, at + 2 * L).fma(p0, a2);
-                a3 = loadVector(format, values, at + 3 * L).fma(p0, a3);
+                a0 = FloatVector.fromArray(FS, values, at).fma(p0, a0);
+                a1 = FloatVector.fromArray(FS, values, at + L).fma(p0, a1);
+                a2 = FloatVector.fromArray(FS, values, at + 2 * L).fma(p0, a2);
+                a3 = FloatVector.fromArray(FS, values, at + 3 * L).fma(p0, a3);
                 at += dh;
-                c0 = loadVector(format, values, at).fma(p1, c0);
-                c1 = loadVector(format, values, at + L).fma(p1, c1);
-                c2 = loadVector(format, values, at + 2 * L).fma(p1, c2);
-                c3 = loadVector(format, values, at + 3 * L).fma(p1, c3);
+                c0 = FloatVector.fromArray(FS, values, at).fma(p1, c0);
+                c1 = FloatVector.fromArray(FS, values, at + L).fma(p1, c1);
+                c2 = FloatVector.fromArray(FS, values, at + 2 * L).fma(p1, c2);
+                c3 = FloatVector.fromArray(FS, values, at + 3 * L).fma(p1, c3);
             }
             if (j < n) {
-                float w0 = i8 ? e[j] * scales.getFloat((scaleBase + j) * 4) : e[j];
-                FloatVector p0 = FloatVector.broadcast(FS, w0);
+                FloatVector p0 = FloatVector.broadcast(FS, e[j]);
                 int at = base + j * dh + u;
-                a0 = loadVector(format, values, at).fma(p0, a0);
-                a1 = loadVector(format, values, at + L).fma(p0, a1);
-                a2 = loadVector(format, values, at + 2 * L).fma(p0, a2);
-                a3 = loadVector(format, values, at + 3 * L).fma(p0, a3);
+                a0 = FloatVector.fromArray(FS, values, at).fma(p0, a0);
+                a1 = FloatVector.fromArray(FS, values, at + L).fma(p0, a1);
+                a2 = FloatVector.fromArray(FS, values, at + 2 * L).fma(p0, a2);
+                a3 = FloatVector.fromArray(FS, values, at + 3 * L).fma(p0, a3);
             }
             a0.add(c0).mul(inv).intoArray(o, oOff + u);
             a1.add(c1).mul(inv).intoArray(o, oOff + u + L);
@@ -483,90 +478,152 @@ final class Int8Kernels {
             FloatVector c0 = FloatVector.zero(FS);
             int j = 0;
             for (; j + 1 < n; j += 2) {
-                float w0 = e[j];
-                float w1 = e[j + 1];
-                if (i8) {
-                    w0 *= scales.getFloat((scaleBase + j) * 4);
-                    w1 *= scales.getFloat((scaleBase + j + 1) * 4);
-                }
-                a0 = loadVector(format, values, base + j * dh + u).fma(FloatVector.broadcast(FS, w0), a0);
-                c0 = loadVector(format, values, base + (j + 1) * dh + u).fma(FloatVector.broadcast(FS, w1), c0);
+                a0 = FloatVector.fromArray(FS, values, base + j * dh + u).fma(FloatVector.broadcast(FS, e[j]), a0);
+                c0 = FloatVector.fromArray(FS, values, base + (j + 1) * dh + u).fma(FloatVector.broadcast(FS, e[j + 1]), c0);
             }
             if (j < n) {
-                float w0 = i8 ? e[j] * scales.getFloat((scaleBase + j) * 4) : e[j];
-                a0 = loadVector(format, values, base + j * dh + u).fma(FloatVector.broadcast(FS, w0), a0);
+                a0 = FloatVector.fromArray(FS, values, base + j * dh + u).fma(FloatVector.broadcast(FS, e[j]), a0);
             }
             a0.add(c0).mul(inv).intoArray(o, oOff + u);
         }
     }
 
-    /** L elements of a store from element {@code at}, as floats. */
-    private static FloatVector loadVector(int format, ByteBuffer buf, int at) {
-        switch (format) {
-            case DecodeCache.F32:
-                return FloatVector.fromByteBuffer(FS, buf, at * 4, NATIVE);
-            case DecodeCache.F16:
-                return halfToFloat(ShortVector.fromByteBuffer(SS, buf, at * 2, NATIVE));
-            default:
-                return widen(buf, at);
-        }
-    }
-
-    private static float load(int format, ByteBuffer buf, int at) {
-        switch (format) {
-            case DecodeCache.F32:
-                return buf.getFloat(at * 4);
-            case DecodeCache.F16:
-                return dev.musicgen.internal.weights.Half.toFloat(buf.getShort(at * 2));
-            default:
-                return buf.get(at);
-        }
-    }
-
-    /**
-     * IEEE half → float for finite values (normal and subnormal): the exponent and mantissa bits moved into float
-     * position and rescaled by 2¹¹² (exact for both), then the sign.
-     */
-    private static FloatVector halfToFloat(ShortVector h) {
-        IntVector i = (IntVector) h.convertShape(VectorOperators.S2I, IS, 0);
-        IntVector sign = i.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        FloatVector mag = i.and(0x7fff).lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-        return sign.or(mag.reinterpretAsInts()).reinterpretAsFloats();
-    }
-
-    /**
-     * Writes one position's {@code dh} values ({@code src[srcOff...]}) into a store: keys ({@code keyLayout}) at
-     * position {@code j} of the block layout from element {@code base}, values at {@code base + j·dh}; int8 with the
-     * position's scale {@code max|v| / 127} at {@code scales[scaleBase + j]}.
-     */
-    static void write(int format, boolean keyLayout, ByteBuffer buf, int base, ByteBuffer scales, int scaleBase, int j,
-            float[] src, int srcOff, int dh) {
+    /** Scores {@code s[j] = q · k_j} for positions {@code [0, n)} of I8 keys from element {@code base}. */
+    static void scoresI8(byte[] keys, int base, float[] scales, int scaleBase, float[] q, int qOff, int dh, int n, float[] s) {
         int p = DecodeCache.P;
-        int first = keyLayout ? base + (j / p) * dh * p + j % p : base + j * dh;
-        int stride = keyLayout ? p : 1;
-        float inv = 1;
-        if (format == DecodeCache.I8) {
-            float max = 0;
-            for (int d = 0; d < dh; d++) {
-                max = Math.max(max, Math.abs(src[srcOff + d]));
+        if (!VECTOR) {
+            for (int j = 0; j < n; j++) {
+                int at = base + (j / p) * dh * p + j % p;
+                float acc = 0;
+                for (int d = 0; d < dh; d++) {
+                    acc += q[qOff + d] * keys[at + d * p];
+                }
+                s[j] = acc * scales[scaleBase + j];
             }
-            float scale = max / 127f;
-            scales.putFloat((scaleBase + j) * 4, scale);
-            inv = scale == 0 ? 0 : 1 / scale;
+            return;
         }
-        for (int d = 0; d < dh; d++) {
-            int at = first + d * stride;
-            float v = src[srcOff + d];
-            switch (format) {
-                case DecodeCache.F32:
-                    buf.putFloat(at * 4, v);
-                    break;
-                case DecodeCache.F16:
-                    buf.putShort(at * 2, dev.musicgen.internal.weights.Half.fromFloat(v));
-                    break;
-                default:
-                    buf.put(at, (byte) Math.max(-127, Math.min(127, (int) Math.rint(v * inv))));
+        int blocks = (n + p - 1) / p;
+        for (int blk = 0; blk < blocks; blk++) {
+            int bBase = base + blk * dh * p;
+            for (int u = 0; u < p; u += L) {
+                FloatVector a0 = FloatVector.zero(FS);
+                FloatVector a1 = FloatVector.zero(FS);
+                FloatVector a2 = FloatVector.zero(FS);
+                FloatVector a3 = FloatVector.zero(FS);
+                int d = 0;
+                for (; d + 3 < dh; d += 4) {
+                    int at = bBase + d * p + u;
+                    a0 = widen(keys, at).fma(FloatVector.broadcast(FS, q[qOff + d]), a0);
+                    a1 = widen(keys, at + p).fma(FloatVector.broadcast(FS, q[qOff + d + 1]), a1);
+                    a2 = widen(keys, at + 2 * p).fma(FloatVector.broadcast(FS, q[qOff + d + 2]), a2);
+                    a3 = widen(keys, at + 3 * p).fma(FloatVector.broadcast(FS, q[qOff + d + 3]), a3);
+                }
+                for (; d < dh; d++) {
+                    a0 = widen(keys, bBase + d * p + u).fma(FloatVector.broadcast(FS, q[qOff + d]), a0);
+                }
+                FloatVector r = a0.add(a1).add(a2.add(a3));
+                r = r.mul(FloatVector.fromArray(FS, scales, scaleBase + blk * p + u));
+                r.intoArray(s, blk * p + u);
             }
+        }
+    }
+
+    /**
+     * {@code o[oOff + d] = Σ_j e[j] · v_j[d] / sum} over positions {@code [0, n)} of I8 values from element
+     * {@code base}.
+     */
+    static void weightedValuesI8(byte[] values, int base, float[] scales, int scaleBase, float[] e, int n, float sum, int dh, float[] o,
+            int oOff) {
+        float inv = 1 / sum;
+        if (!VECTOR || dh % L != 0) {
+            for (int d = 0; d < dh; d++) {
+                float acc = 0;
+                for (int j = 0; j < n; j++) {
+                    acc += e[j] * scales[scaleBase + j] * values[base + j * dh + d];
+                }
+                o[oOff + d] = acc * inv;
+            }
+            return;
+        }
+        int u = 0;
+        for (; u + 4 * L <= dh; u += 4 * L) {
+            FloatVector a0 = FloatVector.zero(FS);
+            FloatVector a1 = FloatVector.zero(FS);
+            FloatVector a2 = FloatVector.zero(FS);
+            FloatVector a3 = FloatVector.zero(FS);
+            FloatVector c0 = FloatVector.zero(FS);
+            FloatVector c1 = FloatVector.zero(FS);
+            FloatVector c2 = FloatVector.zero(FS);
+            FloatVector c3 = FloatVector.zero(FS);
+            int j = 0;
+            for (; j + 1 < n; j += 2) {
+                FloatVector p0 = FloatVector.broadcast(FS, e[j] * scales[scaleBase + j]);
+                FloatVector p1 = FloatVector.broadcast(FS, e[j + 1] * scales[scaleBase + j + 1]);
+                int at = base + j * dh + u;
+                a0 = widen(values, at).fma(p0, a0);
+                a1 = widen(values, at + L).fma(p0, a1);
+                a2 = widen(values, at + 2 * L).fma(p0, a2);
+                a3 = widen(values, at + 3 * L).fma(p0, a3);
+                at += dh;
+                c0 = widen(values, at).fma(p1, c0);
+                c1 = widen(values, at + L).fma(p1, c1);
+                c2 = widen(values, at + 2 * L).fma(p1, c2);
+                c3 = widen(values, at + 3 * L).fma(p1, c3);
+            }
+            if (j < n) {
+                FloatVector p0 = FloatVector.broadcast(FS, e[j] * scales[scaleBase + j]);
+                int at = base + j * dh + u;
+                a0 = widen(values, at).fma(p0, a0);
+                a1 = widen(values, at + L).fma(p0, a1);
+                a2 = widen(values, at + 2 * L).fma(p0, a2);
+                a3 = widen(values, at + 3 * L).fma(p0, a3);
+            }
+            a0.add(c0).mul(inv).intoArray(o, oOff + u);
+            a1.add(c1).mul(inv).intoArray(o, oOff + u + L);
+            a2.add(c2).mul(inv).intoArray(o, oOff + u + 2 * L);
+            a3.add(c3).mul(inv).intoArray(o, oOff + u + 3 * L);
+        }
+        for (; u < dh; u += L) {
+            FloatVector a0 = FloatVector.zero(FS);
+            FloatVector c0 = FloatVector.zero(FS);
+            int j = 0;
+            for (; j + 1 < n; j += 2) {
+                a0 = widen(values, base + j * dh + u).fma(FloatVector.broadcast(FS, e[j] * scales[scaleBase + j]), a0);
+                c0 = widen(values, base + (j + 1) * dh + u).fma(FloatVector.broadcast(FS, e[j + 1] * scales[scaleBase + j + 1]), c0);
+            }
+            if (j < n) {
+                a0 = widen(values, base + j * dh + u).fma(FloatVector.broadcast(FS, e[j] * scales[scaleBase + j]), a0);
+            }
+            a0.add(c0).mul(inv).intoArray(o, oOff + u);
+        }
+    }
+
+    /** Element index of dim d of position j: key layout (blocks of P) or value layout ({@code [position][dh]}). */
+    private static int at(boolean keyLayout, int base, int j, int d, int dh) {
+        int p = DecodeCache.P;
+        return keyLayout ? base + (j / p) * dh * p + d * p + j % p : base + j * dh + d;
+    }
+
+    /** Writes one position's {@code dh} values ({@code src[srcOff...]}) at position j of an fp32 store. */
+    static void writeF32(float[] dst, boolean keyLayout, int base, int j, float[] src, int srcOff, int dh) {
+        for (int d = 0; d < dh; d++) {
+            dst[at(keyLayout, base, j, d, dh)] = src[srcOff + d];
+        }
+    }
+
+    /** The same for an int8 store: the position's scale {@code max|v| / 127} goes to {@code scales[scaleBase + j]}. */
+    static void writeI8(byte[] dst, boolean keyLayout, int base, float[] scales, int scaleBase, int j, float[] src,
+            int srcOff, int dh) {
+        float max = 0;
+        for (int d = 0; d < dh; d++) {
+            max = Math.max(max, Math.abs(src[srcOff + d]));
+        }
+        float scale = max / 127f;
+        scales[scaleBase + j] = scale;
+        float inv = scale == 0 ? 0 : 1 / scale;
+        for (int d = 0; d < dh; d++) {
+            int v = (int) Math.rint(src[srcOff + d] * inv);
+            dst[at(keyLayout, base, j, d, dh)] = (byte) Math.max(-127, Math.min(127, v));
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.musicgen.internal.lm;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.List;
@@ -126,10 +125,9 @@ final class JavaDecodeStep implements DecodeStep {
     }
 
     @Override
-    public DecodeCache newCache(NDManager manager, int batch, int capacity,
-            StreamingMultiheadAttention.CrossKv[] crossKvs, NDArray posTable) {
-        return new DecodeCache(manager, DecodeCache.defaultFormat, config, batch, capacity, pool.threads(), crossKvs,
-                posTable);
+    public DecodeCache newCache(int batch, int capacity, StreamingMultiheadAttention.CrossKv[] crossKvs,
+            NDArray posTable) {
+        return new DecodeCache(DecodeCache.defaultFormat, config, batch, capacity, pool.threads(), crossKvs, posTable);
     }
 
     @Override
@@ -140,10 +138,7 @@ final class JavaDecodeStep implements DecodeStep {
             for (int bh = 0; bh < c.batch * heads; bh++) {
                 for (int j = 0; j < length; j++) {
                     int src = (bh * length + j) * headDim;
-                    Int8Kernels.write(c.format, true, c.keys[l], c.keyBase(bh), c.keyScales[l], c.scaleBase(bh), j, k,
-                            src, headDim);
-                    Int8Kernels.write(c.format, false, c.values[l], c.valueBase(bh), c.valueScales[l],
-                            c.scaleBase(bh), j, v, src, headDim);
+                    writeKv(c, l, bh, j, k, src, v, src);
                 }
             }
         }
@@ -227,6 +222,21 @@ final class JavaDecodeStep implements DecodeStep {
         }
     }
 
+    /** Writes position j's key ({@code k[kOff...]}) and value of (row, head) bh into layer l's cache. */
+    private void writeKv(DecodeCache c, int l, int bh, int j, float[] k, int kOff, float[] v, int vOff) {
+        int dh = headDim;
+        switch (c.format) {
+            case DecodeCache.F32:
+                Int8Kernels.writeF32(c.keysF32[l], true, c.keyBase(bh), j, k, kOff, dh);
+                Int8Kernels.writeF32(c.valuesF32[l], false, c.valueBase(bh), j, v, vOff, dh);
+                break;
+            default:
+                Int8Kernels.writeI8(c.keysI8[l], true, c.keyBase(bh), c.keyScales[l], c.scaleBase(bh), j, k, kOff, dh);
+                Int8Kernels.writeI8(c.valuesI8[l], false, c.valueBase(bh), c.valueScales[l], c.scaleBase(bh), j, v,
+                        vOff, dh);
+        }
+    }
+
     /** Head h of self-attention for every row: its q/k/v, the cache write at pos, attention over [0, pos]. */
     private void selfHead(DecodeCache c, int l, int h, int thread, int pos) {
         Layer ly = layers[l];
@@ -239,19 +249,27 @@ final class JavaDecodeStep implements DecodeStep {
             Int8Kernels.gemv(ly.qkv.w, ly.qkv.bias, c.h, n, c.qkv, 0, stride, r0, r0 + dh, false);
         }
         float[] s = c.scores[thread];
+        int len = pos + 1;
         for (int b = 0; b < n; b++) {
             int bh = b * heads + h;
             int row = b * stride + h * dh;
-            Int8Kernels.write(c.format, true, c.keys[l], c.keyBase(bh), c.keyScales[l], c.scaleBase(bh), pos, c.qkv,
-                    row + d, dh);
-            Int8Kernels.write(c.format, false, c.values[l], c.valueBase(bh), c.valueScales[l], c.scaleBase(bh), pos,
-                    c.qkv, row + 2 * d, dh);
-            int len = pos + 1;
-            Int8Kernels.scores(c.format, c.keys[l], c.keyBase(bh), c.keyScales[l], c.scaleBase(bh), c.qkv, row, dh,
-                    len, s);
-            float sum = Int8Kernels.softmaxUnnormalized(s, len, scale);
-            Int8Kernels.weightedValues(c.format, c.values[l], c.valueBase(bh), c.valueScales[l], c.scaleBase(bh), s,
-                    len, sum, dh, c.attn, b * d + h * dh);
+            writeKv(c, l, bh, pos, c.qkv, row + d, c.qkv, row + 2 * d);
+            int kb = c.keyBase(bh);
+            int vb = c.valueBase(bh);
+            int sb = c.scaleBase(bh);
+            float sum;
+            switch (c.format) {
+                case DecodeCache.F32:
+                    Int8Kernels.scoresF32(c.keysF32[l], kb, c.qkv, row, dh, len, s);
+                    sum = Int8Kernels.softmaxUnnormalized(s, len, scale);
+                    Int8Kernels.weightedValuesF32(c.valuesF32[l], vb, s, len, sum, dh, c.attn, b * d + h * dh);
+                    break;
+                default:
+                    Int8Kernels.scoresI8(c.keysI8[l], kb, c.keyScales[l], sb, c.qkv, row, dh, len, s);
+                    sum = Int8Kernels.softmaxUnnormalized(s, len, scale);
+                    Int8Kernels.weightedValuesI8(c.valuesI8[l], vb, c.valueScales[l], sb, s, len, sum, dh, c.attn,
+                            b * d + h * dh);
+            }
         }
     }
 
@@ -265,11 +283,10 @@ final class JavaDecodeStep implements DecodeStep {
         float[] s = c.scores[thread];
         for (int b = 0; b < n; b++) {
             int bh = b * heads + h;
-            Int8Kernels.scores(DecodeCache.F32, c.crossKeys[l], c.crossKeyBase(bh), null, 0, c.qkv, b * d + h * dh, dh,
-                    c.crossLen, s);
+            Int8Kernels.scoresF32(c.crossKeys[l], c.crossKeyBase(bh), c.qkv, b * d + h * dh, dh, c.crossLen, s);
             float sum = Int8Kernels.softmaxUnnormalized(s, c.crossLen, scale);
-            Int8Kernels.weightedValues(DecodeCache.F32, c.crossValues[l], c.crossValueBase(bh), null, 0, s,
-                    c.crossLen, sum, dh, c.attn, b * d + h * dh);
+            Int8Kernels.weightedValuesF32(c.crossValues[l], c.crossValueBase(bh), s, c.crossLen, sum, dh, c.attn,
+                    b * d + h * dh);
         }
     }
 

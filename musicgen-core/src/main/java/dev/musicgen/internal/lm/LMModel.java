@@ -150,7 +150,8 @@ public final class LMModel implements AutoCloseable {
                 headsB = NDArrays.concat(headB, 0);
                 headB.close();
             }
-            Projection heads = int8 ? new Projection(Int8Linear.quantize(headParts, d, Int8Linear.BLOCK, w), headsB)
+            Projection heads = int8
+                    ? new Projection(Int8Linear.quantize(headParts, d, Int8Linear.preferredBlock), headsB, w)
                     : new Projection(headsW, headsB);
             // HF checkpoints may carry the (computed) sinusoidal table; positions are computed here instead
             store.ignore(List.of("decoder\\.model\\.decoder\\.embed_positions\\.weights"));
@@ -204,8 +205,8 @@ public final class LMModel implements AutoCloseable {
     private static Projection projection(WeightStore s, String key, int rows, int cols, NDManager w, DataType mat,
             boolean int8, NDArray bias) {
         if (int8) {
-            return new Projection(Int8Linear.quantize(List.of(s.tensor(key, rows, cols)), cols, Int8Linear.BLOCK, w),
-                    bias);
+            return new Projection(Int8Linear.quantize(List.of(s.tensor(key, rows, cols)), cols,
+                    Int8Linear.preferredBlock), bias, w);
         }
         return new Projection(matrix(s, key, rows, cols, w, mat), bias);
     }
@@ -219,7 +220,7 @@ public final class LMModel implements AutoCloseable {
         List<TensorData> parts = s.has(attn + ".in_proj_weight") ? List.of(s.tensor(attn + ".in_proj_weight", 3 * d, d))
                 : List.of(s.tensor(attn + ".q_proj.weight", d, d), s.tensor(attn + ".k_proj.weight", d, d),
                         s.tensor(attn + ".v_proj.weight", d, d));
-        return new Projection(Int8Linear.quantize(parts, d, Int8Linear.BLOCK, w), bias);
+        return new Projection(Int8Linear.quantize(parts, d, Int8Linear.preferredBlock), bias, w);
     }
 
     /** The fused {@code in_proj_weight [3d, d]}; HF's split q/k/v projections are concatenated (rows q, k, v). */
@@ -268,6 +269,47 @@ public final class LMModel implements AutoCloseable {
         return "computeType INT8_WEIGHTS runs its decode step on the JDK's Vector API, an incubator module this JVM"
                 + " was not started with: add --add-modules jdk.incubator.vector to the java command line (or use"
                 + " FLOAT16_WEIGHTS / FLOAT32)";
+    }
+
+    /**
+     * Benchmark support: the bytes the next decode step of {@code state} must read from memory, for its bandwidth
+     * floor: every matrix it multiplies (int8 values and scales, or fp16/fp32 elements; cross-attention keys/values
+     * weights excluded, they are applied once per state) and the self-attention cache up to the state's offset (fp32
+     * for engine steps, the {@link DecodeCache} format for the Java step).
+     */
+    public long decodeBytes(LMState state) {
+        long bytes = matrixBytes(heads);
+        for (StreamingTransformerLayer l : transformer.layers) {
+            bytes += matrixBytes(l.selfAttn.inProj) + matrixBytes(l.selfAttn.outProj) + matrixBytes(l.linear1)
+                    + matrixBytes(l.linear2);
+            if (l.crossAttention != null) {
+                bytes += matrixBytes(l.crossAttention.qProj) + matrixBytes(l.crossAttention.outProj);
+            }
+        }
+        long len = state.offset + 1;
+        if (state.decodeCache != null) {
+            return bytes + DecodeCache.kvBytes(state.decodeCache.format, config, state.batch, len);
+        }
+        return bytes + 4L * 2 * state.batch * config.dim() * len * config.numLayers();
+    }
+
+    private static long matrixBytes(Projection p) {
+        if (p.quantized != null) {
+            return p.quantized.bytes();
+        }
+        return p.out * p.in * (p.isHalf() ? 2 : 4);
+    }
+
+    /**
+     * Describes how decode steps run: "engine", or for the Java step its threads, cache format and weight block, e.g.
+     * {@code java threads=2 kv=i8 block=32}.
+     */
+    public String decodeDescription(LMState state) {
+        if (state.decodeCache == null) {
+            return "engine";
+        }
+        return "java threads=" + javaStep.threads() + " kv=" + DecodeCache.formatName(state.decodeCache.format)
+                + " block=" + heads.quantized.block;
     }
 
     /** Threads of the Java decode step (INT8_WEIGHTS), or 0 when decode steps run on the engine. */
@@ -443,7 +485,7 @@ public final class LMModel implements AutoCloseable {
             }
             StreamingMultiheadAttention.CrossKv[] kv = crossKvs(fused.crossSrc());
             NDArray posTable = transformer.sinEmbedding(m, 0, capacity);
-            DecodeCache dc = javaStep == null ? null : javaStep.newCache(m, batch, capacity, kv, posTable);
+            DecodeCache dc = javaStep == null ? null : javaStep.newCache(batch, capacity, kv, posTable);
             return new LMState(m, batch, capacity, caches, kv, fused.prefix(), posTable, dc);
         } catch (RuntimeException e) {
             m.close();

@@ -50,7 +50,7 @@ public final class LMState implements AutoCloseable {
     @Override
     public void close() {
         if (decodeCache != null) {
-            decodeCache.closed = true; // its buffers view the manager's memory
+            decodeCache.closed = true; // it views the manager's positional table
         }
         manager.close();
     }

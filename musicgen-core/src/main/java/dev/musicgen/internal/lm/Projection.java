@@ -32,17 +32,22 @@ final class Projection {
     /** Above this many rows, fp16 weights are widened to fp32 for the product (measured crossover ~60-200 rows). */
     static final int HALF_GEMM_ROWS = 64;
 
-    final NDArray weight; // [out, in], FLOAT32, FLOAT16 or INT8 (then quantized's values)
+    final NDArray weight; // [out, in], FLOAT32 or FLOAT16; null for int8 (quantized)
     final NDArray bias; // [out] FLOAT32, or null
     final long in;
     final long out;
     final Int8Linear quantized; // INT8_WEIGHTS, else null
+    private final ai.djl.ndarray.NDManager manager; // the weights'
     private final boolean half;
     private final boolean large;
 
-    /** An int8 weight (see {@link Int8Linear}); {@code bias} fp32 or null. */
-    Projection(Int8Linear quantized, NDArray bias) {
-        this.weight = quantized.values;
+    /**
+     * An int8 weight (see {@link Int8Linear}), on the Java heap; {@code bias} fp32 or null; {@code manager} the
+     * model's (for tensors a layer keeps, such as attention's scale).
+     */
+    Projection(Int8Linear quantized, NDArray bias, ai.djl.ndarray.NDManager manager) {
+        this.weight = null;
+        this.manager = manager;
         this.bias = bias;
         this.out = quantized.out;
         this.in = quantized.in;
@@ -65,6 +70,7 @@ final class Projection {
         }
         checkBias(bias);
         this.quantized = null;
+        this.manager = weight.getManager();
         this.large = out * in >= LARGE_WEIGHT;
     }
 
@@ -78,9 +84,14 @@ final class Projection {
     Projection rows(long from, long to) {
         NDArray b = bias == null ? null : F.narrow(bias, 0, from, to);
         if (quantized != null) {
-            return new Projection(quantized.rows((int) from, (int) to), b);
+            return new Projection(quantized.rows((int) from, (int) to), b, manager);
         }
         return new Projection(F.narrow(weight, 0, from, to), b);
+    }
+
+    /** The manager holding this projection's weight (the model's). */
+    ai.djl.ndarray.NDManager manager() {
+        return manager;
     }
 
     boolean isHalf() {

@@ -54,7 +54,7 @@ final class StreamingMultiheadAttention {
         this.kvProj = kvProj;
         this.outProj = outProj;
         this.scale = 1.0 / Math.sqrt(headDim);
-        this.scaleArr = outProj.weight.getManager().create((float) scale);
+        this.scaleArr = outProj.manager().create((float) scale);
     }
 
     static StreamingMultiheadAttention selfAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
