@@ -475,6 +475,11 @@ public final class MusicGenerator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The LM's precision (default {@link ComputeType#FLOAT32}). {@link ComputeType#INT8_WEIGHTS} needs the JVM
+         * started with {@code --add-modules jdk.incubator.vector}; without it {@link #build()} throws an
+         * {@link IllegalStateException} naming the flag.
+         */
         public Builder computeType(ComputeType type) {
             this.computeType = Objects.requireNonNull(type, "computeType");
             return this;
@@ -546,6 +551,7 @@ public final class MusicGenerator implements AutoCloseable {
         }
 
         public MusicGenerator build() {
+            LMModel.requireSupported(computeType); // before any download: INT8_WEIGHTS needs a JVM flag
             HubClient client = hub;
             if (client == null) {
                 HubClient.Builder hb = HubClient.builder();
