@@ -92,7 +92,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--device", description = "cpu, gpu, gpuN or auto (default: MUSICGEN_DEVICE, else auto).")
     String device;
 
-    @Option(names = "--compute-type", description = "FLOAT32 or FLOAT16_WEIGHTS (default ${DEFAULT-VALUE}).",
+    @Option(names = "--compute-type", description = "FLOAT32, FLOAT16_WEIGHTS or INT8_WEIGHTS (CPU; needs java"
+            + " --add-modules jdk.incubator.vector) (default ${DEFAULT-VALUE}).",
             defaultValue = "FLOAT32")
     ComputeType computeType;
 
