@@ -166,8 +166,9 @@ final class JavaDecodeStep implements DecodeStep {
         });
     }
 
+    /** Steps of different states on one model take turns: the pool runs one phase at a time. */
     @Override
-    public float[] step(DecodeCache c, long[] ids, int pos) {
+    public synchronized float[] step(DecodeCache c, long[] ids, int pos) {
         if (c.closed) {
             throw new IllegalStateException("the streaming state is closed");
         }

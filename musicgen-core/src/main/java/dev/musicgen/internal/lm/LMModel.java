@@ -100,6 +100,10 @@ public final class LMModel implements AutoCloseable {
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(computeType, "computeType");
         requireSupported(computeType);
+        if (computeType == ComputeType.INT8_WEIGHTS && !Device.cpu().equals(parent.getDevice())) {
+            throw new IllegalArgumentException("computeType INT8_WEIGHTS runs the decode step on the CPU, but the"
+                    + " device is " + parent.getDevice() + ": use FLOAT16_WEIGHTS or FLOAT32 there");
+        }
         DataType dtype = DataType.FLOAT32;
         DataType mat = computeType == ComputeType.FLOAT16_WEIGHTS ? DataType.FLOAT16 : DataType.FLOAT32;
         boolean int8 = computeType == ComputeType.INT8_WEIGHTS;

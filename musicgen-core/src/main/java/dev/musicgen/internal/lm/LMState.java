@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDManager;
 /**
  * The streaming state of one generation (audiocraft's {@code with lm.streaming()} state): per layer a pre-allocated
  * key/value cache {@code [N, H, capacity, headDim]} written in place, the cross-attention keys/values of the
- * conditions, the prepend prefix (consumed by the first step) and the sinusoidal table for every position. Owns its
- * manager; closing frees all of it.
+ * conditions, the prepend prefix (consumed by the first step) and the sinusoidal table for every position; with
+ * {@link dev.musicgen.ComputeType#INT8_WEIGHTS} the Java decode step's {@link DecodeCache} instead of the engine
+ * caches. Owns its manager; closing frees all of it.
  */
 public final class LMState implements AutoCloseable {
     final NDManager manager;
