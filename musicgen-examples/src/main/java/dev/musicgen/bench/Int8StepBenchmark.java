@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.musicgen.ComputeType;
+import dev.musicgen.internal.generation.LMGenerator;
 import dev.musicgen.internal.generation.Sampler;
 import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.lm.LMConfig;
@@ -30,16 +31,18 @@ import java.util.Random;
  * mvn -B -q package -DskipTests
  * java --add-modules jdk.incubator.vector -cp musicgen-examples/target/musicgen.jar \
  *      dev.musicgen.bench.Int8StepBenchmark --model small --compute int8 --kv 0,500,1500 --reps 30 \
- *      [--compete] [--json out.json]
+ *      [--compete] [--gen 8] [--json out.json]
  * # -Dmusicgen.int8.kv=f32|f16|i8, -Dmusicgen.int8.threads=N, -Dmusicgen.int8.spin=N tune the Java step
  * </pre>
  *
  * <p>Per KV length (reached by one engine prefill of that many positions on a fresh state): the median of
- * {@code reps} steps (LM step, CFG combine and top-k 250 sampling, as the generation loop does), the bytes the step
+ * {@code reps} steps (LM step, CFG combine and top-k 250 sampling, as the generation loop does; after 150 warm-up steps), the bytes the step
  * reads ({@link LMModel#decodeBytes}), and the floor = those bytes / the copy bandwidth measured in the same run
  * ({@code System.arraycopy} of 256 MB blocks on as many threads as the step uses, bytes copied per second, taken as
  * the best of 5). With {@code --compete}, the same again while {@code sh -c 'while :; do :; done'} keeps one core
- * busy. Also: load time and peak RSS ({@code VmHWM}). {@code --json FILE} writes every figure as a list of flat
+ * busy. {@code --gen S}: the LM part of an S-second generation (the generation loop with top-k 250 and CFG 3 over
+ * S·50 frames; T5 and EnCodec are not included, see docs/PERFORMANCE.md for theirs). Also: load time and peak RSS
+ * ({@code VmHWM}). {@code --json FILE} writes every figure as a list of flat
  * records.
  */
 public final class Int8StepBenchmark {
@@ -75,6 +78,7 @@ public final class Int8StepBenchmark {
         int reps = 30;
         boolean compete = false;
         Path json = null;
+        double genSeconds = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model":
@@ -97,6 +101,9 @@ public final class Int8StepBenchmark {
                     break;
                 case "--json":
                     json = Path.of(args[++i]);
+                    break;
+                case "--gen":
+                    genSeconds = Double.parseDouble(args[++i]);
                     break;
                 default:
                     throw new IllegalArgumentException("unknown argument: " + args[i]);
@@ -121,11 +128,12 @@ public final class Int8StepBenchmark {
             int threads = Math.max(1, lm.decodeThreads());
             // warm-up (JIT) on a throwaway state
             int maxKv = Arrays.stream(kvs).max().orElse(0);
-            long[][][] seq = sequence(cfg, maxKv + 2 * reps + 40);
+            int warm = 150;
+            long[][][] seq = sequence(cfg, Math.max(maxKv + 2 * reps, warm) + 2);
             Sampler sampler = new Sampler(true, 1.0, 250, 0);
             Random rng = new Random(0);
-            try (NDManager m = lm.newManager(); LMState st = lm.newState(m, cond, BATCH, 41)) {
-                for (int i = 0; i < 40; i++) {
+            try (NDManager m = lm.newManager(); LMState st = lm.newState(m, cond, BATCH, warm + 1)) {
+                for (int i = 0; i < warm; i++) {
                     step(lm, st, seq, i, sampler, rng, cfg);
                 }
             }
@@ -174,6 +182,23 @@ public final class Int8StepBenchmark {
                         competitor.destroy();
                         competitor.waitFor();
                     }
+                }
+            }
+            if (genSeconds > 0) {
+                int frames = (int) Math.round(genSeconds * 50);
+                try (NDManager m = lm.newManager()) {
+                    long g0 = System.nanoTime();
+                    LMGenerator.Output out = LMGenerator.generate(lm, m, cond, null, 1, frames, sampler, 3.0,
+                            new Random(1), null, null);
+                    double genS = (System.nanoTime() - g0) / 1e9;
+                    int steps = out.sequence()[0][0].length;
+                    String load = LmBenchmark.loadavg();
+                    OUT.printf(Locale.ROOT, "RESULT model=%s compute=%s gen_audio_s=%.1f lm_steps=%d lm_s=%.2f"
+                            + " per_step_ms=%.2f load=%s%n", model, compute, genSeconds, steps, genS,
+                            genS * 1e3 / steps, load);
+                    records.add(String.format(Locale.ROOT, "{\"model\":\"%s\",\"compute\":\"%s\",\"kind\":\"gen\","
+                            + "\"audio_s\":%.1f,\"lm_steps\":%d,\"lm_s\":%.2f,\"loadavg\":\"%s\"}", model, compute,
+                            genSeconds, steps, genS, load));
                 }
             }
             String hwm = LmBenchmark.rssMb("VmHWM");
@@ -226,17 +251,24 @@ public final class Int8StepBenchmark {
         return seq;
     }
 
+    private static byte[][] copySrc;
+    private static byte[][] copyDst;
+
     /**
      * Bytes copied per second by {@code threads} threads, each {@code System.arraycopy}-ing its own 256 MB block (best
      * of 5 rounds): the memory bandwidth a streaming read-and-write gets right now.
      */
     static double copyBandwidth(int threads) throws InterruptedException {
         int size = 256 << 20;
-        byte[][] src = new byte[threads][size / threads];
-        byte[][] dst = new byte[threads][size / threads];
-        for (byte[] a : src) {
-            Arrays.fill(a, (byte) 1);
+        if (copySrc == null || copySrc.length != threads) {
+            copySrc = new byte[threads][size / threads];
+            copyDst = new byte[threads][size / threads];
+            for (byte[] a : copySrc) {
+                Arrays.fill(a, (byte) 1);
+            }
         }
+        byte[][] src = copySrc;
+        byte[][] dst = copyDst;
         double best = 0;
         for (int round = 0; round < 5; round++) {
             Thread[] ts = new Thread[threads];
