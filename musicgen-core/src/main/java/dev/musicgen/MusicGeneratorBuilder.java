@@ -42,7 +42,20 @@ public final class MusicGeneratorBuilder {
     /** A local T5 directory (config.json, tokenizer.json, model.safetensors) instead of the one xp.cfg names. */
     public MusicGeneratorBuilder textEncoder(Path dir) { this.textEncoder = dir; return this; }
     public MusicGeneratorBuilder device(DeviceSelector selector) { this.device = Objects.requireNonNull(selector, "device"); return this; }
-    public MusicGeneratorBuilder computeType(ComputeType type) { this.computeType = Objects.requireNonNull(type, "computeType"); return this; }
+    /**
+     * The LM's precision (default {@link ComputeType#FLOAT32}). {@link ComputeType#INT8_WEIGHTS} needs the JVM started
+     * with {@code --add-modules jdk.incubator.vector}; without it {@link #build()} throws an
+     * {@link IllegalStateException} naming the flag.
+     */
+    /**
+     * The LM's precision (default {@link ComputeType#FLOAT32}). {@link ComputeType#INT8_WEIGHTS} needs the JVM started
+     * with {@code --add-modules jdk.incubator.vector}; without it {@link #build()} throws an
+     * {@link IllegalStateException} naming the flag.
+     */
+    public MusicGeneratorBuilder computeType(ComputeType type) {
+        this.computeType = Objects.requireNonNull(type, "computeType");
+        return this;
+    }
     /** The Hugging Face hub cache directory (default: {@code HF_HUB_CACHE}, {@code $HF_HOME/hub}, ~/.cache/...). */
     public MusicGeneratorBuilder cacheDir(Path dir) { this.cacheDir = dir; return this; }
     /**
@@ -87,6 +100,7 @@ public final class MusicGeneratorBuilder {
     }
 
     public MusicGenerator build() {
+        dev.musicgen.internal.lm.LMModel.requireSupported(computeType); // before any download: INT8 needs a JVM flag
         ModelLoader loader = new ModelLoader(new HubChoices(cacheDir, offline, localRepos));
         LoadedModel loaded = loader.load(model, new ModelLoader.Options(textEncoder, device, computeType,
                 stemSeparation, demucsCheckpoint, progress));

@@ -39,4 +39,33 @@ class ComputeTypeTest {
             assertThat(differ).as("tokens that differ from the fp32 fixture").isLessThanOrEqualTo(1);
         }
     }
+
+    /**
+     * {@link ComputeType#INT8_WEIGHTS} through the facade: the fixture's length, and greedy tokens equal to the fp32
+     * fixture's until the first near-tie (measured: the first 5 frames of every codebook; the first difference is at
+     * a guided-logit margin of 0.0015, see {@code dev.musicgen.internal.lm.Int8WeightsTest}).
+     */
+    @Test
+    void int8_weights_generate_through_the_facade() {
+        Map<String, TensorData> exp = Fixtures.tensors("generate_text", "expected.safetensors");
+        long[] want = exp.get("tokens").toLongArray(); // [1, 4, 50]
+        try (MusicGenerator g = FixtureModels.builder("musicgen_mono", tmp)
+                .computeType(ComputeType.INT8_WEIGHTS).build()) {
+            GeneratedAudio a = g.generate(MusicGeneratorFixturesTest.request("generate_text")
+                    .prompt(MusicGeneratorFixturesTest.text("generate_text", 0)).build());
+            assertThat(a.samples()[0]).hasSize(32000);
+            long[][] got = a.tokens(); // [K, T]
+            int same = got[0].length;
+            for (int q = 0; q < got.length; q++) {
+                for (int t = 0; t < got[q].length; t++) {
+                    if (got[q][t] != want[q * got[q].length + t]) {
+                        same = Math.min(same, t);
+                        break;
+                    }
+                }
+            }
+            assertThat(same).as("leading frames identical to the fp32 fixture in every codebook")
+                    .isGreaterThanOrEqualTo(5);
+        }
+    }
 }

@@ -98,7 +98,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     DeviceOptions device;
 
-    @Option(names = "--compute-type", description = "FLOAT32 or FLOAT16_WEIGHTS (default ${DEFAULT-VALUE}).",
+    @Option(names = "--compute-type", description = "FLOAT32, FLOAT16_WEIGHTS or INT8_WEIGHTS (CPU; needs java"
+            + " --add-modules jdk.incubator.vector) (default ${DEFAULT-VALUE}).",
             defaultValue = "FLOAT32")
     ComputeType computeType;
 

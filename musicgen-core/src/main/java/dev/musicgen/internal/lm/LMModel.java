@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import dev.musicgen.ComputeType;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.WeightStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +47,7 @@ public final class LMModel implements AutoCloseable {
     private final ComputeType computeType;
     private final NDArray embOffsets2d; // [1, K] int64: k*(card+1)
     private final Shape normShape; // (dim)
+    private DecodeStep javaStep; // INT8_WEIGHTS: the decode step in Java, set once by load; else null
     private volatile boolean closed;
 
     private LMModel(LMConfig config, ComputeType computeType, NDManager weights, NDArray embTable,
@@ -87,7 +89,10 @@ public final class LMModel implements AutoCloseable {
      * {@code out_norm.*}, {@code linears.*}) onto a new child manager of {@code parent}. With
      * {@link ComputeType#FLOAT32} every weight is fp32 (fp16 checkpoints are widened); with
      * {@link ComputeType#FLOAT16_WEIGHTS} the matrices of the projections and heads are fp16 (read from an fp16 file
-     * without a copy) and everything else (embeddings, norms, biases, activations, the KV cache) stays fp32. Every key
+     * without a copy) and everything else (embeddings, norms, biases, activations, the KV cache) stays fp32; with
+     * {@link ComputeType#INT8_WEIGHTS} those matrices are quantized to int8 ({@link Int8Linear}) and decode steps run
+     * in Java ({@link JavaDecodeStep}; needs {@code --add-modules jdk.incubator.vector}, see
+     * {@link #requireSupported}). Every key
      * read is marked used in the store; the conditioners' keys ({@code condition_provider.*}) are left for them.
      */
     public static LMModel load(LMConfig config, WeightStore store, NDManager parent, ComputeType computeType) {
@@ -100,8 +105,14 @@ public final class LMModel implements AutoCloseable {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(computeType, "computeType");
+        requireSupported(computeType);
+        if (computeType == ComputeType.INT8_WEIGHTS && !Device.cpu().equals(parent.getDevice())) {
+            throw new IllegalArgumentException("computeType INT8_WEIGHTS runs the decode step on the CPU, but the"
+                    + " device is " + parent.getDevice() + ": use FLOAT16_WEIGHTS or FLOAT32 there");
+        }
         DataType dtype = DataType.FLOAT32;
         DataType mat = computeType == ComputeType.FLOAT16_WEIGHTS ? DataType.FLOAT16 : DataType.FLOAT32;
+        boolean int8 = computeType == ComputeType.INT8_WEIGHTS;
         NDManager w = parent.newSubManager();
         try {
             int d = config.dim();
@@ -121,7 +132,7 @@ public final class LMModel implements AutoCloseable {
 
             List<StreamingTransformerLayer> layers = new ArrayList<>();
             for (int i = 0; i < config.numLayers(); i++) {
-                layers.add(loadLayer(config, store.view("transformer.layers." + i), w, mat, blocking));
+                layers.add(loadLayer(config, store.view("transformer.layers." + i), w, mat, int8, blocking));
             }
             StreamingTransformer transformer = new StreamingTransformer(layers, d, config.maxPeriod(),
                     config.positionalScale());
@@ -129,23 +140,34 @@ public final class LMModel implements AutoCloseable {
             NDArray outNormB = vector(store, "out_norm.bias", d, w, dtype);
             NDList headW = new NDList();
             NDList headB = new NDList();
+            List<TensorData> headParts = new ArrayList<>();
             for (int q = 0; q < k; q++) {
-                headW.add(store.load("linears." + q + ".weight", w, mat, card, d));
+                if (int8) {
+                    headParts.add(store.tensor("linears." + q + ".weight", card, d));
+                } else {
+                    headW.add(store.load("linears." + q + ".weight", w, mat, card, d));
+                }
                 if (config.biasProj()) {
                     headB.add(vector(store, "linears." + q + ".bias", card, w, dtype));
                 }
             }
-            NDArray headsW = NDArrays.concat(headW, 0);
+            NDArray headsW = int8 ? null : NDArrays.concat(headW, 0);
             headW.close();
             NDArray headsB = null;
             if (config.biasProj()) {
                 headsB = NDArrays.concat(headB, 0);
                 headB.close();
             }
+            Projection heads = int8
+                    ? new Projection(Int8Linear.quantize(headParts, d, Int8Linear.preferredBlock), headsB, w)
+                    : new Projection(headsW, headsB);
             // HF checkpoints may carry the (computed) sinusoidal table; positions are computed here instead
             store.ignore(List.of("decoder\\.model\\.decoder\\.embed_positions\\.weights"));
             LMModel model = new LMModel(config, computeType, w, embTable, embOffsets, transformer, outNormW, outNormB,
-                    new Projection(headsW, headsB));
+                    heads);
+            if (int8) {
+                model.javaStep = JavaDecodeStep.create(config, transformer.layers, embTable, outNormW, outNormB, heads);
+            }
             LOG.debug("LM loaded ({}): dim {}, {} layers, {} heads, {} codebooks of {}, cross-attention {}, prepend {}",
                     computeType, d, config.numLayers(), config.numHeads(), k, card, config.crossAttention(),
                     config.fuser().prepend());
@@ -157,33 +179,56 @@ public final class LMModel implements AutoCloseable {
     }
 
     private static StreamingTransformerLayer loadLayer(LMConfig c, WeightStore s, NDManager w, DataType mat,
-            Blocking blocking) {
+            boolean int8, Blocking blocking) {
         DataType f32 = DataType.FLOAT32;
         int d = c.dim();
         StreamingMultiheadAttention self = StreamingMultiheadAttention.selfAttention(c.numHeads(),
-                inProj(s, "self_attn", d, w, mat),
-                c.biasAttn() ? vector(s, "self_attn.in_proj_bias", 3 * d, w, f32) : null,
-                matrix(s, "self_attn.out_proj.weight", d, d, w, mat),
-                c.biasAttn() ? vector(s, "self_attn.out_proj.bias", d, w, f32) : null, blocking);
+                inProjection(s, "self_attn", d, w, mat, int8,
+                        c.biasAttn() ? vector(s, "self_attn.in_proj_bias", 3 * d, w, f32) : null),
+                projection(s, "self_attn.out_proj.weight", d, d, w, mat, int8,
+                        c.biasAttn() ? vector(s, "self_attn.out_proj.bias", d, w, f32) : null), blocking);
         StreamingMultiheadAttention cross = null;
         NDArray normCrossW = null;
         NDArray normCrossB = null;
         if (c.crossAttention()) {
-            cross = StreamingMultiheadAttention.crossAttention(c.numHeads(), inProj(s, "cross_attention", d, w, mat),
-                    c.biasAttn() ? vector(s, "cross_attention.in_proj_bias", 3 * d, w, f32) : null,
-                    matrix(s, "cross_attention.out_proj.weight", d, d, w, mat),
-                    c.biasAttn() ? vector(s, "cross_attention.out_proj.bias", d, w, f32) : null, blocking);
+            cross = StreamingMultiheadAttention.crossAttention(c.numHeads(),
+                    inProjection(s, "cross_attention", d, w, mat, int8,
+                            c.biasAttn() ? vector(s, "cross_attention.in_proj_bias", 3 * d, w, f32) : null),
+                    projection(s, "cross_attention.out_proj.weight", d, d, w, mat, int8,
+                            c.biasAttn() ? vector(s, "cross_attention.out_proj.bias", d, w, f32) : null), blocking);
             normCrossW = vector(s, "norm_cross.weight", d, w, f32);
             normCrossB = vector(s, "norm_cross.bias", d, w, f32);
         }
         int ffn = c.ffnDim();
-        Projection linear1 = new Projection(matrix(s, "linear1.weight", ffn, d, w, mat),
+        Projection linear1 = projection(s, "linear1.weight", ffn, d, w, mat, int8,
                 c.biasFf() ? vector(s, "linear1.bias", ffn, w, f32) : null);
-        Projection linear2 = new Projection(matrix(s, "linear2.weight", d, ffn, w, mat),
+        Projection linear2 = projection(s, "linear2.weight", d, ffn, w, mat, int8,
                 c.biasFf() ? vector(s, "linear2.bias", d, w, f32) : null);
         return new StreamingTransformerLayer(self, cross, vector(s, "norm1.weight", d, w, f32),
                 vector(s, "norm1.bias", d, w, f32), normCrossW, normCrossB, vector(s, "norm2.weight", d, w, f32),
                 vector(s, "norm2.bias", d, w, f32), linear1, linear2, blocking);
+    }
+
+    /** A projection's matrix in {@code mat}, or quantized to int8 ({@link Int8Linear}) when {@code int8}. */
+    private static Projection projection(WeightStore s, String key, int rows, int cols, NDManager w, DataType mat,
+            boolean int8, NDArray bias) {
+        if (int8) {
+            return new Projection(Int8Linear.quantize(List.of(s.tensor(key, rows, cols)), cols,
+                    Int8Linear.preferredBlock), bias, w);
+        }
+        return new Projection(matrix(s, key, rows, cols, w, mat), bias);
+    }
+
+    /** {@link #inProj} as a projection; int8 quantizes the fused (or concatenated) rows. */
+    private static Projection inProjection(WeightStore s, String attn, int d, NDManager w, DataType mat, boolean int8,
+            NDArray bias) {
+        if (!int8) {
+            return new Projection(inProj(s, attn, d, w, mat), bias);
+        }
+        List<TensorData> parts = s.has(attn + ".in_proj_weight") ? List.of(s.tensor(attn + ".in_proj_weight", 3 * d, d))
+                : List.of(s.tensor(attn + ".q_proj.weight", d, d), s.tensor(attn + ".k_proj.weight", d, d),
+                        s.tensor(attn + ".v_proj.weight", d, d));
+        return new Projection(Int8Linear.quantize(parts, d, Int8Linear.preferredBlock), bias, w);
     }
 
     /** The fused {@code in_proj_weight [3d, d]}; HF's split q/k/v projections are concatenated (rows q, k, v). */
@@ -208,6 +253,74 @@ public final class LMModel implements AutoCloseable {
 
     public LMConfig config() {
         return config;
+    }
+
+    /**
+     * Refuses a compute type this JVM cannot run: {@link ComputeType#INT8_WEIGHTS} needs the incubator module
+     * {@code jdk.incubator.vector} ({@code java --add-modules jdk.incubator.vector ...}).
+     *
+     * @throws IllegalStateException naming the flag when it is missing
+     */
+    public static void requireSupported(ComputeType computeType) {
+        if (computeType == ComputeType.INT8_WEIGHTS && !vectorModulePresent()) {
+            throw new IllegalStateException(int8WithoutVectorModule());
+        }
+    }
+
+    static boolean vectorModulePresent() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    static String int8WithoutVectorModule() {
+        return "computeType INT8_WEIGHTS runs its decode step on the JDK's Vector API, an incubator module this JVM"
+                + " was not started with: add --add-modules jdk.incubator.vector to the java command line (or use"
+                + " FLOAT16_WEIGHTS / FLOAT32)";
+    }
+
+    /**
+     * Benchmark support: the bytes the next decode step of {@code state} must read from memory, for its bandwidth
+     * floor: every matrix it multiplies (int8 values and scales, or fp16/fp32 elements; cross-attention keys/values
+     * weights excluded, they are applied once per state) and the self-attention cache up to the state's offset (fp32
+     * for engine steps, the {@link DecodeCache} format for the Java step).
+     */
+    public long decodeBytes(LMState state) {
+        long bytes = matrixBytes(heads);
+        for (StreamingTransformerLayer l : transformer.layers) {
+            bytes += matrixBytes(l.selfAttn.inProj) + matrixBytes(l.selfAttn.outProj) + matrixBytes(l.linear1)
+                    + matrixBytes(l.linear2);
+            if (l.crossAttention != null) {
+                bytes += matrixBytes(l.crossAttention.qProj) + matrixBytes(l.crossAttention.outProj);
+            }
+        }
+        long len = state.offset + 1;
+        if (state.decodeCache != null) {
+            return bytes + DecodeCache.kvBytes(state.decodeCache.format, config, state.batch, len);
+        }
+        return bytes + 4L * 2 * state.batch * config.dim() * len * config.numLayers();
+    }
+
+    private static long matrixBytes(Projection p) {
+        if (p.quantized != null) {
+            return p.quantized.bytes();
+        }
+        return p.out * p.in * (p.isHalf() ? 2 : 4);
+    }
+
+    /**
+     * Describes how decode steps run: "engine", or for the Java step its threads, cache format and weight block, e.g.
+     * {@code java threads=2 kv=i8 block=32}.
+     */
+    public String decodeDescription(LMState state) {
+        if (state.decodeCache == null) {
+            return "engine";
+        }
+        return "java threads=" + javaStep.threads() + " kv=" + DecodeCache.formatName(state.decodeCache.format)
+                + " block=" + heads.quantized.block;
+    }
+
+    /** Threads of the Java decode step (INT8_WEIGHTS), or 0 when decode steps run on the engine. */
+    public int decodeThreads() {
+        return javaStep == null ? 0 : javaStep.threads();
     }
 
     /** The precision the model was loaded in. */
@@ -330,9 +443,10 @@ public final class LMModel implements AutoCloseable {
             ConditionFuser.Fused fused = config.fuser().fuse(conditions, m, config.dim());
             long prefixLen = fused.prefix() == null ? 0 : fused.prefix().getShape().get(1);
             int capacity = (int) (prefixLen + maxSteps);
-            StreamingMultiheadAttention.KvCache[] caches = new StreamingMultiheadAttention.KvCache[config.numLayers()];
+            StreamingMultiheadAttention.KvCache[] caches = javaStep != null ? null
+                    : new StreamingMultiheadAttention.KvCache[config.numLayers()];
             Shape cacheShape = new Shape(batch, config.numHeads(), capacity, config.headDim());
-            for (int i = 0; i < caches.length; i++) {
+            for (int i = 0; caches != null && i < caches.length; i++) {
                 // uninitialised: attention only reads positions already written, and untouched pages of a large
                 // allocation cost no memory, so RSS grows with the positions used rather than the capacity
                 caches[i] = new StreamingMultiheadAttention.KvCache(m.create(cacheShape, DataType.FLOAT32),
@@ -340,7 +454,8 @@ public final class LMModel implements AutoCloseable {
             }
             StreamingMultiheadAttention.CrossKv[] kv = crossKvs(fused.crossSource());
             NDArray posTable = transformer.sinEmbedding(m, 0, capacity);
-            return new LMState(m, batch, capacity, caches, kv, fused.prefix(), posTable);
+            DecodeCache dc = javaStep == null ? null : javaStep.newCache(batch, capacity, kv, posTable);
+            return new LMState(m, batch, capacity, caches, kv, fused.prefix(), posTable, dc);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -371,10 +486,35 @@ public final class LMModel implements AutoCloseable {
                     + state.offset + " + " + t + " steps)");
         }
         NDArray pe = F.narrow(state.posTable, 0, state.offset, state.offset + t);
-        NDArray out = transformer.forward(x, pe, state.caches, state.offset, state.crossKvs);
+        StreamingMultiheadAttention.KvCache[] caches = state.caches;
+        if (state.decodeCache != null) {
+            caches = prefillCaches(state, t);
+        }
+        NDArray out = transformer.forward(x, pe, caches, state.offset, state.crossKvs);
+        if (state.decodeCache != null) {
+            javaStep.importPrefill(state.decodeCache, caches, (int) t);
+        }
         state.offset += t;
         NDArray last = F.narrow(out, 1, t - 1, t); // [N, 1, d]
         return logits(last).reshape(state.batch, config.nQ(), config.card());
+    }
+
+    /**
+     * INT8_WEIGHTS prefill: fp32 caches of exactly the prefill's {@code t} positions (step temporaries), copied into
+     * the state's {@link DecodeCache} afterwards. A prefill only runs on an empty cache.
+     */
+    private StreamingMultiheadAttention.KvCache[] prefillCaches(LMState state, long t) {
+        if (state.offset != 0) {
+            throw new IllegalStateException("a multi-step input (" + t + " steps) after " + state.offset
+                    + " cached steps is not supported (audiocraft: 'Not supported at the moment')");
+        }
+        StreamingMultiheadAttention.KvCache[] caches = new StreamingMultiheadAttention.KvCache[config.numLayers()];
+        Shape shape = new Shape(state.batch, config.numHeads(), t, config.headDim());
+        for (int i = 0; i < caches.length; i++) {
+            caches[i] = new StreamingMultiheadAttention.KvCache(state.manager.create(shape, DataType.FLOAT32),
+                    state.manager.create(shape, DataType.FLOAT32));
+        }
+        return caches;
     }
 
     /**
@@ -397,6 +537,11 @@ public final class LMModel implements AutoCloseable {
             for (int q = 0; q < k; q++) {
                 flat[b * k + q] = seq[b][q][from];
             }
+        }
+        if (state.decodeCache != null) {
+            float[] logits = javaStep.step(state.decodeCache, flat, (int) state.offset);
+            state.offset += 1;
+            return state.manager.create(logits, new Shape(n, k, config.card()));
         }
         NDArray x = embed2d(state.manager.create(flat, new Shape(n, k))); // [N, d]
         long pos = state.offset;
@@ -429,6 +574,9 @@ public final class LMModel implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            if (javaStep != null) {
+                javaStep.close();
+            }
             weights.close();
         }
     }

@@ -6,8 +6,9 @@ import ai.djl.ndarray.NDManager;
 /**
  * The streaming state of one generation (audiocraft's {@code with lm.streaming()} state): per layer a pre-allocated
  * key/value cache {@code [N, H, capacity, headDim]} written in place, the cross-attention keys/values of the
- * conditions, the prepend prefix (consumed by the first step) and the sinusoidal table for every position. Owns its
- * manager; closing frees all of it.
+ * conditions, the prepend prefix (consumed by the first step) and the sinusoidal table for every position; with
+ * {@link dev.musicgen.ComputeType#INT8_WEIGHTS} the Java decode step's {@link DecodeCache} instead of the engine
+ * caches. Owns its manager; closing frees all of it.
  */
 public final class LMState implements AutoCloseable {
     final NDManager manager;
@@ -17,10 +18,13 @@ public final class LMState implements AutoCloseable {
     final StreamingMultiheadAttention.CrossKv[] crossKvs; // null without cross-attention
     final NDArray prefix; // [N, Lp, d] or null
     final NDArray posTable; // [capacity, d]
+    final DecodeCache decodeCache; // INT8_WEIGHTS: the Java decode step's caches (caches is then null), else null
     long offset; // positions consumed so far, prefix included
 
     LMState(NDManager manager, int batch, int capacity, StreamingMultiheadAttention.KvCache[] caches,
-            StreamingMultiheadAttention.CrossKv[] crossKvs, NDArray prefix, NDArray posTable) {
+            StreamingMultiheadAttention.CrossKv[] crossKvs, NDArray prefix, NDArray posTable,
+            DecodeCache decodeCache) {
+        this.decodeCache = decodeCache;
         this.manager = manager;
         this.batch = batch;
         this.capacity = capacity;
@@ -46,6 +50,9 @@ public final class LMState implements AutoCloseable {
 
     @Override
     public void close() {
+        if (decodeCache != null) {
+            decodeCache.closed = true; // it views the manager's positional table
+        }
         manager.close();
     }
 }

@@ -17,12 +17,12 @@ import dev.musicgen.internal.nn.F;
  * {@code NDIndex} objects and issues about twenty native calls per attention.
  */
 final class StreamingMultiheadAttention {
-    private final int numHeads;
-    private final int headDim;
-    private final Projection inProj; // self: [3d, d]; cross: null
-    private final Projection qProj; // cross: rows [0, d) of in_proj
-    private final Projection kvProj; // cross: rows [d, 3d) of in_proj
-    private final Projection outProj; // [d, d]
+    final int numHeads;
+    final int headDim;
+    final Projection inProj; // self: [3d, d]; cross: null
+    final Projection qProj; // cross: rows [0, d) of in_proj
+    final Projection kvProj; // cross: rows [d, 3d) of in_proj
+    final Projection outProj; // [d, d]
     private final double scale; // 1/√headDim
     private final NDArray scaleArr; // 0-d fp32 1/√headDim, for the decode step (no scalar tensor per call)
     private final long maxScoreElements; // score elements per block of queries in attend
@@ -55,26 +55,35 @@ final class StreamingMultiheadAttention {
         this.kvProj = kvProj;
         this.outProj = outProj;
         this.scale = 1.0 / Math.sqrt(headDim);
-        this.scaleArr = outProj.weight.getManager().create((float) scale);
+        this.scaleArr = outProj.manager().create((float) scale);
         this.maxScoreElements = blocking.maxScoreElements();
     }
 
     static StreamingMultiheadAttention selfAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
             NDArray outWeight, NDArray outBias, Blocking blocking) {
-        int dim = (int) outWeight.getShape().get(0);
-        return new StreamingMultiheadAttention(numHeads, dim / numHeads, new Projection(inProjWeight, inProjBias),
-                null, null, new Projection(outWeight, outBias), blocking);
+        return selfAttention(numHeads, new Projection(inProjWeight, inProjBias), new Projection(outWeight, outBias),
+                blocking);
+    }
+
+    /** Self-attention from its fused {@code in_proj [3d, d]} and {@code out_proj [d, d]} (any compute type). */
+    static StreamingMultiheadAttention selfAttention(int numHeads, Projection inProj, Projection outProj,
+            Blocking blocking) {
+        int dim = (int) outProj.out;
+        return new StreamingMultiheadAttention(numHeads, dim / numHeads, inProj, null, null, outProj, blocking);
     }
 
     static StreamingMultiheadAttention crossAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
             NDArray outWeight, NDArray outBias, Blocking blocking) {
-        int dim = (int) outWeight.getShape().get(0);
-        NDArray wq = F.narrow(inProjWeight, 0, 0, dim);
-        NDArray wkv = F.narrow(inProjWeight, 0, dim, 3L * dim);
-        NDArray bq = inProjBias == null ? null : F.narrow(inProjBias, 0, 0, dim);
-        NDArray bkv = inProjBias == null ? null : F.narrow(inProjBias, 0, dim, 3L * dim);
-        return new StreamingMultiheadAttention(numHeads, dim / numHeads, null, new Projection(wq, bq),
-                new Projection(wkv, bkv), new Projection(outWeight, outBias), blocking);
+        return crossAttention(numHeads, new Projection(inProjWeight, inProjBias), new Projection(outWeight, outBias),
+                blocking);
+    }
+
+    /** Cross-attention: rows {@code [0, d)} of {@code inProj} are the queries', {@code [d, 3d)} the keys'/values'. */
+    static StreamingMultiheadAttention crossAttention(int numHeads, Projection inProj, Projection outProj,
+            Blocking blocking) {
+        int dim = (int) outProj.out;
+        return new StreamingMultiheadAttention(numHeads, dim / numHeads, null, inProj.rows(0, dim),
+                inProj.rows(dim, 3L * dim), outProj, blocking);
     }
 
     /** Keys and values of the cross-attention source {@code src [N, L, d]}; compute once, reuse every step. */

@@ -16,14 +16,14 @@ final class StreamingTransformerLayer {
 
     final StreamingMultiheadAttention selfAttn;
     final StreamingMultiheadAttention crossAttention; // null without cross-attention
-    private final NDArray norm1W;
-    private final NDArray norm1B; // [d]
-    private final NDArray normCrossW;
-    private final NDArray normCrossB; // [d] or null
-    private final NDArray norm2W;
-    private final NDArray norm2B; // [d]
-    private final Projection linear1; // [ffn, d]
-    private final Projection linear2; // [d, ffn]
+    final NDArray norm1W;
+    final NDArray norm1B; // [d]
+    final NDArray normCrossW;
+    final NDArray normCrossB; // [d] or null
+    final NDArray norm2W;
+    final NDArray norm2B; // [d]
+    final Projection linear1; // [ffn, d]
+    final Projection linear2; // [d, ffn]
     private final Shape normShape; // (d)
     private final int ffnBlockRows; // rows per block of the feed-forward over a long input
 

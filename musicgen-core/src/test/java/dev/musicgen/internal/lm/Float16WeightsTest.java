@@ -120,7 +120,7 @@ class Float16WeightsTest {
     }
 
     /** Top-1 minus top-2 of the CFG-combined logits predicting position {@code pos + 1}. */
-    private static double guidedMargin(float[] logits, int q, int pos, int k, int steps, int card) {
+    static double guidedMargin(float[] logits, int q, int pos, int k, int steps, int card) {
         double best = Double.NEGATIVE_INFINITY;
         double second = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < card; i++) {
