@@ -8,8 +8,11 @@ import java.util.concurrent.locks.LockSupport;
  * parallel phase one at a time (dynamic, so a thread the OS has descheduled holds back at most the task in its hands)
  * to the calling thread and the workers, and returns when all are done.
  *
- * <p>Idle threads park; nothing spins for longer than {@link #spin} {@code onSpinWait} rounds (a few microseconds,
- * default 0: measured in docs/PERFORMANCE.md), so a process competing for a core gets it. One pool per model; the
+ * <p>Idle threads park; a waiting thread spins ({@code onSpinWait}) for at most {@code spinNanos} first, so the next
+ * phase of a step, which usually comes within microseconds, does not pay a wake-up (~25 µs per phase measured here,
+ * and a step has six phases per layer), and a process competing for a core still gets it after that short bound.
+ * Tasks are handed out one at a time, so when the OS deschedules one thread the others take its share of the phase
+ * instead of waiting for it (OpenMP's static schedule, as libtorch uses it, waits). One pool per model; the
  * calling thread is one of the {@code threads}. Not reentrant: one {@code run} at a time (generations on a model are
  * serialized by the caller, each step runs its phases one after the other).
  */
@@ -54,19 +57,19 @@ final class DecodePool implements AutoCloseable {
     }
 
     private final Thread[] workers;
-    private final int spin;
+    private final long spinNanos;
     private volatile Job current;
     private volatile boolean closed;
 
     /**
      * {@code threads} in all (the caller included, so {@code threads - 1} are started, as daemons);
-     * {@code spin}: {@code onSpinWait} rounds a waiting thread tries before it parks.
+     * {@code spinNanos}: how long a waiting thread spins before it parks.
      */
-    DecodePool(int threads, int spin, String name) {
+    DecodePool(int threads, long spinNanos, String name) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, but is: " + threads);
         }
-        this.spin = Math.max(0, spin);
+        this.spinNanos = Math.max(0, spinNanos);
         this.workers = new Thread[threads - 1];
         for (int w = 0; w < workers.length; w++) {
             int id = w + 1;
@@ -104,9 +107,9 @@ final class DecodePool implements AutoCloseable {
             LockSupport.unpark(t);
         }
         job.work(0);
-        int rounds = 0;
+        long spinUntil = spinNanos == 0 ? 0 : System.nanoTime() + spinNanos;
         while (job.done.get() < n) {
-            if (rounds++ < spin) {
+            if (spinUntil != 0 && System.nanoTime() - spinUntil < 0) {
                 Thread.onSpinWait();
             } else {
                 LockSupport.park(this);
@@ -133,9 +136,9 @@ final class DecodePool implements AutoCloseable {
                 job.work(id);
                 continue;
             }
-            int rounds = 0;
+            long spinUntil = spinNanos == 0 ? 0 : System.nanoTime() + spinNanos;
             while (current == seen && !closed) {
-                if (rounds++ < spin) {
+                if (spinUntil != 0 && System.nanoTime() - spinUntil < 0) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);

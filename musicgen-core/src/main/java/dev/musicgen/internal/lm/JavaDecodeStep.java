@@ -24,10 +24,15 @@ final class JavaDecodeStep implements DecodeStep {
         return Math.max(1, Integer.getInteger("musicgen.int8.threads", Runtime.getRuntime().availableProcessors()));
     }
 
-    /** Spin rounds before parking: {@code -Dmusicgen.int8.spin} (default 0: park at once). */
-    static int defaultSpin() {
-        return Math.max(0, Integer.getInteger("musicgen.int8.spin", 0));
+    /**
+     * Microseconds a waiting decode thread spins before it parks: {@code -Dmusicgen.int8.spin}, default
+     * {@value #DEFAULT_SPIN_MICROS} (measured in docs/PERFORMANCE.md).
+     */
+    static long defaultSpinNanos() {
+        return 1000L * Math.max(0, Integer.getInteger("musicgen.int8.spin", DEFAULT_SPIN_MICROS));
     }
+
+    static final int DEFAULT_SPIN_MICROS = 5;
 
     /** An int8 matrix and its fp32 bias (or null). */
     private static final class Lin {
@@ -91,7 +96,7 @@ final class JavaDecodeStep implements DecodeStep {
     private final DecodePool pool;
 
     private JavaDecodeStep(LMConfig config, List<StreamingTransformerLayer> layers, NDArray embTable,
-            NDArray outNormW, NDArray outNormB, Projection headProj, int threads, int spin) {
+            NDArray outNormW, NDArray outNormB, Projection headProj, int threads, long spinNanos) {
         this.config = config;
         this.dim = config.dim();
         this.heads = config.numHeads();
@@ -109,14 +114,14 @@ final class JavaDecodeStep implements DecodeStep {
         this.outNormW = outNormW.toFloatArray();
         this.outNormB = outNormB.toFloatArray();
         this.heads2d = new Lin(headProj);
-        this.pool = new DecodePool(threads, spin, "musicgen-int8-decode");
+        this.pool = new DecodePool(threads, spinNanos, "musicgen-int8-decode");
     }
 
     /** The step over a loaded INT8 model's parts (its engine tensors are read through views, not copied). */
     static DecodeStep create(LMConfig config, List<StreamingTransformerLayer> layers, NDArray embTable,
             NDArray outNormW, NDArray outNormB, Projection heads) {
         return new JavaDecodeStep(config, layers, embTable, outNormW, outNormB, heads, defaultThreads(),
-                defaultSpin());
+                defaultSpinNanos());
     }
 
     @Override
