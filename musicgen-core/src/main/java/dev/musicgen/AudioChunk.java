@@ -105,7 +105,7 @@ public final class AudioChunk {
 
     @Override
     public String toString() {
-        return "AudioChunk[" + channels() + " ch x " + frames() + " samples at " + sampleRate + " Hz, offset "
-                + offset + (last ? ", last" : "") + ", seed " + seed + "]";
+        return "AudioChunk[" + channels() + " ch x " + frames() + " samples at " + sampleRate + " Hz, offset " + offset
+                + (last ? ", last" : "") + ", seed " + seed + "]";
     }
 }

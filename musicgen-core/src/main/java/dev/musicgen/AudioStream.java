@@ -53,8 +53,8 @@ public final class AudioStream implements Iterator<AudioChunk>, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 close();
-                throw new GenerationCancelledException("interrupted while waiting for the next chunk; the stream is"
-                        + " closed");
+                throw new GenerationCancelledException(
+                        "interrupted while waiting for the next chunk; the stream is" + " closed");
             }
         }
         if (head == COMPLETE) {

@@ -28,8 +28,14 @@ public final class GeneratedAudio {
     /** Computed once here (the POST_PROCESSING phase), not on every write. */
     private final Audio normalizedAudio;
 
-    GeneratedAudio(float[][] samples, int sampleRate, long seed, long[][] tokens, NormalizationStrategy normalization,
-            OutputFormat format, Map<String, Duration> timings) {
+    GeneratedAudio(
+            float[][] samples,
+            int sampleRate,
+            long seed,
+            long[][] tokens,
+            NormalizationStrategy normalization,
+            OutputFormat format,
+            Map<String, Duration> timings) {
         this.samples = samples;
         this.sampleRate = sampleRate;
         this.seed = seed;
@@ -37,8 +43,8 @@ public final class GeneratedAudio {
         this.normalization = normalization;
         this.format = format;
         this.timings = Collections.unmodifiableMap(new LinkedHashMap<>(timings));
-        this.normalizedAudio = Normalizer.normalize(new Audio(samples, sampleRate),
-                Normalizer.Strategy.valueOf(normalization.name()));
+        this.normalizedAudio =
+                Normalizer.normalize(new Audio(samples, sampleRate), Normalizer.Strategy.valueOf(normalization.name()));
     }
 
     /** Raw decoder output {@code [channel][sample]} in the model's rate (a copy). */
@@ -101,7 +107,7 @@ public final class GeneratedAudio {
 
     public void writeTo(Path target, OutputFormat outputFormat) {
         java.util.Objects.requireNonNull(target, "target");
-        AudioFiles.Format f = toFormat(outputFormat);   // refuse a bad format before normalizing
+        AudioFiles.Format f = toFormat(outputFormat); // refuse a bad format before normalizing
         try {
             AudioFiles.write(target, normalized(), f, AudioFiles.WriteOptions.DEFAULTS);
         } catch (IOException e) {
@@ -112,7 +118,10 @@ public final class GeneratedAudio {
     /** Writes a WAV of the raw, unnormalized 32-bit float samples (for checking the decoder output). */
     public void writeRawFloatWav(Path target) {
         try {
-            AudioFiles.write(target, new Audio(samples, sampleRate), AudioFiles.Format.WAV,
+            AudioFiles.write(
+                    target,
+                    new Audio(samples, sampleRate),
+                    AudioFiles.Format.WAV,
                     AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);

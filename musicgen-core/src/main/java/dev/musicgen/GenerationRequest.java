@@ -71,24 +71,65 @@ public final class GenerationRequest {
         return b;
     }
 
-    public Optional<String> prompt() { return Optional.ofNullable(prompt); }
-    public double duration() { return params.duration(); }
-    public Optional<InputAudio> inputAudio() { return Optional.ofNullable(inputAudio); }
-    public boolean continuation() { return continuation; }
-    public double continuationStart() { return continuationStart; }
+    public Optional<String> prompt() {
+        return Optional.ofNullable(prompt);
+    }
+
+    public double duration() {
+        return params.duration();
+    }
+
+    public Optional<InputAudio> inputAudio() {
+        return Optional.ofNullable(inputAudio);
+    }
+
+    public boolean continuation() {
+        return continuation;
+    }
+
+    public double continuationStart() {
+        return continuationStart;
+    }
+
     public OptionalDouble continuationEnd() {
         return continuationEnd == null ? OptionalDouble.empty() : OptionalDouble.of(continuationEnd);
     }
-    public double classifierFreeGuidance() { return params.cfgCoef(); }
-    public double temperature() { return params.temperature(); }
-    public int topK() { return params.topK(); }
-    public double topP() { return params.topP(); }
+
+    public double classifierFreeGuidance() {
+        return params.cfgCoef();
+    }
+
+    public double temperature() {
+        return params.temperature();
+    }
+
+    public int topK() {
+        return params.topK();
+    }
+
+    public double topP() {
+        return params.topP();
+    }
     /** The requested seed; empty means a random one is drawn (and reported in the result). */
-    public OptionalLong seed() { return params.seed() == null ? OptionalLong.empty() : OptionalLong.of(params.seed()); }
-    public boolean multiBandDiffusion() { return multiBandDiffusion; }
-    public NormalizationStrategy normalizationStrategy() { return normalizationStrategy; }
-    public OutputFormat outputFormat() { return outputFormat; }
-    public double extendStride() { return params.extendStride(); }
+    public OptionalLong seed() {
+        return params.seed() == null ? OptionalLong.empty() : OptionalLong.of(params.seed());
+    }
+
+    public boolean multiBandDiffusion() {
+        return multiBandDiffusion;
+    }
+
+    public NormalizationStrategy normalizationStrategy() {
+        return normalizationStrategy;
+    }
+
+    public OutputFormat outputFormat() {
+        return outputFormat;
+    }
+
+    public double extendStride() {
+        return params.extendStride();
+    }
 
     /**
      * The token that cancels this request's generation. Unless the builder was given one, it is the request's own and
@@ -97,7 +138,9 @@ public final class GenerationRequest {
      * {@link Builder#cancellation} belongs to the caller and stays cancelled: every call with it fails, which lets one
      * token stop many requests.
      */
-    public CancellationToken cancellation() { return cancellation; }
+    public CancellationToken cancellation() {
+        return cancellation;
+    }
 
     /** The sampling parameters, for the generator (the internal form; the seed is drawn per call when empty). */
     GenerationParams params() {
@@ -106,44 +149,77 @@ public final class GenerationRequest {
 
     /** Whether the two can run in one batched forward: no input audio and the same sampling and decoding. */
     boolean batchableWith(GenerationRequest other) {
-        return inputAudio == null && other.inputAudio == null && params.equals(other.params)
+        return inputAudio == null
+                && other.inputAudio == null
+                && params.equals(other.params)
                 && multiBandDiffusion == other.multiBandDiffusion;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof GenerationRequest r && Objects.equals(prompt, r.prompt)
-                && Objects.equals(inputAudio, r.inputAudio) && continuation == r.continuation
+        return o instanceof GenerationRequest r
+                && Objects.equals(prompt, r.prompt)
+                && Objects.equals(inputAudio, r.inputAudio)
+                && continuation == r.continuation
                 && Double.compare(continuationStart, r.continuationStart) == 0
-                && Objects.equals(continuationEnd, r.continuationEnd) && params.equals(r.params)
-                && multiBandDiffusion == r.multiBandDiffusion && normalizationStrategy == r.normalizationStrategy
+                && Objects.equals(continuationEnd, r.continuationEnd)
+                && params.equals(r.params)
+                && multiBandDiffusion == r.multiBandDiffusion
+                && normalizationStrategy == r.normalizationStrategy
                 && outputFormat == r.outputFormat;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(prompt, inputAudio, continuation, continuationStart, continuationEnd, params,
-                multiBandDiffusion, normalizationStrategy, outputFormat);
+        return Objects.hash(
+                prompt,
+                inputAudio,
+                continuation,
+                continuationStart,
+                continuationEnd,
+                params,
+                multiBandDiffusion,
+                normalizationStrategy,
+                outputFormat);
     }
 
     /** Every input by its name, e.g. {@code GenerationRequest[prompt="lo-fi", duration=8.0, ...]}. */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("GenerationRequest[prompt=")
-                .append(prompt == null ? "none" : "\"" + prompt + "\"").append(", duration=").append(duration());
+                .append(prompt == null ? "none" : "\"" + prompt + "\"")
+                .append(", duration=")
+                .append(duration());
         if (inputAudio != null) {
-            sb.append(", inputAudio=").append(inputAudio.description()).append(", continuation=").append(continuation)
-                    .append(", continuationStart=").append(continuationStart).append(", continuationEnd=")
+            sb.append(", inputAudio=")
+                    .append(inputAudio.description())
+                    .append(", continuation=")
+                    .append(continuation)
+                    .append(", continuationStart=")
+                    .append(continuationStart)
+                    .append(", continuationEnd=")
                     .append(continuationEnd == null ? "end of clip" : continuationEnd);
         }
-        return sb.append(", classifierFreeGuidance=").append(classifierFreeGuidance())
-                .append(", temperature=").append(temperature()).append(", topK=").append(topK())
-                .append(", topP=").append(topP()).append(", seed=")
+        return sb.append(", classifierFreeGuidance=")
+                .append(classifierFreeGuidance())
+                .append(", temperature=")
+                .append(temperature())
+                .append(", topK=")
+                .append(topK())
+                .append(", topP=")
+                .append(topP())
+                .append(", seed=")
                 .append(params.seed() == null ? "random" : params.seed().toString())
-                .append(", multiBandDiffusion=").append(multiBandDiffusion)
-                .append(", normalizationStrategy=").append(normalizationStrategy.name().toLowerCase(Locale.ROOT))
-                .append(", outputFormat=").append(outputFormat.extension())
-                .append(", extendStride=").append(extendStride()).append(']').toString();
+                .append(", multiBandDiffusion=")
+                .append(multiBandDiffusion)
+                .append(", normalizationStrategy=")
+                .append(normalizationStrategy.name().toLowerCase(Locale.ROOT))
+                .append(", outputFormat=")
+                .append(outputFormat.extension())
+                .append(", extendStride=")
+                .append(extendStride())
+                .append(']')
+                .toString();
     }
 
     /**
@@ -166,55 +242,121 @@ public final class GenerationRequest {
         private Builder() {}
 
         /** A description of the music; null or blank with input audio means "no text" (the null condition). */
-        public Builder prompt(String prompt) { this.prompt = prompt; return this; }
+        public Builder prompt(String prompt) {
+            this.prompt = prompt;
+            return this;
+        }
         /** Total length in seconds, at most 3600 (a continuation includes its prompt); over 30 s via the extension loop. */
-        public Builder duration(double seconds) { params.duration(seconds); return this; }
-        public Builder inputAudio(InputAudio audio) { this.inputAudio = audio; return this; }
-        public Builder inputAudio(Path path) { this.inputAudio = path == null ? null : InputAudio.of(path); return this; }
-        public Builder inputAudio(java.net.URI uri) { this.inputAudio = uri == null ? null : InputAudio.of(uri); return this; }
+        public Builder duration(double seconds) {
+            params.duration(seconds);
+            return this;
+        }
+
+        public Builder inputAudio(InputAudio audio) {
+            this.inputAudio = audio;
+            return this;
+        }
+
+        public Builder inputAudio(Path path) {
+            this.inputAudio = path == null ? null : InputAudio.of(path);
+            return this;
+        }
+
+        public Builder inputAudio(java.net.URI uri) {
+            this.inputAudio = uri == null ? null : InputAudio.of(uri);
+            return this;
+        }
         /** True: continue the input audio; false: use it as a melody. */
-        public Builder continuation(boolean continuation) { this.continuation = continuation; return this; }
-        public Builder continuationStart(double seconds) { this.continuationStart = seconds; return this; }
+        public Builder continuation(boolean continuation) {
+            this.continuation = continuation;
+            return this;
+        }
+
+        public Builder continuationStart(double seconds) {
+            this.continuationStart = seconds;
+            return this;
+        }
         /** End of the clip used, in seconds; null (the default) means the end of the clip. */
-        public Builder continuationEnd(Double seconds) { this.continuationEnd = seconds; return this; }
+        public Builder continuationEnd(Double seconds) {
+            this.continuationEnd = seconds;
+            return this;
+        }
         /** At least 0; 0 turns guidance off in effect (the unconditional logits get no weight). */
-        public Builder classifierFreeGuidance(double cfg) { params.cfgCoef(cfg); return this; }
+        public Builder classifierFreeGuidance(double cfg) {
+            params.cfgCoef(cfg);
+            return this;
+        }
         /** At least 0; 0 is greedy decoding. */
-        public Builder temperature(double temperature) { params.temperature(temperature); return this; }
+        public Builder temperature(double temperature) {
+            params.temperature(temperature);
+            return this;
+        }
         /** At least 0; 0 disables top-k. */
-        public Builder topK(int topK) { params.topK(topK); return this; }
+        public Builder topK(int topK) {
+            params.topK(topK);
+            return this;
+        }
         /** 0 (the default) disables top-p and top-k applies; at most 1. */
-        public Builder topP(double topP) { params.topP(topP); return this; }
+        public Builder topP(double topP) {
+            params.topP(topP);
+            return this;
+        }
         /** Null or -1: a random seed (reported in the result). 0 is a valid seed. */
-        public Builder seed(Long seed) { params.seed(seed); return this; }
-        public Builder seed(long seed) { return seed(Long.valueOf(seed)); }
-        public Builder multiBandDiffusion(boolean mbd) { this.multiBandDiffusion = mbd; return this; }
-        public Builder normalizationStrategy(NormalizationStrategy s) { this.normalizationStrategy = s; return this; }
-        public Builder outputFormat(OutputFormat f) { this.outputFormat = f; return this; }
+        public Builder seed(Long seed) {
+            params.seed(seed);
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            return seed(Long.valueOf(seed));
+        }
+
+        public Builder multiBandDiffusion(boolean mbd) {
+            this.multiBandDiffusion = mbd;
+            return this;
+        }
+
+        public Builder normalizationStrategy(NormalizationStrategy s) {
+            this.normalizationStrategy = s;
+            return this;
+        }
+
+        public Builder outputFormat(OutputFormat f) {
+            this.outputFormat = f;
+            return this;
+        }
         /** Seconds added per extra chunk beyond the model's maximum duration (default 18). */
-        public Builder extendStride(double seconds) { params.extendStride(seconds); return this; }
+        public Builder extendStride(double seconds) {
+            params.extendStride(seconds);
+            return this;
+        }
         /** A token of the caller's to cancel with (see {@link GenerationRequest#cancellation()}); null: the request's own. */
-        public Builder cancellation(CancellationToken token) { this.cancellation = token; return this; }
+        public Builder cancellation(CancellationToken token) {
+            this.cancellation = token;
+            return this;
+        }
 
         /** Validates every input; the message names it, its value and what is allowed. */
         public GenerationRequest build() {
             boolean hasPrompt = prompt != null && !prompt.isBlank();
             if (!hasPrompt && inputAudio == null) {
-                throw new IllegalArgumentException("prompt or inputAudio is required: give a text prompt, input audio, "
-                        + "or both");
+                throw new IllegalArgumentException(
+                        "prompt or inputAudio is required: give a text prompt, input audio, " + "or both");
             }
             if (prompt != null && prompt.length() > MAX_PROMPT_CHARS) {
-                throw new IllegalArgumentException("prompt must be at most " + MAX_PROMPT_CHARS + " characters, but has "
-                        + prompt.length());
+                throw new IllegalArgumentException(
+                        "prompt must be at most " + MAX_PROMPT_CHARS + " characters, but has " + prompt.length());
             }
             if (continuation && inputAudio == null) {
-                throw new IllegalArgumentException("continuation is true but no inputAudio was given: continuation needs "
-                        + "input audio to continue");
+                throw new IllegalArgumentException(
+                        "continuation is true but no inputAudio was given: continuation needs "
+                                + "input audio to continue");
             }
-            GenerationParams p = params.build();   // duration, guidance, sampling, seed, extendStride
+            GenerationParams p = params.build(); // duration, guidance, sampling, seed, extendStride
             requireFinite("continuationStart", continuationStart);
             if (continuationStart < 0) {
-                throw new IllegalArgumentException("continuationStart must be >= 0 seconds, but is: " + continuationStart);
+                throw new IllegalArgumentException(
+                        "continuationStart must be >= 0 seconds, but is: " + continuationStart);
             }
             if (continuationEnd != null) {
                 requireFinite("continuationEnd", continuationEnd);
@@ -223,13 +365,14 @@ public final class GenerationRequest {
                             + "the clip), but is: " + continuationEnd);
                 }
                 if (continuationStart > continuationEnd) {
-                    throw new IllegalArgumentException("continuationStart must be less than or equal to continuationEnd, "
-                            + "but is: " + continuationStart + " > " + continuationEnd);
+                    throw new IllegalArgumentException(
+                            "continuationStart must be less than or equal to continuationEnd, " + "but is: "
+                                    + continuationStart + " > " + continuationEnd);
                 }
             }
             if (normalizationStrategy == null) {
-                throw new IllegalArgumentException("normalizationStrategy must be one of "
-                        + NormalizationStrategy.names() + ", but is: null");
+                throw new IllegalArgumentException(
+                        "normalizationStrategy must be one of " + NormalizationStrategy.names() + ", but is: null");
             }
             if (outputFormat == null) {
                 throw new IllegalArgumentException("outputFormat must be one of wav, mp3, but is: null");

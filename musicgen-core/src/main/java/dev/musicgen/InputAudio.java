@@ -21,7 +21,12 @@ public final class InputAudio {
      */
     public static final long MAX_BYTES = 200L * 1024 * 1024;
 
-    enum Kind { PATH, URI, BYTES, SAMPLES }
+    enum Kind {
+        PATH,
+        URI,
+        BYTES,
+        SAMPLES
+    }
 
     final Kind kind;
     final Path path;
@@ -159,14 +164,19 @@ public final class InputAudio {
     /** Equal when the source is: the same path or URI, the same bytes, or the same samples at the same rate. */
     @Override
     public boolean equals(Object o) {
-        return o instanceof InputAudio a && kind == a.kind && Objects.equals(path, a.path)
-                && Objects.equals(uri, a.uri) && Arrays.equals(bytes, a.bytes) && Arrays.deepEquals(samples, a.samples)
+        return o instanceof InputAudio a
+                && kind == a.kind
+                && Objects.equals(path, a.path)
+                && Objects.equals(uri, a.uri)
+                && Arrays.equals(bytes, a.bytes)
+                && Arrays.deepEquals(samples, a.samples)
                 && sampleRate == a.sampleRate;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, path, uri, sampleRate) * 31 * 31 + Arrays.hashCode(bytes) * 31
+        return Objects.hash(kind, path, uri, sampleRate) * 31 * 31
+                + Arrays.hashCode(bytes) * 31
                 + Arrays.deepHashCode(samples);
     }
 

@@ -1,6 +1,5 @@
 package dev.musicgen;
 
-
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFormatException;
 import dev.musicgen.audio.AudioReader;
@@ -54,12 +53,12 @@ final class InputAudioLoader {
                         throw new IllegalArgumentException("inputAudio file " + in.path + " does not exist");
                     }
                     if (Files.isDirectory(in.path)) {
-                        throw new IllegalArgumentException("inputAudio " + in.path + " is a directory, not an audio "
-                                + "file");
+                        throw new IllegalArgumentException(
+                                "inputAudio " + in.path + " is a directory, not an audio " + "file");
                     }
                     if (!Files.isReadable(in.path)) {
-                        throw new IllegalArgumentException("inputAudio file " + in.path + " is not readable "
-                                + "(permission denied)");
+                        throw new IllegalArgumentException(
+                                "inputAudio file " + in.path + " is not readable " + "(permission denied)");
                     }
                     audio = AudioReader.read(in.path);
                     break;
@@ -78,7 +77,7 @@ final class InputAudioLoader {
         } catch (IOException | AudioFormatException e) {
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (e instanceof AudioFormatException && m.startsWith(((AudioFormatException) e).source() + ": ")) {
-                m = m.substring(((AudioFormatException) e).source().length() + 2);   // the source is named once
+                m = m.substring(((AudioFormatException) e).source().length() + 2); // the source is named once
             }
             throw new IllegalArgumentException("cannot read inputAudio " + in.description + ": " + m, e);
         }
@@ -95,8 +94,8 @@ final class InputAudioLoader {
             String s = uri.getSchemeSpecificPart();
             int comma = s.indexOf(',');
             if (comma < 0 || !s.substring(0, comma).toLowerCase(Locale.ROOT).endsWith(";base64")) {
-                throw new IllegalArgumentException("inputAudio data URI must be base64 encoded "
-                        + "(data:audio/wav;base64,...), but is: " + desc);
+                throw new IllegalArgumentException(
+                        "inputAudio data URI must be base64 encoded " + "(data:audio/wav;base64,...), but is: " + desc);
             }
             byte[] bytes;
             try {

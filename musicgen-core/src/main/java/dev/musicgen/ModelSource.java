@@ -126,10 +126,12 @@ public sealed interface ModelSource permits ModelSource.Version, ModelSource.Rep
                 notVersion = e.getMessage();
             }
         }
-        String notRepo = pathLike ? "it looks like a path"
-                : !s.contains("/") ? "a repo id is owner/name, e.g. facebook/musicgen-small"
-                : "a repo id is owner/name of letters, digits, '-', '_' and '.' (no '--' or '..', at most 96 "
-                        + "characters)";
+        String notRepo = pathLike
+                ? "it looks like a path"
+                : !s.contains("/")
+                        ? "a repo id is owner/name, e.g. facebook/musicgen-small"
+                        : "a repo id is owner/name of letters, digits, '-', '_' and '.' (no '--' or '..', at most 96 "
+                                + "characters)";
         throw new IllegalArgumentException("model must be a released version, a Hub repo id or a local directory, but "
                 + "is: '" + s + "'. Tried: a version (" + notVersion + "); a local directory (" + s + " does not "
                 + "exist); a Hub repo id (" + notRepo + ")");
@@ -137,7 +139,11 @@ public sealed interface ModelSource permits ModelSource.Version, ModelSource.Rep
 
     /** Whether {@code s} is a Hub repo id as the Hub accepts it ({@code name} or {@code owner/name}). */
     private static boolean isRepoId(String s) {
-        return s != null && s.length() <= 96 && !s.contains("--") && !s.contains("..") && !s.endsWith(".git")
+        return s != null
+                && s.length() <= 96
+                && !s.contains("--")
+                && !s.contains("..")
+                && !s.endsWith(".git")
                 && Pattern.matches("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?", s);
     }
 }

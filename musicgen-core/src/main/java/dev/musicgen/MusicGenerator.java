@@ -1,9 +1,7 @@
 package dev.musicgen;
 
-import dev.musicgen.device.DeviceSelector;
 import dev.musicgen.internal.generation.MusicGenLM;
 import dev.musicgen.internal.generation.StreamingGeneration;
-import dev.musicgen.internal.loading.HubChoices;
 import dev.musicgen.internal.loading.LoadedModel;
 import dev.musicgen.internal.loading.ModelLoader;
 import dev.musicgen.internal.pipeline.AsyncCalls;
@@ -11,11 +9,8 @@ import dev.musicgen.internal.pipeline.GenerationPipeline;
 import dev.musicgen.internal.pipeline.GradMode;
 import dev.musicgen.internal.pipeline.InputPreparation;
 import dev.musicgen.internal.pipeline.RequestBatches;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -64,14 +59,29 @@ public final class MusicGenerator implements AutoCloseable {
     }
 
     /** The model's name (version, repo id or directory). */
-    public String modelName() { return model.name(); }
-    public int sampleRate() { return model.codec().sampleRate(); }
-    public int channels() { return model.codec().channels(); }
+    public String modelName() {
+        return model.name();
+    }
+
+    public int sampleRate() {
+        return model.codec().sampleRate();
+    }
+
+    public int channels() {
+        return model.codec().channels();
+    }
     /** Whether the model takes a melody ({@code inputAudio} without continuation). */
-    public boolean supportsMelody() { return model.conditions().supportsMelody(); }
+    public boolean supportsMelody() {
+        return model.conditions().supportsMelody();
+    }
     /** Seconds one LM pass generates; longer durations use the extension loop. */
-    public double maxDuration() { return pipeline.maxDuration(); }
-    public String device() { return model.device().toString(); }
+    public double maxDuration() {
+        return pipeline.maxDuration();
+    }
+
+    public String device() {
+        return model.device().toString();
+    }
 
     /** Generates one piece. Thread-safe (serialized). */
     public GeneratedAudio generate(GenerationRequest request) {
@@ -126,8 +136,8 @@ public final class MusicGenerator implements AutoCloseable {
                     + "to continue the audio instead, or use a melody model.");
         }
         if (r.duration() > maxDuration() && r.extendStride() >= maxDuration()) {
-            throw new IllegalArgumentException("extendStride must be < the model's maximum duration ("
-                    + maxDuration() + " s), but is: " + r.extendStride());
+            throw new IllegalArgumentException("extendStride must be < the model's maximum duration (" + maxDuration()
+                    + " s), but is: " + r.extendStride());
         }
     }
 
@@ -142,7 +152,8 @@ public final class MusicGenerator implements AutoCloseable {
 
     /** As {@link #stream(GenerationRequest)}, in chunks of {@code chunkSeconds} (the last one holds the rest). */
     public Flow.Publisher<AudioChunk> stream(GenerationRequest request, double chunkSeconds) {
-        StreamingGeneration.checkStreamable(Objects.requireNonNull(request, "request").multiBandDiffusion());
+        StreamingGeneration.checkStreamable(
+                Objects.requireNonNull(request, "request").multiBandDiffusion());
         checkSupported(request);
         ensureOpen();
         return new StreamingGeneration(model.codec(), chunkSeconds, (frames, cancel) -> {
@@ -164,12 +175,23 @@ public final class MusicGenerator implements AutoCloseable {
             tokens.add(call);
         }
         GenerationRequest r0 = rs.get(0);
-        InputPreparation.Clip clip = r0.inputAudio().map(in -> new InputPreparation.Clip(
-                () -> InputAudioLoader.load(in, pipeline.hub()), in.description(), r0.continuation(), r0.continuationStart(),
-                r0.continuationEnd().isPresent() ? r0.continuationEnd().getAsDouble() : null)).orElse(null);
+        InputPreparation.Clip clip = r0.inputAudio()
+                .map(in -> new InputPreparation.Clip(
+                        () -> InputAudioLoader.load(in, pipeline.hub()),
+                        in.description(),
+                        r0.continuation(),
+                        r0.continuationStart(),
+                        r0.continuationEnd().isPresent() ? r0.continuationEnd().getAsDouble() : null))
+                .orElse(null);
         GenerationPipeline.Job job = new GenerationPipeline.Job(
-                rs.stream().map(r -> r.prompt().filter(s -> !s.isBlank()).orElse(null)).toList(), clip, r0.params(),
-                r0.multiBandDiffusion(), tokens.size() == 1 ? tokens.get(0) : CancellationToken.anyOf(tokens), frames);
+                rs.stream()
+                        .map(r -> r.prompt().filter(s -> !s.isBlank()).orElse(null))
+                        .toList(),
+                clip,
+                r0.params(),
+                r0.multiBandDiffusion(),
+                tokens.size() == 1 ? tokens.get(0) : CancellationToken.anyOf(tokens),
+                frames);
         try {
             GenerationPipeline.Output o = GradMode.off(() -> pipeline.run(job));
             if (frames != null) {
@@ -178,15 +200,25 @@ public final class MusicGenerator implements AutoCloseable {
             List<GeneratedAudio> out = new ArrayList<>();
             ProgressListener p = pipeline.progress();
             for (int b = 0; b < rs.size(); b++) {
-                p.onProgress(ProgressListener.Phase.POST_PROCESSING, b, rs.size());   // normalization, per clip
-                out.add(new GeneratedAudio(o.audio()[b], sampleRate(), o.seed(), o.tokens()[b],
-                        rs.get(b).normalizationStrategy(), rs.get(b).outputFormat(), o.timings()));
+                p.onProgress(ProgressListener.Phase.POST_PROCESSING, b, rs.size()); // normalization, per clip
+                out.add(new GeneratedAudio(
+                        o.audio()[b],
+                        sampleRate(),
+                        o.seed(),
+                        o.tokens()[b],
+                        rs.get(b).normalizationStrategy(),
+                        rs.get(b).outputFormat(),
+                        o.timings()));
             }
             p.onProgress(ProgressListener.Phase.POST_PROCESSING, rs.size(), rs.size());
-            LOG.debug("generated {} x {} s in {}", rs.size(), r0.duration(), o.timings().get("total"));
+            LOG.debug(
+                    "generated {} x {} s in {}",
+                    rs.size(),
+                    r0.duration(),
+                    o.timings().get("total"));
             return out;
         } finally {
-            rs.forEach(r -> r.cancellation().callEnded());   // a request's own token is ready for its next call
+            rs.forEach(r -> r.cancellation().callEnded()); // a request's own token is ready for its next call
         }
     }
 

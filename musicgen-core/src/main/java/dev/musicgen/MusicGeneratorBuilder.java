@@ -30,18 +30,32 @@ public final class MusicGeneratorBuilder {
     MusicGeneratorBuilder() {}
 
     /** Where the model comes from (the default is the version {@code stereo-melody-large}, as on Replicate). */
-    public MusicGeneratorBuilder model(ModelSource source) { this.model = Objects.requireNonNull(source, "model"); return this; }
+    public MusicGeneratorBuilder model(ModelSource source) {
+        this.model = Objects.requireNonNull(source, "model");
+        return this;
+    }
     /** One of the released versions. */
-    public MusicGeneratorBuilder model(ModelVersion version) { return model(ModelSource.of(version)); }
+    public MusicGeneratorBuilder model(ModelVersion version) {
+        return model(ModelSource.of(version));
+    }
     /** A version name ("small"), a Hub repo id ("facebook/musicgen-small") or a local path: {@link ModelSource#parse}. */
     public MusicGeneratorBuilder model(String nameRepoOrPath) {
         return model(ModelSource.parse(Objects.requireNonNull(nameRepoOrPath, "model")));
     }
     /** A local model directory (audiocraft or HF transformers layout): {@link ModelSource#directory}. */
-    public MusicGeneratorBuilder model(Path dir) { return model(ModelSource.directory(dir)); }
+    public MusicGeneratorBuilder model(Path dir) {
+        return model(ModelSource.directory(dir));
+    }
     /** A local T5 directory (config.json, tokenizer.json, model.safetensors) instead of the one xp.cfg names. */
-    public MusicGeneratorBuilder textEncoder(Path dir) { this.textEncoder = dir; return this; }
-    public MusicGeneratorBuilder device(DeviceSelector selector) { this.device = Objects.requireNonNull(selector, "device"); return this; }
+    public MusicGeneratorBuilder textEncoder(Path dir) {
+        this.textEncoder = dir;
+        return this;
+    }
+
+    public MusicGeneratorBuilder device(DeviceSelector selector) {
+        this.device = Objects.requireNonNull(selector, "device");
+        return this;
+    }
     /**
      * The LM's precision (default {@link ComputeType#FLOAT32}). {@link ComputeType#INT8_WEIGHTS} needs the JVM started
      * with {@code --add-modules jdk.incubator.vector}; without it {@link #build()} throws an
@@ -57,12 +71,19 @@ public final class MusicGeneratorBuilder {
         return this;
     }
     /** The Hugging Face hub cache directory (default: {@code HF_HUB_CACHE}, {@code $HF_HOME/hub}, ~/.cache/...). */
-    public MusicGeneratorBuilder cacheDir(Path dir) { this.cacheDir = dir; return this; }
+    public MusicGeneratorBuilder cacheDir(Path dir) {
+        this.cacheDir = dir;
+        return this;
+    }
     /**
      * True: never touch the network (the Hub, the HTDemucs checkpoint, input audio URLs). False or unset: the
      * environment decides; {@code HF_HUB_OFFLINE=1} still means offline (offline from any source wins).
      */
-    public MusicGeneratorBuilder offline(boolean offline) { this.offline = offline; return this; }
+    public MusicGeneratorBuilder offline(boolean offline) {
+        this.offline = offline;
+        return this;
+    }
+
     public MusicGeneratorBuilder progressListener(ProgressListener listener) {
         this.progress = listener == null ? ProgressListener.none() : listener;
         return this;
@@ -77,9 +98,15 @@ public final class MusicGeneratorBuilder {
      * (and Replicate) do. Default true; false takes the chroma of the whole mix (HF transformers' behaviour). The
      * htdemucs checkpoint (80 MB) is downloaded on the first melody, see {@link #demucsCheckpoint(Path)}.
      */
-    public MusicGeneratorBuilder stemSeparation(boolean enabled) { this.stemSeparation = enabled; return this; }
+    public MusicGeneratorBuilder stemSeparation(boolean enabled) {
+        this.stemSeparation = enabled;
+        return this;
+    }
     /** A local {@code 955717e8-8726e21a.th} instead of downloading it (its sha256 prefix is verified). */
-    public MusicGeneratorBuilder demucsCheckpoint(Path file) { this.demucsCheckpoint = file; return this; }
+    public MusicGeneratorBuilder demucsCheckpoint(Path file) {
+        this.demucsCheckpoint = file;
+        return this;
+    }
     /**
      * Where MultiBand Diffusion comes from: a directory with {@code mbd_musicgen_32khz.th} or a repo id; null (the
      * default) is {@code facebook/multiband-diffusion}.
@@ -92,9 +119,11 @@ public final class MusicGeneratorBuilder {
         this.mbdModel = source;
         return this;
     }
+
     public MusicGeneratorBuilder multiBandDiffusionModel(Path dir) {
         return multiBandDiffusionModel(dir == null ? null : ModelSource.directory(dir));
     }
+
     public MusicGeneratorBuilder multiBandDiffusionModel(String repoId) {
         return multiBandDiffusionModel(repoId == null ? null : ModelSource.repo(repoId));
     }
@@ -102,8 +131,9 @@ public final class MusicGeneratorBuilder {
     public MusicGenerator build() {
         dev.musicgen.internal.lm.LMModel.requireSupported(computeType); // before any download: INT8 needs a JVM flag
         ModelLoader loader = new ModelLoader(new HubChoices(cacheDir, offline, localRepos));
-        LoadedModel loaded = loader.load(model, new ModelLoader.Options(textEncoder, device, computeType,
-                stemSeparation, demucsCheckpoint, progress));
+        LoadedModel loaded = loader.load(
+                model,
+                new ModelLoader.Options(textEncoder, device, computeType, stemSeparation, demucsCheckpoint, progress));
         return new MusicGenerator(loaded, new GenerationPipeline(loaded, loader, mbdModel, progress));
     }
 }

@@ -26,6 +26,8 @@ public enum NormalizationStrategy {
     }
 
     static String names() {
-        return Arrays.stream(values()).map(v -> v.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+        return Arrays.stream(values())
+                .map(v -> v.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(", "));
     }
 }

@@ -24,6 +24,6 @@ public interface ProgressListener {
     void onProgress(Phase phase, long step, long total);
 
     static ProgressListener none() {
-        return (p, s, t) -> { };
+        return (p, s, t) -> {};
     }
 }

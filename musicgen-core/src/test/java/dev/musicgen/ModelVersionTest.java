@@ -12,9 +12,15 @@ class ModelVersionTest {
 
     @ParameterizedTest
     @CsvSource({
-        "small, SMALL", "musicgen-small, SMALL", "facebook/musicgen-small, SMALL", " Small , SMALL",
-        "melody-large, MELODY_LARGE", "melody_large, MELODY_LARGE",
-        "facebook/musicgen-stereo-melody-large, STEREO_MELODY_LARGE", "stereo-large, STEREO_LARGE"})
+        "small, SMALL",
+        "musicgen-small, SMALL",
+        "facebook/musicgen-small, SMALL",
+        " Small , SMALL",
+        "melody-large, MELODY_LARGE",
+        "melody_large, MELODY_LARGE",
+        "facebook/musicgen-stereo-melody-large, STEREO_MELODY_LARGE",
+        "stereo-large, STEREO_LARGE"
+    })
     void should_parse_short_prefixed_and_repo_names(String name, ModelVersion expected) {
         assertThat(ModelVersion.fromName(name)).isEqualTo(expected);
     }
@@ -48,7 +54,8 @@ class ModelVersionTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("but is: huge")
                 .hasMessageContaining("small, medium, large, melody, melody-large, stereo-small");
-        assertThatThrownBy(() -> ModelVersion.fromName(null)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ModelVersion.fromName(null))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("but is: null");
         assertThatThrownBy(() -> ModelVersion.fromName("google/musicgen-small"))
                 .isInstanceOf(IllegalArgumentException.class);
@@ -57,11 +64,14 @@ class ModelVersionTest {
     @Test
     void should_map_legacy_t5_ids_and_name_companion_repos() {
         assertThat(HubRepos.t5Repo("t5-base")).isEqualTo("google-t5/t5-base");
-        assertThat(HubRepos.T5_ALIASES).containsEntry("t5-11b", "google-t5/t5-11b").hasSize(5);
+        assertThat(HubRepos.T5_ALIASES)
+                .containsEntry("t5-11b", "google-t5/t5-11b")
+                .hasSize(5);
         assertThat(HubRepos.t5Repo("google-t5/t5-large")).isEqualTo("google-t5/t5-large");
         assertThat(HubRepos.ENCODEC_32KHZ).isEqualTo("facebook/encodec_32khz");
         assertThat(HubRepos.MBD).isEqualTo("facebook/multiband-diffusion");
-        assertThatThrownBy(() -> HubRepos.t5Repo(" ")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> HubRepos.t5Repo(" "))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("T5 name");
     }
 }

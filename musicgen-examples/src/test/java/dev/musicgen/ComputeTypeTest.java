@@ -2,8 +2,8 @@ package dev.musicgen;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.musicgen.testing.Fixtures;
 import dev.musicgen.internal.weights.TensorData;
+import dev.musicgen.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,9 +23,11 @@ class ComputeTypeTest {
         Map<String, TensorData> exp = Fixtures.tensors("generate_text", "expected.safetensors");
         long[] want = exp.get("tokens").toLongArray(); // [1, 4, 50]
         try (MusicGenerator g = FixtureModels.builder("musicgen_mono", tmp)
-                .computeType(ComputeType.FLOAT16_WEIGHTS).build()) {
+                .computeType(ComputeType.FLOAT16_WEIGHTS)
+                .build()) {
             GeneratedAudio a = g.generate(MusicGeneratorFixturesTest.request("generate_text")
-                    .prompt(MusicGeneratorFixturesTest.text("generate_text", 0)).build());
+                    .prompt(MusicGeneratorFixturesTest.text("generate_text", 0))
+                    .build());
             assertThat(a.samples()[0]).hasSize(32000);
             long[][] got = a.tokens(); // [K, T]
             int differ = 0;
@@ -50,9 +52,11 @@ class ComputeTypeTest {
         Map<String, TensorData> exp = Fixtures.tensors("generate_text", "expected.safetensors");
         long[] want = exp.get("tokens").toLongArray(); // [1, 4, 50]
         try (MusicGenerator g = FixtureModels.builder("musicgen_mono", tmp)
-                .computeType(ComputeType.INT8_WEIGHTS).build()) {
+                .computeType(ComputeType.INT8_WEIGHTS)
+                .build()) {
             GeneratedAudio a = g.generate(MusicGeneratorFixturesTest.request("generate_text")
-                    .prompt(MusicGeneratorFixturesTest.text("generate_text", 0)).build());
+                    .prompt(MusicGeneratorFixturesTest.text("generate_text", 0))
+                    .build());
             assertThat(a.samples()[0]).hasSize(32000);
             long[][] got = a.tokens(); // [K, T]
             int same = got[0].length;
@@ -64,7 +68,8 @@ class ComputeTypeTest {
                     }
                 }
             }
-            assertThat(same).as("leading frames identical to the fp32 fixture in every codebook")
+            assertThat(same)
+                    .as("leading frames identical to the fp32 fixture in every codebook")
                     .isGreaterThanOrEqualTo(5);
         }
     }

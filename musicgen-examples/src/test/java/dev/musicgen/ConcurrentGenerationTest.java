@@ -33,13 +33,15 @@ class ConcurrentGenerationTest {
     @BeforeAll
     static void setUp() {
         // conditioning starts a call, decoding ends it: count the calls inside the model at once
-        gen = FixtureModels.builder("musicgen_mono", tmp).progressListener((phase, step, total) -> {
-            if (phase == ProgressListener.Phase.CONDITIONING && step == 0) {
-                maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-            } else if (phase == ProgressListener.Phase.DECODING && step == total) {
-                running.decrementAndGet();
-            }
-        }).build();
+        gen = FixtureModels.builder("musicgen_mono", tmp)
+                .progressListener((phase, step, total) -> {
+                    if (phase == ProgressListener.Phase.CONDITIONING && step == 0) {
+                        maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    } else if (phase == ProgressListener.Phase.DECODING && step == total) {
+                        running.decrementAndGet();
+                    }
+                })
+                .build();
     }
 
     @AfterAll
@@ -48,15 +50,22 @@ class ConcurrentGenerationTest {
     }
 
     static GenerationRequest request(String prompt, long seed) {
-        return GenerationRequest.builder().prompt(prompt).duration(0.3).seed(seed).temperature(1.0).topK(250)
-                .normalizationStrategy(NormalizationStrategy.PEAK).build();
+        return GenerationRequest.builder()
+                .prompt(prompt)
+                .duration(0.3)
+                .seed(seed)
+                .temperature(1.0)
+                .topK(250)
+                .normalizationStrategy(NormalizationStrategy.PEAK)
+                .build();
     }
 
     @Test
     void four_threads_get_the_single_threaded_tokens() throws Exception {
         GenerationRequest same = request("busy jazz drums", 42);
-        GenerationRequest[] own = {request("a cello", 1), request("synth pads", 2), request("banjo", 3),
-            request("steel drums", 4)};
+        GenerationRequest[] own = {
+            request("a cello", 1), request("synth pads", 2), request("banjo", 3), request("steel drums", 4)
+        };
         GeneratedAudio reference = gen.generate(same);
         List<GeneratedAudio> ownReference = new ArrayList<>();
         for (GenerationRequest r : own) {
@@ -87,14 +96,18 @@ class ConcurrentGenerationTest {
                 for (int i = 0; i < got.size(); i++) {
                     GeneratedAudio expected = i % 2 == 0 || i == got.size() - 1 ? reference : ownReference.get(t);
                     assertThat(got.get(i).seed()).isEqualTo(expected.seed());
-                    assertThat(got.get(i).tokens()).as("thread %d call %d tokens", t, i).isEqualTo(expected.tokens());
+                    assertThat(got.get(i).tokens())
+                            .as("thread %d call %d tokens", t, i)
+                            .isEqualTo(expected.tokens());
                     assertSameAudio("thread " + t + " call " + i, got.get(i).samples(), expected.samples());
                 }
             }
         } finally {
             pool.shutdownNow();
         }
-        assertThat(maxRunning.get()).as("calls inside the model at the same time").isEqualTo(1);
+        assertThat(maxRunning.get())
+                .as("calls inside the model at the same time")
+                .isEqualTo(1);
     }
 
     /**
@@ -108,7 +121,9 @@ class ConcurrentGenerationTest {
     @Test
     void batched_and_async_calls_from_several_threads_match_single_calls() throws Exception {
         GenerationRequest a = request("rain on a tin roof", 7);
-        GenerationRequest b = request("rain on a tin roof", 7).toBuilder().prompt("a marching band").build();
+        GenerationRequest b = request("rain on a tin roof", 7).toBuilder()
+                .prompt("a marching band")
+                .build();
         List<GeneratedAudio> batch = gen.generate(List.of(a, b));
         List<CompletableFuture<List<GeneratedAudio>>> fs = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
@@ -118,7 +133,8 @@ class ConcurrentGenerationTest {
             List<GeneratedAudio> got = f.get(300, TimeUnit.SECONDS);
             for (int i = 0; i < 2; i++) {
                 assertThat(got.get(i).tokens()).isEqualTo(batch.get(i).tokens());
-                assertSameAudio("batch item " + i, got.get(i).samples(), batch.get(i).samples());
+                assertSameAudio(
+                        "batch item " + i, got.get(i).samples(), batch.get(i).samples());
             }
         }
     }

@@ -42,7 +42,8 @@ class GenerationResourcesTest {
     @BeforeAll
     static void setUp() {
         gen = FixtureModels.builder("musicgen_mono", tmp)
-                .progressListener((phase, step, total) -> hook.onProgress(phase, step, total)).build();
+                .progressListener((phase, step, total) -> hook.onProgress(phase, step, total))
+                .build();
         try (NDManager probe = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
             system = probe.getParentManager();
         }
@@ -55,7 +56,10 @@ class GenerationResourcesTest {
 
     static GenerationRequest.Builder request(long seed) {
         // peak: loudness needs 0.4 s; 0.2 s keeps 200 generations well under a minute
-        return GenerationRequest.builder().prompt("a short loop").duration(0.2).seed(seed)
+        return GenerationRequest.builder()
+                .prompt("a short loop")
+                .duration(0.2)
+                .seed(seed)
                 .normalizationStrategy(NormalizationStrategy.PEAK);
     }
 
@@ -71,11 +75,20 @@ class GenerationResourcesTest {
     @Test
     void two_hundred_generations_keep_rss_flat_in_one_jvm() throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(javaBin, "-XX:TieredStopAtLevel=1", "-Xms96m", "-Xmx96m",
-                "-XX:+AlwaysPreTouch", "-Dai.djl.offline=true",
-                "-Dmusicgen.fixtures=" + System.getProperty("musicgen.fixtures"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName(), "40", "200")
+        ProcessBuilder pb = new ProcessBuilder(
+                        javaBin,
+                        "-XX:TieredStopAtLevel=1",
+                        "-Xms96m",
+                        "-Xmx96m",
+                        "-XX:+AlwaysPreTouch",
+                        "-Dai.djl.offline=true",
+                        "-Dmusicgen.fixtures=" + System.getProperty("musicgen.fixtures"),
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        MemoryProbe.class.getName(),
+                        "40",
+                        "200")
                 .redirectErrorStream(true);
         pb.environment().put("OMP_NUM_THREADS", "1");
         pb.environment().put("HF_HUB_OFFLINE", "1");
@@ -99,9 +112,12 @@ class GenerationResourcesTest {
         long arrays = v.get("warm.arrays");
         long warm = v.get("warm.rss");
         for (int i = 50; i <= 200; i += 50) {
-            assertThat(v.get("arrays." + i)).as("live NDArrays after %d generations", i).isEqualTo(arrays);
-            assertThat((double) v.get("rss." + i)).as("VmRSS kB after %d generations (warm: %d kB)\n%s", i, warm,
-                    output).isLessThanOrEqualTo(warm * 1.10);
+            assertThat(v.get("arrays." + i))
+                    .as("live NDArrays after %d generations", i)
+                    .isEqualTo(arrays);
+            assertThat((double) v.get("rss." + i))
+                    .as("VmRSS kB after %d generations (warm: %d kB)\n%s", i, warm, output)
+                    .isLessThanOrEqualTo(warm * 1.10);
         }
         assertThat((double) v.get("peak.rss")).as(output).isLessThanOrEqualTo(warm * 1.15);
         assertThat(text.get("cancel.thrown")).as(output).isEqualTo("GenerationCancelledException");
@@ -112,7 +128,7 @@ class GenerationResourcesTest {
 
     @Test
     void a_cancelled_token_stops_within_one_step_and_frees_everything() throws Exception {
-        gen.generate(request(1).build());   // warm
+        gen.generate(request(1).build()); // warm
         int arrays = liveArrays();
         CancellationToken token = new CancellationToken();
         AtomicLong lastStep = new AtomicLong(-1);
@@ -128,21 +144,26 @@ class GenerationResourcesTest {
             }
         };
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread worker = new Thread(() -> {
-            try {
-                gen.generate(request(2).duration(20).cancellation(token).build());
-            } catch (Throwable t) {
-                thrown.set(t);
-            }
-        }, "cancel-me");
+        Thread worker = new Thread(
+                () -> {
+                    try {
+                        gen.generate(request(2).duration(20).cancellation(token).build());
+                    } catch (Throwable t) {
+                        thrown.set(t);
+                    }
+                },
+                "cancel-me");
         try {
             worker.start();
-            assertThat(running.await(60, TimeUnit.SECONDS)).as("generation started").isTrue();
+            assertThat(running.await(60, TimeUnit.SECONDS))
+                    .as("generation started")
+                    .isTrue();
             token.cancel();
             long atCancel = lastStep.get();
             worker.join(30_000);
             assertThat(worker.isAlive()).isFalse();
-            assertThat(thrown.get()).isInstanceOf(GenerationCancelledException.class)
+            assertThat(thrown.get())
+                    .isInstanceOf(GenerationCancelledException.class)
                     .hasMessageContaining("cancelled at step");
             // a step already running when cancel() came may report once; no further step starts
             assertThat(stepsAfterCancel.get()).isLessThanOrEqualTo(1);
@@ -172,13 +193,16 @@ class GenerationResourcesTest {
             }
         };
         try {
-            assertThatThrownBy(() -> gen.generate(request)).isInstanceOf(GenerationCancelledException.class)
+            assertThatThrownBy(() -> gen.generate(request))
+                    .isInstanceOf(GenerationCancelledException.class)
                     .hasMessageContaining("cancelled at step");
             assertThat(lastStep.get()).isLessThanOrEqualTo(4);
         } finally {
             hook = ProgressListener.none();
         }
-        assertThat(request.cancellation().isCancelled()).as("cleared when the cancelled call ended").isFalse();
+        assertThat(request.cancellation().isCancelled())
+                .as("cleared when the cancelled call ended")
+                .isFalse();
         assertThat(liveArrays()).isEqualTo(arrays);
         GeneratedAudio again = gen.generate(request);
         assertThat(again.samples()[0]).hasSize(64000);
@@ -204,7 +228,7 @@ class GenerationResourcesTest {
                 if (step == 5) {
                     atStep5.countDown();
                     try {
-                        cancelled.await(30, TimeUnit.SECONDS);   // hold step 5 until cancel(true) has returned
+                        cancelled.await(30, TimeUnit.SECONDS); // hold step 5 until cancel(true) has returned
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -226,11 +250,14 @@ class GenerationResourcesTest {
             hook = ProgressListener.none();
             cancelled.countDown();
         }
-        assertThat(maxStep.get()).as("no step after the one that was running when cancelled").isEqualTo(5);
+        assertThat(maxStep.get())
+                .as("no step after the one that was running when cancelled")
+                .isEqualTo(5);
         assertThat(liveArrays()).isEqualTo(arrays);
         // cancelling the future cancelled that call only: the request itself can run again
         assertThat(request.cancellation().isCancelled()).isFalse();
-        CompletableFuture<GeneratedAudio> again = gen.generateAsync(request.toBuilder().duration(0.2).build());
+        CompletableFuture<GeneratedAudio> again =
+                gen.generateAsync(request.toBuilder().duration(0.2).build());
         assertThat(again.get(60, TimeUnit.SECONDS).samples()[0]).hasSize(6400);
     }
 
@@ -241,7 +268,7 @@ class GenerationResourcesTest {
         CountDownLatch first = new CountDownLatch(1);
         AtomicLong calls = new AtomicLong();
         hook = (phase, step, total) -> {
-            if (phase == ProgressListener.Phase.CONDITIONING && step == 0) {   // a call starts
+            if (phase == ProgressListener.Phase.CONDITIONING && step == 0) { // a call starts
                 calls.incrementAndGet();
             }
             if (phase == ProgressListener.Phase.GENERATING && step == 1) {
@@ -254,19 +281,22 @@ class GenerationResourcesTest {
             }
         };
         try {
-            CompletableFuture<GeneratedAudio> running = gen.generateAsync(request(6).build());
+            CompletableFuture<GeneratedAudio> running =
+                    gen.generateAsync(request(6).build());
             assertThat(first.await(60, TimeUnit.SECONDS)).isTrue();
-            CompletableFuture<GeneratedAudio> queued = gen.generateAsync(request(7).build());
+            CompletableFuture<GeneratedAudio> queued =
+                    gen.generateAsync(request(7).build());
             queued.cancel(true);
             hold.countDown();
             assertThat(running.get().samples()[0]).hasSize(6400);
             assertThat(queued).isCancelled();
-            gen.generate(request(8).build());   // after the queued call has left the lock
+            gen.generate(request(8).build()); // after the queued call has left the lock
         } finally {
             hold.countDown();
             hook = ProgressListener.none();
         }
-        assertThat(calls.get()).as("conditioning phases: the running call and the last one, not the cancelled one")
+        assertThat(calls.get())
+                .as("conditioning phases: the running call and the last one, not the cancelled one")
                 .isEqualTo(2);
         assertThat(liveArrays()).isEqualTo(arrays);
     }

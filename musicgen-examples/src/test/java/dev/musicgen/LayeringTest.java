@@ -177,8 +177,11 @@ class LayeringTest {
         unexpected.removeAll(known);
         Set<String> fixed = new TreeSet<>(known);
         fixed.removeAll(found);
-        assertThat(unexpected).as(rule + ": violations (fix the code: the rules are in this class's Javadoc)").isEmpty();
-        assertThat(fixed).as(rule + ": known violations that are gone (remove them from the KNOWN_ list)")
+        assertThat(unexpected)
+                .as(rule + ": violations (fix the code: the rules are in this class's Javadoc)")
+                .isEmpty();
+        assertThat(fixed)
+                .as(rule + ": known violations that are gone (remove them from the KNOWN_ list)")
                 .isEmpty();
     }
 

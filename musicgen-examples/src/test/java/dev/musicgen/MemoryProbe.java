@@ -29,16 +29,19 @@ public final class MemoryProbe {
         AtomicLong cancelStep = new AtomicLong(-1);
         CancellationToken token = new CancellationToken();
         try (NDManager probe = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
-                MusicGenerator gen = FixtureModels.builder("musicgen_mono", tmp).progressListener((p, step, total) -> {
-                    if (p == ProgressListener.Phase.GENERATING && Thread.currentThread().getName().equals("cancel-me")) {
-                        cancelStep.set(step);
-                        if (step == 5) {
-                            atStep5.countDown();
-                            await(cancelled);
-                        }
-                    }
-                }).build()) {
-            NDManager system = probe.getParentManager();   // the engine's root: every live array is under it
+                MusicGenerator gen = FixtureModels.builder("musicgen_mono", tmp)
+                        .progressListener((p, step, total) -> {
+                            if (p == ProgressListener.Phase.GENERATING
+                                    && Thread.currentThread().getName().equals("cancel-me")) {
+                                cancelStep.set(step);
+                                if (step == 5) {
+                                    atStep5.countDown();
+                                    await(cancelled);
+                                }
+                            }
+                        })
+                        .build()) {
+            NDManager system = probe.getParentManager(); // the engine's root: every live array is under it
             for (int i = 1; i <= warmUp; i++) {
                 gen.generate(GenerationResourcesTest.request(i).build()).toBytes(OutputFormat.WAV);
             }
@@ -46,7 +49,8 @@ public final class MemoryProbe {
             print("warm.arrays", system.getManagedArrays().size());
             long peak = 0;
             for (int i = 1; i <= runs; i++) {
-                GeneratedAudio a = gen.generate(GenerationResourcesTest.request(1000 + i).build());
+                GeneratedAudio a =
+                        gen.generate(GenerationResourcesTest.request(1000 + i).build());
                 if (a.samples()[0].length != 6400) {
                     throw new IllegalStateException("generation " + i + " has " + a.samples()[0].length + " samples");
                 }
@@ -60,14 +64,19 @@ public final class MemoryProbe {
             print("peak.rss", peak);
 
             // a generation cancelled from another thread at step 5
-            Thread worker = new Thread(() -> {
-                try {
-                    gen.generate(GenerationResourcesTest.request(7).duration(20).cancellation(token).build());
-                    print("cancel.thrown", "nothing");
-                } catch (Throwable t) {
-                    print("cancel.thrown", t.getClass().getSimpleName());
-                }
-            }, "cancel-me");
+            Thread worker = new Thread(
+                    () -> {
+                        try {
+                            gen.generate(GenerationResourcesTest.request(7)
+                                    .duration(20)
+                                    .cancellation(token)
+                                    .build());
+                            print("cancel.thrown", "nothing");
+                        } catch (Throwable t) {
+                            print("cancel.thrown", t.getClass().getSimpleName());
+                        }
+                    },
+                    "cancel-me");
             worker.start();
             if (!atStep5.await(120, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the generation to cancel never reached step 5");

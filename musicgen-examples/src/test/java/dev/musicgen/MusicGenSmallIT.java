@@ -17,10 +17,8 @@ class MusicGenSmallIT {
     static final String TEXT_ENCODER = "google-t5/t5-base";
 
     static MusicGeneratorBuilder small() {
-        MusicGeneratorBuilder b = MusicGenerator.builder()
-                .model(ModelVersion.SMALL)
-                .offline(true)
-                .device(DeviceSelector.cpu());
+        MusicGeneratorBuilder b =
+                MusicGenerator.builder().model(ModelVersion.SMALL).offline(true).device(DeviceSelector.cpu());
         RealModels.hubCache().ifPresent(b::cacheDir);
         for (String id : new String[] {MODEL, TEXT_ENCODER}) {
             RealModels.localDir(id).ifPresent(dir -> b.localRepo(id, dir));

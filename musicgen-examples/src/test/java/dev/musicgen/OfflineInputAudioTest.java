@@ -15,10 +15,15 @@ class OfflineInputAudioTest {
     @Test
     void an_offline_generator_fetches_no_input_audio_url() {
         try (MusicGenerator g = FixtureModels.builder("musicgen_mono", tmp).build()) {
-            GenerationRequest r = GenerationRequest.builder().prompt("beat").duration(1).seed(1L)
-                    .inputAudio(InputAudio.of(URI.create("https://example.invalid/prompt.wav"))).continuation(true)
+            GenerationRequest r = GenerationRequest.builder()
+                    .prompt("beat")
+                    .duration(1)
+                    .seed(1L)
+                    .inputAudio(InputAudio.of(URI.create("https://example.invalid/prompt.wav")))
+                    .continuation(true)
                     .build();
-            assertThatThrownBy(() -> g.generate(r)).isInstanceOf(HubException.class)
+            assertThatThrownBy(() -> g.generate(r))
+                    .isInstanceOf(HubException.class)
                     .hasMessageContaining("offline");
         }
     }

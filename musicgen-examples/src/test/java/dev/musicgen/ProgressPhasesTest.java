@@ -17,9 +17,14 @@ class ProgressPhasesTest {
     void conditioning_generating_decoding_and_post_processing_each_reach_their_end() {
         List<String> seen = new ArrayList<>();
         try (MusicGenerator g = FixtureModels.builder("musicgen_mono", tmp)
-                .progressListener((phase, step, total) -> seen.add(phase + " " + step + "/" + total)).build()) {
+                .progressListener((phase, step, total) -> seen.add(phase + " " + step + "/" + total))
+                .build()) {
             seen.clear();
-            g.generate(GenerationRequest.builder().prompt("beat").duration(0.5).seed(3L).build());
+            g.generate(GenerationRequest.builder()
+                    .prompt("beat")
+                    .duration(0.5)
+                    .seed(3L)
+                    .build());
         }
         assertThat(seen).contains("CONDITIONING 0/1", "CONDITIONING 1/1", "DECODING 1/1", "POST_PROCESSING 1/1");
         assertThat(seen.indexOf("CONDITIONING 1/1")).isLessThan(seen.indexOf("DECODING 0/1"));
@@ -30,12 +35,18 @@ class ProgressPhasesTest {
     @Test
     void multi_band_diffusion_reports_each_diffusion_step() {
         List<String> decoding = new ArrayList<>();
-        try (MusicGenerator g = FixtureModels.builder("musicgen_mono", tmp).progressListener((phase, step, total) -> {
-            if (phase == ProgressListener.Phase.DECODING) {
-                decoding.add(step + "/" + total);
-            }
-        }).build()) {
-            g.generate(GenerationRequest.builder().prompt("beat").duration(0.5).seed(3L).multiBandDiffusion(true)
+        try (MusicGenerator g = FixtureModels.builder("musicgen_mono", tmp)
+                .progressListener((phase, step, total) -> {
+                    if (phase == ProgressListener.Phase.DECODING) {
+                        decoding.add(step + "/" + total);
+                    }
+                })
+                .build()) {
+            g.generate(GenerationRequest.builder()
+                    .prompt("beat")
+                    .duration(0.5)
+                    .seed(3L)
+                    .multiBandDiffusion(true)
                     .build());
         }
         // the pipeline's 0/1 and 1/1 around the decoder's own 0/N .. N/N (bands x steps)

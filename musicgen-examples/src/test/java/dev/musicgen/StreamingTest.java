@@ -11,8 +11,8 @@ import dev.musicgen.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -40,7 +40,8 @@ class StreamingTest {
     @BeforeAll
     static void load() {
         mono = FixtureModels.builder("musicgen_mono", tmp)
-                .progressListener((phase, step, total) -> hook.onProgress(phase, step, total)).build();
+                .progressListener((phase, step, total) -> hook.onProgress(phase, step, total))
+                .build();
         try (NDManager probe = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
             system = probe.getParentManager();
         }
@@ -64,19 +65,31 @@ class StreamingTest {
 
     static GenerationRequest continuation() {
         JsonObject p = Fixtures.caseJson("continuation").getAsJsonObject("params");
-        float[] in = Fixtures.tensors("continuation", "inputs.safetensors").get("input_audio").toFloatArray();
-        return fixture("continuation").inputAudio(InputAudio.of(new float[][] {in}, 32000)).continuation(true)
-                .continuationStart(p.get("start").getAsDouble()).continuationEnd(p.get("end").getAsDouble()).build();
+        float[] in = Fixtures.tensors("continuation", "inputs.safetensors")
+                .get("input_audio")
+                .toFloatArray();
+        return fixture("continuation")
+                .inputAudio(InputAudio.of(new float[][] {in}, 32000))
+                .continuation(true)
+                .continuationStart(p.get("start").getAsDouble())
+                .continuationEnd(p.get("end").getAsDouble())
+                .build();
     }
 
     static GenerationRequest melody() {
-        float[] melody = Fixtures.tensors("melody", "inputs.safetensors").get("melody_wav").toFloatArray();
-        return fixture("melody").inputAudio(InputAudio.of(new float[][] {melody}, 32000)).build();
+        float[] melody = Fixtures.tensors("melody", "inputs.safetensors")
+                .get("melody_wav")
+                .toFloatArray();
+        return fixture("melody")
+                .inputAudio(InputAudio.of(new float[][] {melody}, 32000))
+                .build();
     }
 
     static GenerationRequest longGeneration() {
         JsonObject p = Fixtures.caseJson("long_generation").getAsJsonObject("params");
-        return fixture("long_generation").extendStride(p.get("extend_stride").getAsDouble()).build();
+        return fixture("long_generation")
+                .extendStride(p.get("extend_stride").getAsDouble())
+                .build();
     }
 
     /** Concatenates the chunks, checking that they tile the clip: contiguous offsets, one seed, the last one last. */
@@ -136,7 +149,8 @@ class StreamingTest {
                 peak = Math.max(peak, Math.abs(v));
             }
         }
-        System.out.printf("stream %s (%d chunks of %.2f s): max abs diff vs one-shot %.3g (peak |sample| %.3g)%n",
+        System.out.printf(
+                "stream %s (%d chunks of %.2f s): max abs diff vs one-shot %.3g (peak |sample| %.3g)%n",
                 what, chunks.size(), chunkSeconds, diff, peak);
         assertThat(diff).as(what + ": max abs diff of the streamed samples").isLessThanOrEqualTo(TOLERANCE);
         return diff;
@@ -145,15 +159,20 @@ class StreamingTest {
     @Test
     void text_cases_stream_the_one_shot_samples() {
         streamEqualsOneShot("generate_text", mono, fixture("generate_text").build(), 0.1);
-        streamEqualsOneShot("generate_text (default 0.5 s chunks)", mono, fixture("generate_text").build(),
+        streamEqualsOneShot(
+                "generate_text (default 0.5 s chunks)",
+                mono,
+                fixture("generate_text").build(),
                 0.5);
-        streamEqualsOneShot("generate_text_cfg1", mono, fixture("generate_text_cfg1").build(), 0.07);
+        streamEqualsOneShot(
+                "generate_text_cfg1", mono, fixture("generate_text_cfg1").build(), 0.07);
     }
 
     @Test
     void stereo_streams_both_channels() {
         try (MusicGenerator g = FixtureModels.builder("musicgen_stereo", tmp).build()) {
-            streamEqualsOneShot("generate_text_stereo", g, fixture("generate_text_stereo").build(), 0.1);
+            streamEqualsOneShot(
+                    "generate_text_stereo", g, fixture("generate_text_stereo").build(), 0.1);
         }
     }
 
@@ -181,7 +200,8 @@ class StreamingTest {
             hook = ProgressListener.none();
         }
         // step 1 waits for the first chunk (null: the stream was closed before step 1 began; false: it timed out)
-        assertThat(arrivedDuringStep1.get()).as("first chunk of a continuation before the LM's first step is over")
+        assertThat(arrivedDuringStep1.get())
+                .as("first chunk of a continuation before the LM's first step is over")
                 .isNotEqualTo(Boolean.FALSE);
     }
 
@@ -281,7 +301,11 @@ class StreamingTest {
                 step.set(s);
             }
         };
-        GenerationRequest r = GenerationRequest.builder().prompt("a long piece").duration(20).seed(5).build();
+        GenerationRequest r = GenerationRequest.builder()
+                .prompt("a long piece")
+                .duration(20)
+                .seed(5)
+                .build();
         Recorder rec = new Recorder(0); // asks for one chunk, then nothing
         try {
             mono.stream(r, 0.1).subscribe(rec);
@@ -335,7 +359,11 @@ class StreamingTest {
                 step.set(s);
             }
         };
-        GenerationRequest r = GenerationRequest.builder().prompt("a long piece").duration(20).seed(6).build();
+        GenerationRequest r = GenerationRequest.builder()
+                .prompt("a long piece")
+                .duration(20)
+                .seed(6)
+                .build();
         long atCancel;
         try {
             AudioStream s = AudioStream.of(mono.stream(r, 0.1));
@@ -379,26 +407,35 @@ class StreamingTest {
     @Test
     void a_cancelled_request_token_is_an_error_signal() {
         CancellationToken token = new CancellationToken();
-        GenerationRequest r = GenerationRequest.builder().prompt("x").duration(20).seed(1).cancellation(token).build();
+        GenerationRequest r = GenerationRequest.builder()
+                .prompt("x")
+                .duration(20)
+                .seed(1)
+                .cancellation(token)
+                .build();
         try (AudioStream s = AudioStream.of(mono.stream(r, 0.1))) {
             s.next();
             token.cancel();
             assertThatThrownBy(() -> {
-                while (s.hasNext()) {
-                    s.next();
-                }
-            }).isInstanceOf(GenerationCancelledException.class);
+                        while (s.hasNext()) {
+                            s.next();
+                        }
+                    })
+                    .isInstanceOf(GenerationCancelledException.class);
         }
     }
 
     @Test
     void refuses_multi_band_diffusion_and_bad_chunk_sizes() {
-        GenerationRequest mbd = fixture("generate_text").multiBandDiffusion(true).build();
-        assertThatThrownBy(() -> mono.stream(mbd)).isInstanceOf(IllegalArgumentException.class)
+        GenerationRequest mbd =
+                fixture("generate_text").multiBandDiffusion(true).build();
+        assertThatThrownBy(() -> mono.stream(mbd))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("multiBandDiffusion cannot be streamed")
                 .hasMessageContaining("decodes the whole token sequence at once");
         GenerationRequest r = fixture("generate_text").build();
-        assertThatThrownBy(() -> mono.stream(r, 0.01)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> mono.stream(r, 0.01))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("chunkSeconds must be between one codec frame (0.02 s) and 3600 s, but is: 0.01");
         assertThatThrownBy(() -> mono.stream(r, Double.NaN)).hasMessageContaining("but is: NaN");
         assertThatThrownBy(() -> mono.stream(null)).isInstanceOf(NullPointerException.class);

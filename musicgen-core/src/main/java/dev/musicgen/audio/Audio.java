@@ -1,7 +1,6 @@
 package dev.musicgen.audio;
 
 import dev.musicgen.internal.audio.*;
-
 import java.util.Arrays;
 
 /**
@@ -31,8 +30,9 @@ public record Audio(float[][] samples, int sampleRate) {
                 throw new IllegalArgumentException("samples[" + c + "] must not be null");
             }
             if (samples[c].length != samples[0].length) {
-                throw new IllegalArgumentException("every channel must have the same number of frames, but channel 0 has "
-                        + samples[0].length + " and channel " + c + " has " + samples[c].length);
+                throw new IllegalArgumentException(
+                        "every channel must have the same number of frames, but channel 0 has " + samples[0].length
+                                + " and channel " + c + " has " + samples[c].length);
             }
         }
     }

@@ -3,21 +3,15 @@ package dev.musicgen.audio;
 import dev.musicgen.internal.audio.Mp3Writer;
 import dev.musicgen.internal.audio.Pcm;
 import dev.musicgen.internal.audio.WavWriter;
-
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /**
@@ -30,7 +24,8 @@ public final class AudioFiles {
 
     /** Output container formats. */
     public enum Format {
-        WAV("wav"), MP3("mp3");
+        WAV("wav"),
+        MP3("mp3");
 
         private final String extension;
 
@@ -84,15 +79,16 @@ public final class AudioFiles {
     public record WriteOptions(WavEncoding wavEncoding, int mp3BitrateKbps) {
 
         /** 16-bit PCM WAV, 128 kbps CBR MP3: what Replicate's predictor produces. */
-        public static final WriteOptions DEFAULTS = new WriteOptions(WavEncoding.PCM_16,
-                Mp3Writer.DEFAULT_BITRATE_KBPS);
+        public static final WriteOptions DEFAULTS =
+                new WriteOptions(WavEncoding.PCM_16, Mp3Writer.DEFAULT_BITRATE_KBPS);
 
         public WriteOptions {
             if (wavEncoding == null) {
                 throw new IllegalArgumentException("wavEncoding must not be null (PCM_16 or FLOAT_32)");
             }
             if (mp3BitrateKbps < 8 || mp3BitrateKbps > 320) {
-                throw new IllegalArgumentException("mp3BitrateKbps must be between 8 and 320, but is: " + mp3BitrateKbps);
+                throw new IllegalArgumentException(
+                        "mp3BitrateKbps must be between 8 and 320, but is: " + mp3BitrateKbps);
             }
         }
 
@@ -111,8 +107,7 @@ public final class AudioFiles {
         void encode(OutputStream out) throws IOException;
     }
 
-    private AudioFiles() {
-    }
+    private AudioFiles() {}
 
     /** Encodes to a stream (not closed). */
     public static void encode(Audio audio, Format format, WriteOptions options, OutputStream out) throws IOException {
@@ -125,7 +120,7 @@ public final class AudioFiles {
         try {
             encode(audio, format, options, bytes);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);   // a ByteArrayOutputStream does not fail
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
         }
         return bytes.toByteArray();
     }
@@ -143,7 +138,7 @@ public final class AudioFiles {
      */
     public static void write(Path target, Audio audio, Format format, WriteOptions options) throws IOException {
         checkExtension(target, format);
-        Encoder encoder = encoderFor(audio, format, options);   // validates before touching the disk
+        Encoder encoder = encoderFor(audio, format, options); // validates before touching the disk
         write(target, encoder);
     }
 
@@ -184,8 +179,8 @@ public final class AudioFiles {
             case WAV -> {
                 long size = WavWriter.fileSize(audio, o.wavEncoding());
                 if (size > 0xFFFFFFFFL - 64) {
-                    throw new IllegalArgumentException("a WAV file holds at most 4 GiB, but this audio needs " + size
-                            + " bytes");
+                    throw new IllegalArgumentException(
+                            "a WAV file holds at most 4 GiB, but this audio needs " + size + " bytes");
                 }
                 yield out -> WavWriter.write(audio, o.wavEncoding(), out);
             }
@@ -214,13 +209,20 @@ public final class AudioFiles {
             }
         }
         javax.sound.sampled.AudioFormat format = new javax.sound.sampled.AudioFormat(
-                javax.sound.sampled.AudioFormat.Encoding.PCM_SIGNED, audio.sampleRate(), 16, channels, 2 * channels,
-                audio.sampleRate(), false);
+                javax.sound.sampled.AudioFormat.Encoding.PCM_SIGNED,
+                audio.sampleRate(),
+                16,
+                channels,
+                2 * channels,
+                audio.sampleRate(),
+                false);
         return new javax.sound.sampled.AudioInputStream(new java.io.ByteArrayInputStream(pcm), format, frames);
     }
 
     /** {@code name} with the format's extension, e.g. {@code out} → {@code out.wav}. */
     public static String withExtension(String name, Format format) {
-        return name.toLowerCase(Locale.ROOT).endsWith("." + format.extension()) ? name : name + "." + format.extension();
+        return name.toLowerCase(Locale.ROOT).endsWith("." + format.extension())
+                ? name
+                : name + "." + format.extension();
     }
 }

@@ -1,7 +1,6 @@
 package dev.musicgen.audio;
 
 import dev.musicgen.internal.audio.*;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,10 +28,13 @@ public final class AudioReader {
     public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
 
     /** The container formats {@link AudioReader} decodes. */
-    public enum Format { WAV, MP3, FLAC }
-
-    private AudioReader() {
+    public enum Format {
+        WAV,
+        MP3,
+        FLAC
     }
+
+    private AudioReader() {}
 
     /**
      * Reads an audio file.
@@ -52,15 +54,16 @@ public final class AudioReader {
         }
         if (!Files.isRegularFile(file)) {
             // a device (/dev/zero) or a FIFO never ends or blocks forever
-            throw new AudioFormatException(source, "is not a regular file (a device, FIFO or socket), not an audio file");
+            throw new AudioFormatException(
+                    source, "is not a regular file (a device, FIFO or socket), not an audio file");
         }
         if (!Files.isReadable(file)) {
             throw new AccessDeniedException(source, null, "audio file is not readable (permission denied)");
         }
         long size = Files.size(file);
         if (size > MAX_FILE_BYTES) {
-            throw new AudioFormatException(source, "the file has " + size + " bytes; at most " + MAX_FILE_BYTES
-                    + " can be read");
+            throw new AudioFormatException(
+                    source, "the file has " + size + " bytes; at most " + MAX_FILE_BYTES + " can be read");
         }
         return read(Files.readAllBytes(file), source);
     }
@@ -80,8 +83,9 @@ public final class AudioReader {
         while ((n = in.read(chunk)) > 0) {
             total += n;
             if (total > MAX_FILE_BYTES) {
-                throw new AudioFormatException(sourceName, "the stream has more than " + MAX_FILE_BYTES
-                        + " bytes; at most that many can be read");
+                throw new AudioFormatException(
+                        sourceName,
+                        "the stream has more than " + MAX_FILE_BYTES + " bytes; at most that many can be read");
             }
             bytes.write(chunk, 0, n);
         }
@@ -119,7 +123,8 @@ public final class AudioReader {
                 return Format.WAV;
             }
             if (b.length < 12) {
-                throw new AudioFormatException(sourceName, "truncated file: a RIFF header of only " + b.length + " bytes");
+                throw new AudioFormatException(
+                        sourceName, "truncated file: a RIFF header of only " + b.length + " bytes");
             }
             throw new UnsupportedAudioFormatException(sourceName, "RIFF " + fourCc(b, 8) + " (not WAVE)");
         }
@@ -142,7 +147,8 @@ public final class AudioReader {
         }
         if (afterId3 > 0) {
             // an ID3v2 tag promises MPEG audio; what follows is not
-            throw new AudioFormatException(sourceName, "corrupt MP3 file: an ID3v2 tag but no MPEG audio frame after it");
+            throw new AudioFormatException(
+                    sourceName, "corrupt MP3 file: an ID3v2 tag but no MPEG audio frame after it");
         }
         throw new UnsupportedAudioFormatException(sourceName, describe(b));
     }
@@ -170,7 +176,10 @@ public final class AudioReader {
         if (startsWith(b, 4, "ftyp")) {
             return "MP4/M4A (AAC or ALAC)";
         }
-        if (b.length >= 4 && (b[0] & 0xff) == 0x1A && (b[1] & 0xff) == 0x45 && (b[2] & 0xff) == 0xDF
+        if (b.length >= 4
+                && (b[0] & 0xff) == 0x1A
+                && (b[1] & 0xff) == 0x45
+                && (b[2] & 0xff) == 0xDF
                 && (b[3] & 0xff) == 0xA3) {
             return "Matroska/WebM";
         }
@@ -254,5 +263,4 @@ public final class AudioReader {
         }
         return true;
     }
-
 }

@@ -22,8 +22,7 @@ final class BuiltinSelectors {
     });
     static final DeviceSelector CPU = new Named("cpu", inv -> Device.cpu());
 
-    private BuiltinSelectors() {
-    }
+    private BuiltinSelectors() {}
 
     static DeviceSelector gpu(int index) {
         if (index < 0) {
@@ -61,18 +60,21 @@ final class BuiltinSelectors {
             }
             extra.append(", ").append(p.name());
         }
-        throw new IllegalArgumentException("device name must be one of " + ALLOWED + extra + ", but is: '" + name + "'");
+        throw new IllegalArgumentException(
+                "device name must be one of " + ALLOWED + extra + ", but is: '" + name + "'");
     }
 
     private static DeviceUnavailableException unavailable(int index, DeviceInventory inv) {
         Device wanted = Device.gpu(index);
-        StringBuilder msg = new StringBuilder("requested ").append(wanted).append(" but ").append(inv.describe());
+        StringBuilder msg =
+                new StringBuilder("requested ").append(wanted).append(" but ").append(inv.describe());
         if (inv.gpuCount() == 0) {
-            msg.append(inv.cudaBuild()
-                    ? "; the native library has CUDA but no GPU is visible (driver missing, or CUDA_VISIBLE_DEVICES"
-                            + " hides it)"
-                    : "; the CPU-only libtorch (pytorch-native-cpu) is loaded, see docs/DEVICES.md to use a CUDA"
-                            + " libtorch");
+            msg.append(
+                    inv.cudaBuild()
+                            ? "; the native library has CUDA but no GPU is visible (driver missing, or CUDA_VISIBLE_DEVICES"
+                                    + " hides it)"
+                            : "; the CPU-only libtorch (pytorch-native-cpu) is loaded, see docs/DEVICES.md to use a CUDA"
+                                    + " libtorch");
             msg.append(". Set ").append(DeviceSelector.ENV_VAR).append("=cpu (or auto) to run on the CPU");
         } else {
             msg.append("; set ").append(DeviceSelector.ENV_VAR).append("=");

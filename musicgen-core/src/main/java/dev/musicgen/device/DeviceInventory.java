@@ -31,7 +31,10 @@ public record DeviceInventory(String engineName, String engineVersion, int gpuCo
     /** Reads the inventory from a started engine. */
     public static DeviceInventory of(Engine engine) {
         Objects.requireNonNull(engine, "engine");
-        return new DeviceInventory(engine.getEngineName(), String.valueOf(engine.getVersion()), engine.getGpuCount(),
+        return new DeviceInventory(
+                engine.getEngineName(),
+                String.valueOf(engine.getVersion()),
+                engine.getGpuCount(),
                 engine.hasCapability(StandardCapabilities.CUDA));
     }
 

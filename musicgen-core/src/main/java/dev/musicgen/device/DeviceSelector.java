@@ -74,7 +74,8 @@ public interface DeviceSelector {
      */
     static DeviceSelector named(String name) {
         // looked up only when the name is none of the built-in ones
-        return BuiltinSelectors.named(name, () -> Providers.all(DeviceSelectorProvider.class).iterator());
+        return BuiltinSelectors.named(
+                name, () -> Providers.all(DeviceSelectorProvider.class).iterator());
     }
 
     /** {@link #named(String)} of {@value #ENV_VAR}, or {@link #auto()} if it is unset or blank. */

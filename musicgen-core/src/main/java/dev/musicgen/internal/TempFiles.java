@@ -119,7 +119,8 @@ public final class TempFiles {
     /** Whether the file's own permission bits allow writing (root may write anything; read-only still means no). */
     private static boolean isOwnerWritable(Path file) throws IOException {
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            return Files.getPosixFilePermissions(file).contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            return Files.getPosixFilePermissions(file)
+                    .contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         }
         return Files.isWritable(file);
     }
@@ -130,7 +131,10 @@ public final class TempFiles {
      */
     public static Path createSibling(Path dir, String prefix, String suffix) throws IOException {
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            return Files.createTempFile(dir, prefix, suffix,
+            return Files.createTempFile(
+                    dir,
+                    prefix,
+                    suffix,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
         }
         return Files.createTempFile(dir, prefix, suffix);

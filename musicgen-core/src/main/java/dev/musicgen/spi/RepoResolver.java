@@ -19,8 +19,8 @@ public interface RepoResolver {
     /** A resolver that knows no repos: every lookup fails with a message naming the id. */
     static RepoResolver none() {
         return (id, files) -> {
-            throw new IllegalArgumentException("no local directory is known for repo '" + id
-                    + "' and downloads are not enabled");
+            throw new IllegalArgumentException(
+                    "no local directory is known for repo '" + id + "' and downloads are not enabled");
         };
     }
 }

@@ -1,7 +1,5 @@
 package dev.musicgen.spi;
 
-import java.util.random.RandomGenerator;
-
 /**
  * Decodes codes to audio by other means than the codec's decoder (MultiBand Diffusion). Implemented in
  * {@code musicgen-diffusion}; found through {@link TokenDecoderProvider}.

@@ -1,10 +1,9 @@
 package dev.musicgen.audio;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.musicgen.internal.audio.*;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,9 +16,8 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AudioFilesTest {
 
@@ -38,11 +36,11 @@ class AudioFilesTest {
         assertThat(h.getInt(4)).isEqualTo(b.length - 8);
         assertThat(new String(b, 8, 8, StandardCharsets.US_ASCII)).isEqualTo("WAVEfmt ");
         assertThat(h.getInt(16)).isEqualTo(16);
-        assertThat(h.getShort(20)).isEqualTo((short) 1);          // PCM
-        assertThat(h.getShort(22)).isEqualTo((short) 2);          // channels
+        assertThat(h.getShort(20)).isEqualTo((short) 1); // PCM
+        assertThat(h.getShort(22)).isEqualTo((short) 2); // channels
         assertThat(h.getInt(24)).isEqualTo(32000);
-        assertThat(h.getInt(28)).isEqualTo(32000 * 4);            // byte rate
-        assertThat(h.getShort(32)).isEqualTo((short) 4);          // block align
+        assertThat(h.getInt(28)).isEqualTo(32000 * 4); // byte rate
+        assertThat(h.getShort(32)).isEqualTo((short) 4); // block align
         assertThat(h.getShort(34)).isEqualTo((short) 16);
         assertThat(new String(b, 36, 4, StandardCharsets.US_ASCII)).isEqualTo("data");
         assertThat(h.getInt(40)).isEqualTo(400);
@@ -54,17 +52,19 @@ class AudioFilesTest {
     @Test
     void should_write_float_wav_with_fact_chunk() throws IOException {
         Audio audio = new Audio(new float[][] {{0.25f, -1.5f, 2f}}, 16000);
-        byte[] b = AudioFiles.encode(audio, AudioFiles.Format.WAV,
+        byte[] b = AudioFiles.encode(
+                audio,
+                AudioFiles.Format.WAV,
                 AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32));
         ByteBuffer h = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(b).hasSize(58 + 12);
         assertThat(h.getInt(16)).isEqualTo(18);
-        assertThat(h.getShort(20)).isEqualTo((short) 3);          // IEEE float
+        assertThat(h.getShort(20)).isEqualTo((short) 3); // IEEE float
         assertThat(h.getShort(34)).isEqualTo((short) 32);
         assertThat(new String(b, 38, 4, StandardCharsets.US_ASCII)).isEqualTo("fact");
         assertThat(h.getInt(46)).isEqualTo(3);
         assertThat(new String(b, 50, 4, StandardCharsets.US_ASCII)).isEqualTo("data");
-        assertThat(h.getFloat(58 + 4)).isEqualTo(-1.5f);          // not clamped
+        assertThat(h.getFloat(58 + 4)).isEqualTo(-1.5f); // not clamped
         assertThat(AudioReader.read(b, "float.wav").samples()).isDeepEqualTo(audio.samples());
     }
 
@@ -81,15 +81,18 @@ class AudioFilesTest {
     void should_leave_nothing_when_encoding_fails() throws IOException {
         Path file = dir.resolve("broken.wav");
         assertThatThrownBy(() -> AudioFiles.write(file, out -> {
-            out.write(new byte[100_000]);      // some bytes reach the temporary file first
-            throw new IOException("disk full");
-        })).isInstanceOf(IOException.class).hasMessage("disk full");
+                    out.write(new byte[100_000]); // some bytes reach the temporary file first
+                    throw new IOException("disk full");
+                }))
+                .isInstanceOf(IOException.class)
+                .hasMessage("disk full");
         assertThat(listing()).isEmpty();
 
         Files.writeString(file, "keep me");
         assertThatThrownBy(() -> AudioFiles.write(file, out -> {
-            throw new IllegalStateException("encoder bug");
-        })).isInstanceOf(IllegalStateException.class);
+                    throw new IllegalStateException("encoder bug");
+                }))
+                .isInstanceOf(IllegalStateException.class);
         assertThat(Files.readString(file)).isEqualTo("keep me");
         assertThat(listing()).containsExactly("broken.wav");
     }
@@ -105,10 +108,11 @@ class AudioFilesTest {
         assertThatThrownBy(() -> AudioFiles.write(file, oddRate, AudioFiles.Format.MP3, null))
                 .hasMessageContaining("but the audio is at 44101 Hz");
         Audio ok = new Audio(new float[1][100], 32000);
-        assertThatThrownBy(() -> AudioFiles.write(file, ok, AudioFiles.Format.MP3,
-                AudioFiles.WriteOptions.DEFAULTS.withMp3BitrateKbps(144)))
-                .hasMessage("bitrateKbps must be one of [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320] "
-                        + "at 32000 Hz, but is: 144");
+        assertThatThrownBy(() -> AudioFiles.write(
+                        file, ok, AudioFiles.Format.MP3, AudioFiles.WriteOptions.DEFAULTS.withMp3BitrateKbps(144)))
+                .hasMessage(
+                        "bitrateKbps must be one of [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320] "
+                                + "at 32000 Hz, but is: 144");
         assertThatThrownBy(() -> AudioFiles.WriteOptions.DEFAULTS.withMp3BitrateKbps(1000))
                 .hasMessage("mp3BitrateKbps must be between 8 and 320, but is: 1000");
         assertThat(listing()).isEmpty();
@@ -120,7 +124,7 @@ class AudioFilesTest {
         Path file = dir.resolve("x.mp3");
         AudioFiles.write(file, audio, AudioFiles.Format.MP3, AudioFiles.WriteOptions.DEFAULTS.withMp3BitrateKbps(64));
         long size = Files.size(file);
-        assertThat(size).isBetween(4000L, 5200L);   // 64 kbps x 0.5 s = 4000 bytes, plus the encoder delay
+        assertThat(size).isBetween(4000L, 5200L); // 64 kbps x 0.5 s = 4000 bytes, plus the encoder delay
         assertThat(AudioReader.detect(Files.readAllBytes(file), "x.mp3")).isEqualTo(AudioReader.Format.MP3);
     }
 
@@ -195,11 +199,14 @@ class AudioFilesTest {
     void an_extension_naming_the_other_format_is_refused(@org.junit.jupiter.api.io.TempDir Path dir) {
         Audio a = new Audio(new float[1][1600], 16000);
         Path mp3 = dir.resolve("x.mp3");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AudioFiles.write(mp3, a, AudioFiles.Format.WAV,
-                AudioFiles.WriteOptions.DEFAULTS)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("x.mp3").hasMessageContaining("output format is wav");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AudioFiles.write(dir.resolve("x.WAV"), a,
-                AudioFiles.Format.MP3, AudioFiles.WriteOptions.DEFAULTS)).isInstanceOf(IllegalArgumentException.class)
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> AudioFiles.write(mp3, a, AudioFiles.Format.WAV, AudioFiles.WriteOptions.DEFAULTS))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("x.mp3")
+                .hasMessageContaining("output format is wav");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AudioFiles.write(
+                        dir.resolve("x.WAV"), a, AudioFiles.Format.MP3, AudioFiles.WriteOptions.DEFAULTS))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("output format is mp3");
         org.assertj.core.api.Assertions.assertThat(mp3).doesNotExist();
     }

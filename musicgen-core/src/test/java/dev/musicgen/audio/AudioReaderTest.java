@@ -1,14 +1,11 @@
 package dev.musicgen.audio;
-import dev.musicgen.testing.TestTensors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.musicgen.internal.audio.*;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.EnumSource;
-
+import dev.musicgen.testing.TestTensors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,10 +17,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 public class AudioReaderTest {
 
@@ -37,7 +35,8 @@ public class AudioReaderTest {
     void should_round_trip_our_own_wav(AudioFiles.WavEncoding encoding) throws IOException {
         Audio audio = sine(2, 32000, 3200);
         Path file = tmp.resolve("x.wav");
-        AudioFiles.write(file, audio, AudioFiles.Format.WAV, AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(encoding));
+        AudioFiles.write(
+                file, audio, AudioFiles.Format.WAV, AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(encoding));
         Audio back = AudioReader.read(file);
         assertThat(back.sampleRate()).isEqualTo(32000);
         assertThat(back.channels()).isEqualTo(2);
@@ -46,7 +45,8 @@ public class AudioReaderTest {
             float[] want = new float[3200];
             for (int t = 0; t < 3200; t++) {
                 want[t] = encoding == AudioFiles.WavEncoding.FLOAT_32
-                        ? audio.samples()[c][t] : Pcm.toPcm16(audio.samples()[c][t]) / 32768f;
+                        ? audio.samples()[c][t]
+                        : Pcm.toPcm16(audio.samples()[c][t]) / 32768f;
             }
             assertThat(back.samples()[c]).isEqualTo(want);
         }
@@ -55,8 +55,15 @@ public class AudioReaderTest {
     /** Hand-built WAVs of every supported sample format, decoded as torchaudio.load does. */
     @ParameterizedTest
     @CsvSource({
-        "1, 8, false", "1, 16, false", "1, 24, false", "1, 32, false", "3, 32, false", "3, 64, false",
-        "1, 16, true", "1, 24, true", "3, 32, true",
+        "1, 8, false",
+        "1, 16, false",
+        "1, 24, false",
+        "1, 32, false",
+        "3, 32, false",
+        "3, 64, false",
+        "1, 16, true",
+        "1, 24, true",
+        "3, 32, true",
     })
     void should_decode_every_sample_format(int tag, int bits, boolean extensible) throws IOException {
         int channels = 2;
@@ -188,7 +195,8 @@ public class AudioReaderTest {
     /** Made with the flac 1.4.2 CLI (-8) from integer sawtooths; FLAC is lossless, so values are exact. */
     @ParameterizedTest
     @CsvSource({"s16.flac, 2, 16, 32000, 4000", "m24.flac, 1, 24, 44100, 3000", "m8.flac, 1, 8, 16000, 2000"})
-    void should_decode_flac_exactly(String name, int channels, int bits, int sampleRate, int frames) throws IOException {
+    void should_decode_flac_exactly(String name, int channels, int bits, int sampleRate, int frames)
+            throws IOException {
         Audio audio = AudioReader.read(resource(name));
         assertThat(audio.channels()).isEqualTo(channels);
         assertThat(audio.sampleRate()).isEqualTo(sampleRate);
@@ -201,8 +209,8 @@ public class AudioReaderTest {
                     case 16 -> v * 32;
                     default -> v * 8000;
                 };
-                assertThat(audio.samples()[c][i]).as("%s[%d][%d]", name, c, i)
-                        .isEqualTo((float) (v / Math.pow(2, bits - 1)));
+                assertThat(audio.samples()[c][i]).as("%s[%d][%d]", name, c, i).isEqualTo((float)
+                        (v / Math.pow(2, bits - 1)));
             }
         }
     }
@@ -221,7 +229,7 @@ public class AudioReaderTest {
     void should_refuse_a_flac_with_a_damaged_frame() throws IOException {
         byte[] flac = Files.readAllBytes(resource("s16.flac"));
         byte[] bad = flac.clone();
-        for (int i = bad.length - 300; i < bad.length - 236; i++) {   // inside the last frame's data
+        for (int i = bad.length - 300; i < bad.length - 236; i++) { // inside the last frame's data
             bad[i] ^= 0x5A;
         }
         assertThatThrownBy(() -> AudioReader.read(bad, "bad.flac"))
@@ -253,10 +261,12 @@ public class AudioReaderTest {
         for (int channels = 1; channels <= 2; channels++) {
             Audio audio = sine(channels, 32000, 16000);
             for (float[] channel : audio.samples()) {
-                Arrays.fill(channel, 0, 3200, 0f);   // an onset, to measure the delay
+                Arrays.fill(channel, 0, 3200, 0f); // an onset, to measure the delay
             }
             byte[] mp3 = AudioFiles.encode(audio, AudioFiles.Format.MP3, AudioFiles.WriteOptions.DEFAULTS);
-            assertThat(mp3.length).as("128 kbps for 0.5 s, plus the encoder delay").isBetween(8000, 10500);
+            assertThat(mp3.length)
+                    .as("128 kbps for 0.5 s, plus the encoder delay")
+                    .isBetween(8000, 10500);
             Audio back = AudioReader.read(mp3, "round trip");
             assertThat(back.channels()).isEqualTo(channels);
             assertThat(back.sampleRate()).isEqualTo(32000);
@@ -264,7 +274,8 @@ public class AudioReaderTest {
             int lag = onset(back.samples()[0]) - onset(audio.samples()[0]);
             assertThat(lag).isBetween(2250, 2265);
             for (int c = 0; c < channels; c++) {
-                assertThat(correlation(back.samples()[c], audio.samples()[c], 2257)).isGreaterThan(0.99);
+                assertThat(correlation(back.samples()[c], audio.samples()[c], 2257))
+                        .isGreaterThan(0.99);
             }
         }
     }
@@ -305,25 +316,31 @@ public class AudioReaderTest {
         "RIFX, WAVE, big-endian WAV (RIFX)",
     })
     void should_name_unsupported_formats(String magic, String inner, String name) {
-        byte[] data = concat(magic.getBytes(StandardCharsets.ISO_8859_1), new byte[4],
-                inner.getBytes(StandardCharsets.ISO_8859_1), new byte[200]);
+        byte[] data = concat(
+                magic.getBytes(StandardCharsets.ISO_8859_1),
+                new byte[4],
+                inner.getBytes(StandardCharsets.ISO_8859_1),
+                new byte[200]);
         assertThatThrownBy(() -> AudioReader.read(data, "clip.bin"))
                 .isInstanceOf(UnsupportedAudioFormatException.class)
-                .hasMessage("clip.bin: unsupported audio format (" + name + "); " + UnsupportedAudioFormatException.SUPPORTED);
+                .hasMessage("clip.bin: unsupported audio format (" + name + "); "
+                        + UnsupportedAudioFormatException.SUPPORTED);
     }
 
     @Test
     void should_detect_by_content_not_extension() throws IOException {
         Path disguised = tmp.resolve("song.mp3");
-        Files.write(disguised, AudioFiles.encode(sine(1, 16000, 100), AudioFiles.Format.WAV,
-                AudioFiles.WriteOptions.DEFAULTS));
+        Files.write(
+                disguised,
+                AudioFiles.encode(sine(1, 16000, 100), AudioFiles.Format.WAV, AudioFiles.WriteOptions.DEFAULTS));
         assertThat(AudioReader.read(disguised).frames()).isEqualTo(100);
         Path text = tmp.resolve("notes.wav");
         Files.writeString(text, "this is not audio at all, just some text");
         assertThatThrownBy(() -> AudioReader.read(text))
                 .isInstanceOf(UnsupportedAudioFormatException.class)
                 .hasMessageStartingWith(text + ": unsupported audio format (unknown content (text, not audio)")
-                .hasMessageNotContaining("74 68 69 73").hasMessageNotContaining("this is");
+                .hasMessageNotContaining("74 68 69 73")
+                .hasMessageNotContaining("this is");
     }
 
     @Test
@@ -354,7 +371,8 @@ public class AudioReaderTest {
         assertThatThrownBy(() -> new Audio(new float[0][], 32000))
                 .hasMessage("samples must have at least one channel, but has 0");
         assertThatThrownBy(() -> new Audio(new float[][] {new float[3], new float[2]}, 32000))
-                .hasMessage("every channel must have the same number of frames, but channel 0 has 3 and channel 1 has 2");
+                .hasMessage(
+                        "every channel must have the same number of frames, but channel 0 has 3 and channel 1 has 2");
         assertThatThrownBy(() -> new Audio(new float[1][1], 0)).hasMessage("sampleRate must be positive, but is: 0");
         Audio a = new Audio(new float[2][48000], 32000);
         assertThat(a.durationSeconds()).isCloseTo(1.5, within(1e-12));
@@ -425,18 +443,27 @@ public class AudioReaderTest {
     /** A WAV file with a LIST chunk before the data (as ffmpeg writes) when {@code list} is set. */
     static byte[] wav(int tag, int channels, int sampleRate, int bits, byte[] data, boolean extensible, boolean list) {
         int fmtSize = extensible ? 40 : 16;
-        byte[] listChunk = list ? concat("LIST".getBytes(StandardCharsets.US_ASCII),
-                new byte[] {5, 0, 0, 0}, "INFOx".getBytes(StandardCharsets.US_ASCII), new byte[] {0}) : new byte[0];
+        byte[] listChunk = list
+                ? concat(
+                        "LIST".getBytes(StandardCharsets.US_ASCII),
+                        new byte[] {5, 0, 0, 0},
+                        "INFOx".getBytes(StandardCharsets.US_ASCII),
+                        new byte[] {0})
+                : new byte[0];
         int size = 4 + 8 + fmtSize + listChunk.length + 8 + data.length;
         ByteBuffer b = ByteBuffer.allocate(8 + size).order(ByteOrder.LITTLE_ENDIAN);
         b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(size).put("WAVE".getBytes(StandardCharsets.US_ASCII));
         b.put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(fmtSize);
-        b.putShort((short) (extensible ? 0xFFFE : tag)).putShort((short) channels).putInt(sampleRate)
-                .putInt(sampleRate * channels * bits / 8).putShort((short) (channels * bits / 8)).putShort((short) bits);
+        b.putShort((short) (extensible ? 0xFFFE : tag))
+                .putShort((short) channels)
+                .putInt(sampleRate)
+                .putInt(sampleRate * channels * bits / 8)
+                .putShort((short) (channels * bits / 8))
+                .putShort((short) bits);
         if (extensible) {
             b.putShort((short) 22).putShort((short) bits).putInt(3);
-            b.putShort((short) tag).put(new byte[] {0, 0, 0, 0, 0x10, 0, (byte) 0x80, 0, 0, (byte) 0xAA, 0, 0x38,
-                (byte) 0x9B, 0x71});
+            b.putShort((short) tag)
+                    .put(new byte[] {0, 0, 0, 0, 0x10, 0, (byte) 0x80, 0, 0, (byte) 0xAA, 0, 0x38, (byte) 0x9B, 0x71});
         }
         b.put(listChunk);
         b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(data.length).put(data);
@@ -446,20 +473,28 @@ public class AudioReaderTest {
     @Test
     void should_refuse_hostile_inputs_quickly_without_revealing_content() throws IOException {
         // a device never ends: refused from its type, not read
-        assertThatThrownBy(() -> AudioReader.read(Path.of("/dev/zero"))).isInstanceOf(AudioFormatException.class)
+        assertThatThrownBy(() -> AudioReader.read(Path.of("/dev/zero")))
+                .isInstanceOf(AudioFormatException.class)
                 .hasMessageContaining("not a regular file");
         Path secret = tmp.resolve("passwd");
         Files.writeString(secret, "root:x:0:0:root:/root:/bin/bash\n");
-        assertThatThrownBy(() -> AudioReader.read(secret)).isInstanceOf(UnsupportedAudioFormatException.class)
-                .hasMessageNotContaining("root").hasMessageNotContaining("72 6f 6f 74");
+        assertThatThrownBy(() -> AudioReader.read(secret))
+                .isInstanceOf(UnsupportedAudioFormatException.class)
+                .hasMessageNotContaining("root")
+                .hasMessageNotContaining("72 6f 6f 74");
         // sample rates a recording never has: 1 Hz would be resampled 32000-fold, 10^9 Hz builds huge kernels
         for (int rate : new int[] {1, 1_000_000_000}) {
             Path p = tmp.resolve("rate" + rate + ".wav");
-            byte[] wav = AudioFiles.encode(sine(1, 16000, 100), AudioFiles.Format.WAV, AudioFiles.WriteOptions.DEFAULTS);
-            java.nio.ByteBuffer.wrap(wav).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(24, rate);
+            byte[] wav =
+                    AudioFiles.encode(sine(1, 16000, 100), AudioFiles.Format.WAV, AudioFiles.WriteOptions.DEFAULTS);
+            java.nio.ByteBuffer.wrap(wav)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putInt(24, rate);
             Files.write(p, wav);
-            assertThatThrownBy(() -> AudioReader.read(p)).isInstanceOf(AudioFormatException.class)
-                    .hasMessageContaining(rate + " Hz").hasMessageContaining("4000..384000");
+            assertThatThrownBy(() -> AudioReader.read(p))
+                    .isInstanceOf(AudioFormatException.class)
+                    .hasMessageContaining(rate + " Hz")
+                    .hasMessageContaining("4000..384000");
         }
     }
 
@@ -474,7 +509,8 @@ public class AudioReaderTest {
         flac[25] = 0;
         Path p = tmp.resolve("huge.flac");
         Files.write(p, flac);
-        assertThatThrownBy(() -> AudioReader.read(p)).isInstanceOf(AudioFormatException.class)
+        assertThatThrownBy(() -> AudioReader.read(p))
+                .isInstanceOf(AudioFormatException.class)
                 .hasMessageContaining("at most 600 s");
     }
 }

@@ -62,8 +62,18 @@ class DeviceSelectorTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"cpu, cpu()", "CPU, cpu()", "cpu(), cpu()", "gpu, gpu(0)", "cuda, gpu(0)", "gpu1, gpu(1)",
-        "gpu:1, gpu(1)", "cuda:1, gpu(1)", "' GPU(1) ', gpu(1)", "auto, gpu(0)"})
+    @CsvSource({
+        "cpu, cpu()",
+        "CPU, cpu()",
+        "cpu(), cpu()",
+        "gpu, gpu(0)",
+        "cuda, gpu(0)",
+        "gpu1, gpu(1)",
+        "gpu:1, gpu(1)",
+        "cuda:1, gpu(1)",
+        "' GPU(1) ', gpu(1)",
+        "auto, gpu(0)"
+    })
     void should_parse_device_names(String name, String expected) {
         assertThat(DeviceSelector.named(name).select(TWO_GPUS).toString()).isEqualTo(expected);
     }
@@ -86,19 +96,24 @@ class DeviceSelectorTest {
 
     @Test
     void should_reject_blank_name_and_negative_index() {
-        assertThatThrownBy(() -> DeviceSelector.named(" ")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> DeviceSelector.named(" "))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("but is: ' '");
-        assertThatThrownBy(() -> DeviceSelector.named(null)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> DeviceSelector.named(null))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("but is: null");
-        assertThatThrownBy(() -> DeviceSelector.gpu(-1)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> DeviceSelector.gpu(-1))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("gpu index must be >= 0, but is: -1");
     }
 
     @Test
     void should_read_musicgen_device_from_environment_defaulting_to_auto() {
         assertThat(DeviceSelector.fromEnvironment(Map.of())).isSameAs(DeviceSelector.auto());
-        assertThat(DeviceSelector.fromEnvironment(Map.of("MUSICGEN_DEVICE", ""))).isSameAs(DeviceSelector.auto());
-        assertThat(DeviceSelector.fromEnvironment(Map.of("MUSICGEN_DEVICE", "cuda:1")).select(TWO_GPUS))
+        assertThat(DeviceSelector.fromEnvironment(Map.of("MUSICGEN_DEVICE", "")))
+                .isSameAs(DeviceSelector.auto());
+        assertThat(DeviceSelector.fromEnvironment(Map.of("MUSICGEN_DEVICE", "cuda:1"))
+                        .select(TWO_GPUS))
                 .isEqualTo(Device.gpu(1));
         assertThatThrownBy(() -> DeviceSelector.fromEnvironment(Map.of("MUSICGEN_DEVICE", "npu")))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -120,8 +135,10 @@ class DeviceSelectorTest {
             }
         };
 
-        assertThat(BuiltinSelectors.named("Last-GPU", List.of(last)).select(TWO_GPUS)).isEqualTo(Device.gpu(1));
-        assertThat(BuiltinSelectors.named("gpu", List.of(last)).select(TWO_GPUS)).isEqualTo(Device.gpu(0));
+        assertThat(BuiltinSelectors.named("Last-GPU", List.of(last)).select(TWO_GPUS))
+                .isEqualTo(Device.gpu(1));
+        assertThat(BuiltinSelectors.named("gpu", List.of(last)).select(TWO_GPUS))
+                .isEqualTo(Device.gpu(0));
         assertThatThrownBy(() -> BuiltinSelectors.named("first", List.of(last)))
                 .hasMessageContaining("cuda:<N> (e.g. gpu1, cuda:1), last-gpu, but is: 'first'");
     }

@@ -7,8 +7,7 @@ import ai.djl.ndarray.NDManager;
 
 /** Started in a fresh JVM by {@link OfflineEngineTest}: loads PyTorch and computes one sum. */
 public final class OfflineEngineMain {
-    private OfflineEngineMain() {
-    }
+    private OfflineEngineMain() {}
 
     public static void main(String[] args) {
         Engine engine = Engine.getEngine(DeviceSelector.ENGINE);
@@ -18,7 +17,8 @@ public final class OfflineEngineMain {
             if (sum != 10f) {
                 throw new AssertionError("expected 10, got " + sum);
             }
-            System.out.println("OK engine=" + engine.getEngineName() + " version=" + engine.getVersion() + " sum=" + sum);
+            System.out.println(
+                    "OK engine=" + engine.getEngineName() + " version=" + engine.getVersion() + " sum=" + sum);
         }
     }
 }

@@ -27,8 +27,13 @@ class OfflineEngineTest {
         Path engineCache = Files.createDirectories(tmp.resolve("engine-cache"));
         Path log = tmp.resolve("child.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-Dai.djl.offline=true",
-                "-cp", System.getProperty("java.class.path"), OfflineEngineMain.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xmx512m",
+                "-Dai.djl.offline=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                OfflineEngineMain.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> env = pb.environment();
         env.put("ENGINE_CACHE_DIR", engineCache.toString());
@@ -44,11 +49,14 @@ class OfflineEngineTest {
         }
         String output = Files.readString(log);
 
-        assertThat(exited).as("child JVM finished within 120 s; output:%n%s", output).isTrue();
+        assertThat(exited)
+                .as("child JVM finished within 120 s; output:%n%s", output)
+                .isTrue();
         assertThat(p.exitValue()).as("exit code; output:%n%s", output).isZero();
         assertThat(output).contains("OK engine=PyTorch version=2.7.1 sum=10.0");
         try (Stream<Path> s = Files.walk(engineCache.resolve("pytorch"))) {
-            assertThat(s.map(f -> f.getFileName().toString())).as("natives extracted into the empty cache")
+            assertThat(s.map(f -> f.getFileName().toString()))
+                    .as("natives extracted into the empty cache")
                     .anyMatch(n -> n.startsWith("libtorch") || n.endsWith(".dll") || n.endsWith(".dylib"));
         }
     }

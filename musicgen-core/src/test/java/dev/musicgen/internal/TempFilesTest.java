@@ -35,7 +35,8 @@ class TempFilesTest {
         Files.writeString(ro, "original");
         Files.setPosixFilePermissions(ro, PosixFilePermissions.fromString("r--r--r--"));
         assertThatThrownBy(() -> TempFiles.writeAtomically(ro, out -> out.write(1)))
-                .isInstanceOf(AccessDeniedException.class).hasMessageContaining(ro.toString())
+                .isInstanceOf(AccessDeniedException.class)
+                .hasMessageContaining(ro.toString())
                 .hasMessageContaining("read-only");
         assertThat(Files.readString(ro)).isEqualTo("original");
         assertThat(parts()).isEmpty();
@@ -46,9 +47,10 @@ class TempFilesTest {
         Path t = tmp.resolve("out.wav");
         Files.writeString(t, "before");
         assertThatThrownBy(() -> TempFiles.writeAtomically(t, out -> {
-            out.write(1);
-            throw new IOException("disk on fire");
-        })).hasMessageContaining("disk on fire");
+                    out.write(1);
+                    throw new IOException("disk on fire");
+                }))
+                .hasMessageContaining("disk on fire");
         assertThat(Files.readString(t)).isEqualTo("before");
         assertThat(parts()).isEmpty();
     }

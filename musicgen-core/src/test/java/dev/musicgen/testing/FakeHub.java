@@ -57,11 +57,9 @@ public final class FakeHub implements AutoCloseable {
         ERROR_FIRST
     }
 
-    public record Request(String server, String method, String path, String range, String authorization) {
-    }
+    public record Request(String server, String method, String path, String range, String authorization) {}
 
-    private record RepoFile(byte[] content, boolean lfs) {
-    }
+    private record RepoFile(byte[] content, boolean lfs) {}
 
     private static final Pattern RESOLVE = Pattern.compile("/(.+?/[^/]+)/resolve/([^/]+)/(.+)");
 
@@ -130,7 +128,9 @@ public final class FakeHub implements AutoCloseable {
     }
 
     public List<Request> requests(String server, String method) {
-        return requests.stream().filter(r -> r.server.equals(server) && r.method.equals(method)).toList();
+        return requests.stream()
+                .filter(r -> r.server.equals(server) && r.method.equals(method))
+                .toList();
     }
 
     public static String sha256(byte[] b) {
@@ -152,8 +152,12 @@ public final class FakeHub implements AutoCloseable {
     }
 
     private void record(String server, HttpExchange ex) {
-        requests.add(new Request(server, ex.getRequestMethod(), ex.getRequestURI().getRawPath(),
-                ex.getRequestHeaders().getFirst("Range"), ex.getRequestHeaders().getFirst("Authorization")));
+        requests.add(new Request(
+                server,
+                ex.getRequestMethod(),
+                ex.getRequestURI().getRawPath(),
+                ex.getRequestHeaders().getFirst("Range"),
+                ex.getRequestHeaders().getFirst("Authorization")));
     }
 
     private void handleHub(HttpExchange ex) throws IOException {
@@ -171,7 +175,8 @@ public final class FakeHub implements AutoCloseable {
                 error(ex, 404, "RepoNotFound", "Repository not found");
                 return;
             }
-            if (gated.containsKey(repo) && !("Bearer " + TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            if (gated.containsKey(repo)
+                    && !("Bearer " + TOKEN).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 error(ex, 401, null, "Access to model " + repo + " is restricted.");
                 return;
             }
@@ -204,7 +209,8 @@ public final class FakeHub implements AutoCloseable {
         try (ex) {
             record("cdn", ex);
             String path = ex.getRequestURI().getPath();
-            byte[] content = path.startsWith("/cdn/") ? cdnBlobs.get(path.substring(5))
+            byte[] content = path.startsWith("/cdn/")
+                    ? cdnBlobs.get(path.substring(5))
                     : path.startsWith("/raw/") ? cdnBlobs.get(path.substring(1)) : null;
             if (content == null) {
                 error(ex, 404, null, "no such blob");
@@ -223,8 +229,10 @@ public final class FakeHub implements AutoCloseable {
     private void serve(HttpExchange ex, byte[] content, boolean isCdn) throws IOException {
         boolean head = ex.getRequestMethod().equals("HEAD");
         Mode m = mode;
-        int nth = head ? 0 : gets.computeIfAbsent(ex.getRequestURI().getPath(), k -> new AtomicInteger())
-                .incrementAndGet();
+        int nth = head
+                ? 0
+                : gets.computeIfAbsent(ex.getRequestURI().getPath(), k -> new AtomicInteger())
+                        .incrementAndGet();
         if (m == Mode.ERROR_FIRST && nth == 1) {
             error(ex, 503, null, "try again");
             return;
@@ -244,8 +252,8 @@ public final class FakeHub implements AutoCloseable {
                 ex.sendResponseHeaders(416, -1);
                 return;
             }
-            ex.getResponseHeaders().set("Content-Range", "bytes " + from + "-" + (content.length - 1) + "/"
-                    + content.length);
+            ex.getResponseHeaders()
+                    .set("Content-Range", "bytes " + from + "-" + (content.length - 1) + "/" + content.length);
             status = 206;
         }
         int to = content.length;

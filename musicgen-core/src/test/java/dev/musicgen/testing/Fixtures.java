@@ -39,7 +39,8 @@ public final class Fixtures {
     /** The case's manifest {@code case.json}. */
     public static JsonObject caseJson(String caseName) {
         try {
-            return JsonParser.parseString(Files.readString(path(caseName, "case.json"))).getAsJsonObject();
+            return JsonParser.parseString(Files.readString(path(caseName, "case.json")))
+                    .getAsJsonObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -69,8 +70,13 @@ public final class Fixtures {
                 ByteBuffer src = t.buffer();
                 ByteBuffer copy = ByteBuffer.allocateDirect(src.remaining()).order(ByteOrder.LITTLE_ENDIAN);
                 copy.put(src).flip();
-                out.put(e.getKey(), new TensorData(t.name(), t.dtype(), t.shape(),
-                        () -> copy.duplicate().order(ByteOrder.LITTLE_ENDIAN)));
+                out.put(
+                        e.getKey(),
+                        new TensorData(
+                                t.name(),
+                                t.dtype(),
+                                t.shape(),
+                                () -> copy.duplicate().order(ByteOrder.LITTLE_ENDIAN)));
             }
             return out;
         }
@@ -89,6 +95,8 @@ public final class Fixtures {
         if (tol == null || (tol.has("exact") && tol.get("exact").getAsBoolean())) {
             return new double[] {0, 0};
         }
-        return new double[] {tol.get("atol").getAsDouble(), tol.has("rtol") ? tol.get("rtol").getAsDouble() : 0};
+        return new double[] {
+            tol.get("atol").getAsDouble(), tol.has("rtol") ? tol.get("rtol").getAsDouble() : 0
+        };
     }
 }

@@ -35,12 +35,16 @@ public final class RealModels {
         if (p == null || p.isBlank()) {
             p = System.getenv(ENV);
         }
-        return p == null || p.isBlank() ? Optional.empty() : Optional.of(Path.of(p).toAbsolutePath());
+        return p == null || p.isBlank()
+                ? Optional.empty()
+                : Optional.of(Path.of(p).toAbsolutePath());
     }
 
     /** The hub cache in the configured directory: the directory itself, or its {@code hub/} folder. */
     public static Optional<Path> hubCache() {
-        return root().flatMap(r -> Stream.of(r, r.resolve("hub")).filter(RealModels::holdsCachedRepos).findFirst());
+        return root().flatMap(r -> Stream.of(r, r.resolve("hub"))
+                .filter(RealModels::holdsCachedRepos)
+                .findFirst());
     }
 
     /** The folder of {@code repoId} in a directory of model folders ({@code <root>/<org>/<name>}). */

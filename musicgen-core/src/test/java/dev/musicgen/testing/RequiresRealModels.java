@@ -29,8 +29,8 @@ public @interface RequiresRealModels {
     final class Condition implements ExecutionCondition {
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            Optional<RequiresRealModels> a = AnnotationSupport.findAnnotation(context.getElement(),
-                    RequiresRealModels.class);
+            Optional<RequiresRealModels> a =
+                    AnnotationSupport.findAnnotation(context.getElement(), RequiresRealModels.class);
             if (a.isEmpty()) {
                 return ConditionEvaluationResult.enabled("no @RequiresRealModels");
             }

@@ -32,9 +32,10 @@ public final class Tensors {
             }
         }
         if (bad > 0) {
-            fail(String.format("%s: %d of %d values differ (atol %g, rtol %g); first at %d: actual %g expected %g;"
-                    + " worst abs diff %g", what, bad, expected.length, atol, rtol, first, actual[first],
-                    expected[first], worst));
+            fail(String.format(
+                    "%s: %d of %d values differ (atol %g, rtol %g); first at %d: actual %g expected %g;"
+                            + " worst abs diff %g",
+                    what, bad, expected.length, atol, rtol, first, actual[first], expected[first], worst));
         }
     }
 
@@ -48,8 +49,9 @@ public final class Tensors {
         if (!Double.isNaN(relL2)) {
             double rel = relativeL2(actual, expected);
             if (!(rel <= relL2)) {
-                fail(String.format("%s: relative L2 error %.3g above %g (max abs diff %.3g)", what, rel, relL2,
-                        maxAbsDiff(actual, expected)));
+                fail(String.format(
+                        "%s: relative L2 error %.3g above %g (max abs diff %.3g)",
+                        what, rel, relL2, maxAbsDiff(actual, expected)));
             }
         }
     }
@@ -117,8 +119,14 @@ public final class Tensors {
                     }
                 }
             }
-            fail(String.format("%s: lengths %d/%d, %d values differ; first at %d: actual %d expected %d", what,
-                    actual.length, expected.length, count, first, first < 0 ? 0 : actual[first],
+            fail(String.format(
+                    "%s: lengths %d/%d, %d values differ; first at %d: actual %d expected %d",
+                    what,
+                    actual.length,
+                    expected.length,
+                    count,
+                    first,
+                    first < 0 ? 0 : actual[first],
                     first < 0 ? 0 : expected[first]));
         }
     }

@@ -2,7 +2,6 @@ package dev.musicgen.testing;
 
 import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;
-
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,16 +43,20 @@ public final class TestTensors {
         }
     }
 
-    private TestTensors() {
-    }
+    private TestTensors() {}
 
     public static Map<String, Tensor> read(Path file) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, TensorData> e : Fixtures.read(file).entrySet()) {
             TensorData t = e.getValue();
             boolean floating = t.dtype().isFloatingPoint();
-            out.put(e.getKey(), new Tensor(t.dtype().name(), t.shape(),
-                    floating ? t.toFloatArray() : null, floating ? null : t.toLongArray()));
+            out.put(
+                    e.getKey(),
+                    new Tensor(
+                            t.dtype().name(),
+                            t.shape(),
+                            floating ? t.toFloatArray() : null,
+                            floating ? null : t.toLongArray()));
         }
         return out;
     }

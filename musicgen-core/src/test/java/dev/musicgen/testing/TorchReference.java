@@ -23,8 +23,18 @@ public final class TorchReference {
      * x {@code [batch, cin, len]}, w {@code [cin, cout, k]}, bias {@code [cout]} or null; out
      * {@code [batch, cout, (len-1)*s - 2*pad + k + outPad]}.
      */
-    public static float[] convTranspose1d(float[] x, int batch, int cin, int len, float[] w, int cout, int k,
-            float[] bias, int s, int pad, int outPad) {
+    public static float[] convTranspose1d(
+            float[] x,
+            int batch,
+            int cin,
+            int len,
+            float[] w,
+            int cout,
+            int k,
+            float[] bias,
+            int s,
+            int pad,
+            int outPad) {
         int outLen = (len - 1) * s - 2 * pad + k + outPad;
         float[] y = new float[batch * cout * outLen];
         for (int n = 0; n < batch; n++) {
@@ -52,8 +62,8 @@ public final class TorchReference {
      * {@code F.conv1d} (zero padding, one group): {@code out[n, o, t] = bias[o] + sum_{i,kk} w[o, i, kk]
      * x[n, i, t*s + kk*d - p]}. x {@code [batch, cin, len]}, w {@code [cout, cin, k]}, bias or null.
      */
-    public static float[] conv1d(float[] x, int batch, int cin, int len, float[] w, int cout, int k, float[] bias,
-            int s, int p, int d) {
+    public static float[] conv1d(
+            float[] x, int batch, int cin, int len, float[] w, int cout, int k, float[] bias, int s, int p, int d) {
         int outLen = (len + 2 * p - d * (k - 1) - 1) / s + 1;
         float[] out = new float[batch * cout * outLen];
         for (int n = 0; n < batch; n++) {
@@ -79,8 +89,8 @@ public final class TorchReference {
      * {@code nn.GroupNorm(groups, c, eps)} over x {@code [batch, c, rest]} (any trailing dims flattened into rest):
      * biased variance per (item, group), eps inside the square root, then the per-channel affine.
      */
-    public static float[] groupNorm(float[] x, int batch, int c, int rest, int groups, float[] gamma, float[] beta,
-            double eps) {
+    public static float[] groupNorm(
+            float[] x, int batch, int c, int rest, int groups, float[] gamma, float[] beta, double eps) {
         float[] out = new float[x.length];
         int per = c / groups * rest;
         for (int n = 0; n < batch; n++) {

@@ -26,8 +26,11 @@ import java.util.Map;
 final class BenchJson {
     /** Records to trees, components in snake case; NaN allowed here and replaced by null below. */
     private static final Gson TREES = new GsonBuilder()
-            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES).serializeNulls()
-            .serializeSpecialFloatingPointValues().create();
+            .setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
+            .serializeNulls()
+            .serializeSpecialFloatingPointValues()
+            .create();
+
     private static final Gson TEXT = new GsonBuilder().serializeNulls().create();
 
     private BenchJson() {}
@@ -36,10 +39,10 @@ final class BenchJson {
     static JsonObject toJson(Figure f) {
         JsonObject o = new JsonObject();
         o.addProperty("kind", Figures.kind(f));
-        for (Map.Entry<String, JsonElement> e : TREES.toJsonTree(f).getAsJsonObject().entrySet()) {
+        for (Map.Entry<String, JsonElement> e :
+                TREES.toJsonTree(f).getAsJsonObject().entrySet()) {
             JsonElement v = e.getValue();
-            if (v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber()
-                    && !Double.isFinite(v.getAsDouble())) {
+            if (v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber() && !Double.isFinite(v.getAsDouble())) {
                 v = JsonNull.INSTANCE;
             }
             o.add(e.getKey(), v);
@@ -94,8 +97,8 @@ final class BenchJson {
 
     private static Figure read(JsonElement e) {
         JsonElement kind = e.isJsonObject() ? e.getAsJsonObject().get("kind") : null;
-        Class<? extends Figure> type = kind == null || !kind.isJsonPrimitive() ? null
-                : Figures.KINDS.get(kind.getAsString());
+        Class<? extends Figure> type =
+                kind == null || !kind.isJsonPrimitive() ? null : Figures.KINDS.get(kind.getAsString());
         if (type == null) {
             throw new IllegalArgumentException("a figure must be an object with a kind in " + Figures.KINDS.keySet()
                     + ", but is: " + abbreviate(String.valueOf(e)));
@@ -105,8 +108,10 @@ final class BenchJson {
         try {
             return TREES.fromJson(fields, type);
         } catch (JsonParseException | IllegalArgumentException ex) {
-            throw new IllegalArgumentException("cannot read a " + kind.getAsString() + " figure from "
-                    + abbreviate(String.valueOf(e)) + ": " + ex.getMessage(), ex);
+            throw new IllegalArgumentException(
+                    "cannot read a " + kind.getAsString() + " figure from " + abbreviate(String.valueOf(e)) + ": "
+                            + ex.getMessage(),
+                    ex);
         }
     }
 

@@ -43,16 +43,25 @@ final class ChildJvm {
      * Runs {@code main} with {@code args} plus {@code --result-file}, echoing its output indented (without libtorch's
      * start-up noise), and returns the figures it wrote; if it fails, a {@link Figures.Failure} for {@code phase}.
      */
-    static List<Figure> runPhase(List<String> jvmOptions, Class<?> main, List<String> args, String model,
-            String compute, String phase, PrintStream out) throws IOException, InterruptedException {
+    static List<Figure> runPhase(
+            List<String> jvmOptions,
+            Class<?> main,
+            List<String> args,
+            String model,
+            String compute,
+            String phase,
+            PrintStream out)
+            throws IOException, InterruptedException {
         Path results = Files.createTempFile("musicgen-bench-", ".json");
         try {
             List<String> all = new ArrayList<>(args);
             all.add("--result-file");
             all.add(results.toString());
-            Process p = new ProcessBuilder(command(jvmOptions, main, all)).redirectErrorStream(true).start();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            Process p = new ProcessBuilder(command(jvmOptions, main, all))
+                    .redirectErrorStream(true)
+                    .start();
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     if (line.contains("CudaUtils") || line.contains("AutoNonVariableTypeMode")) {
@@ -84,7 +93,9 @@ final class ChildJvm {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(BusySpin.class.getName());
         cmd.add(Double.toString(maxMinutes));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
     }
 

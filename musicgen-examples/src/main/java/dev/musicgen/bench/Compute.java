@@ -26,8 +26,8 @@ record Compute(String label, ComputeType type) {
             case "int8":
                 return new Compute("int8", byName(INT8_NAME));
             default:
-                throw new IllegalArgumentException("--compute takes fp32, f16 and int8 (comma-separated), but got: "
-                        + text);
+                throw new IllegalArgumentException(
+                        "--compute takes fp32, f16 and int8 (comma-separated), but got: " + text);
         }
     }
 

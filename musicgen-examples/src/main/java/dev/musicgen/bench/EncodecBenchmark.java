@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
  * java -cp musicgen-examples/target/musicgen.jar dev.musicgen.bench.EncodecBenchmark [--seconds 30] [--reps 3]
  * </pre>
  */
-@Command(name = "EncodecBenchmark", mixinStandardHelpOptions = true,
+@Command(
+        name = "EncodecBenchmark",
+        mixinStandardHelpOptions = true,
         description = "Times the EnCodec 32 kHz decode and encode with random weights (no download).")
 public final class EncodecBenchmark implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "30", description = "seconds of tokens (default: ${DEFAULT-VALUE})")
@@ -38,15 +40,19 @@ public final class EncodecBenchmark implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!(seconds > 0) || reps < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--seconds must be positive and --reps at"
-                    + " least 1, but are: " + seconds + ", " + reps);
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--seconds must be positive and --reps at" + " least 1, but are: " + seconds + ", " + reps);
         }
         PrintStream out = System.out;
         EncodecConfig cfg = Shapes.ENCODEC_32K;
         long t0 = System.nanoTime();
-        try (EncodecModel model = EncodecModel.fromWeights(cfg, WeightStore.of("random",
-                RandomEncodecWeights.of(cfg, 42)), Device.cpu())) {
-            out.printf(Locale.ROOT, "load (random weights): %.2f s, VmHWM %s MB%n", (System.nanoTime() - t0) / 1e9,
+        try (EncodecModel model = EncodecModel.fromWeights(
+                cfg, WeightStore.of("random", RandomEncodecWeights.of(cfg, 42)), Device.cpu())) {
+            out.printf(
+                    Locale.ROOT,
+                    "load (random weights): %.2f s, VmHWM %s MB%n",
+                    (System.nanoTime() - t0) / 1e9,
                     Machine.peakRssMb());
             int frames = (int) Math.round(seconds * cfg.frameRate());
             SplittableRandom rnd = new SplittableRandom(7);
@@ -62,8 +68,11 @@ public final class EncodecBenchmark implements Callable<Integer> {
                 second[0][q] = Arrays.copyOf(codes[0][q], 50);
             }
             model.decode(second);
-            out.printf(Locale.ROOT, "threads: intra-op %s (ai.djl.pytorch.num_threads), load average %s%n",
-                    System.getProperty("ai.djl.pytorch.num_threads", "default"), Machine.loadavg());
+            out.printf(
+                    Locale.ROOT,
+                    "threads: intra-op %s (ai.djl.pytorch.num_threads), load average %s%n",
+                    System.getProperty("ai.djl.pytorch.num_threads", "default"),
+                    Machine.loadavg());
             double[] dec = new double[reps];
             float[][][] audio = null;
             for (int i = 0; i < reps; i++) {
@@ -71,8 +80,13 @@ public final class EncodecBenchmark implements Callable<Integer> {
                 double c = Machine.cpuSeconds();
                 audio = model.decode(codes);
                 dec[i] = (System.nanoTime() - s) / 1e9;
-                out.printf(Locale.ROOT, "decode %.0f s of codes: %.3f s (%.1fx real time), process CPU %.2f s,"
-                        + " VmHWM %s MB%n", seconds, dec[i], seconds / dec[i], Machine.cpuSeconds() - c,
+                out.printf(
+                        Locale.ROOT,
+                        "decode %.0f s of codes: %.3f s (%.1fx real time), process CPU %.2f s," + " VmHWM %s MB%n",
+                        seconds,
+                        dec[i],
+                        seconds / dec[i],
+                        Machine.cpuSeconds() - c,
                         Machine.peakRssMb());
             }
             double[] enc = new double[reps];
@@ -81,15 +95,27 @@ public final class EncodecBenchmark implements Callable<Integer> {
                 double c = Machine.cpuSeconds();
                 model.encode(audio);
                 enc[i] = (System.nanoTime() - s) / 1e9;
-                out.printf(Locale.ROOT, "encode %.0f s of audio: %.3f s (%.1fx real time), process CPU %.2f s,"
-                        + " VmHWM %s MB%n", seconds, enc[i], seconds / enc[i], Machine.cpuSeconds() - c,
+                out.printf(
+                        Locale.ROOT,
+                        "encode %.0f s of audio: %.3f s (%.1fx real time), process CPU %.2f s," + " VmHWM %s MB%n",
+                        seconds,
+                        enc[i],
+                        seconds / enc[i],
+                        Machine.cpuSeconds() - c,
                         Machine.peakRssMb());
             }
             double decode = Machine.median(dec);
             double encode = Machine.median(enc);
-            out.printf(Locale.ROOT, "decode median %.3f s = %.1fx real time; encode median %.3f s = %.1fx real time;"
-                    + " peak RSS (VmHWM) %s MB; cores %d%n", decode, seconds / decode, encode, seconds / encode,
-                    Machine.peakRssMb(), Runtime.getRuntime().availableProcessors());
+            out.printf(
+                    Locale.ROOT,
+                    "decode median %.3f s = %.1fx real time; encode median %.3f s = %.1fx real time;"
+                            + " peak RSS (VmHWM) %s MB; cores %d%n",
+                    decode,
+                    seconds / decode,
+                    encode,
+                    seconds / encode,
+                    Machine.peakRssMb(),
+                    Runtime.getRuntime().availableProcessors());
             out.printf(Locale.ROOT, "load average at the end: %s%n", Machine.loadavg());
         }
         return 0;

@@ -14,8 +14,8 @@ final class Figures {
     private Figures() {}
 
     /** Every figure names the LM shape ({@code musicgen-small}) and the compute label ({@code fp32}, {@code int8}). */
-    sealed interface Figure permits Step, StepsMemory, SyntheticFloor, LinearForm, T5, Generation, GenerationStep, Load,
-            Failure {
+    sealed interface Figure
+            permits Step, StepsMemory, SyntheticFloor, LinearForm, T5, Generation, GenerationStep, Load, Failure {
         String model();
 
         String compute();
@@ -27,9 +27,22 @@ final class Figures {
      * the step must read over {@code readGbps}, the streaming read bandwidth measured right after). The floors are null
      * for a compute type without a {@code DecodeStepView}. {@code contended}: measured with one competing busy process.
      */
-    record Step(String model, String compute, int kv, boolean contended, double stepMs, double stepMinMs,
-            Double floorMs, Double floorMinMs, Double ratio, Integer products, Double bytesMb, Double readGbps,
-            Double bwFloorMs, String load) implements Figure {}
+    record Step(
+            String model,
+            String compute,
+            int kv,
+            boolean contended,
+            double stepMs,
+            double stepMinMs,
+            Double floorMs,
+            Double floorMinMs,
+            Double ratio,
+            Integer products,
+            Double bytesMb,
+            Double readGbps,
+            Double bwFloorMs,
+            String load)
+            implements Figure {}
 
     /** Peak RSS of a steps run and the LM's weights in this compute type. */
     record StepsMemory(String model, String compute, boolean contended, Long peakRssMb, double weightsMb)
@@ -39,8 +52,18 @@ final class Figures {
      * The synthetic floor: the step's products on separately allocated random weights, and the bandwidth floor of
      * their bytes (weights plus KV cache) at the measured read bandwidth.
      */
-    record SyntheticFloor(String model, String compute, int kv, double ms, double minMs, double bwFloorMs,
-            double weightsMb, double kvMb, double readGbps, String load) implements Figure {}
+    record SyntheticFloor(
+            String model,
+            String compute,
+            int kv,
+            double ms,
+            double minMs,
+            double bwFloorMs,
+            double weightsMb,
+            double kvMb,
+            double readGbps,
+            String load)
+            implements Figure {}
 
     /** fp32 projections in the {@code linear(x, W)} form instead of {@code W·xᵀ}, for comparison (no attention). */
     record LinearForm(String model, String compute, double ms) implements Figure {}
@@ -52,17 +75,41 @@ final class Figures {
      * One generation end to end: T5, the LM steps ({@code generate}), the EnCodec decode; peak RSS, VmRSS by LM step
      * ({@code "250:1830,403:1864"}) and after the decode, the self-attention cache bytes written.
      */
-    record Generation(String model, String compute, double durationS, int rep, int steps, double t5Ms, double lmS,
-            double codecS, double totalS, double medianStepMs, Long peakRssMb, String rssByStepMb, Long rssAfterMb,
-            double kvMb, double weightsMb, String loadBefore, String loadAfter) implements Figure {}
+    record Generation(
+            String model,
+            String compute,
+            double durationS,
+            int rep,
+            int steps,
+            double t5Ms,
+            double lmS,
+            double codecS,
+            double totalS,
+            double medianStepMs,
+            Long peakRssMb,
+            String rssByStepMb,
+            Long rssAfterMb,
+            double kvMb,
+            double weightsMb,
+            String loadBefore,
+            String loadAfter)
+            implements Figure {}
 
     /** The LM step inside a generation around one KV length (median and minimum of about 20 steps). */
     record GenerationStep(String model, String compute, double durationS, int kv, double ms, double minMs)
             implements Figure {}
 
     /** Opening a random fp16 safetensors checkpoint of the LM, {@code LMModel.load} and the first step. */
-    record Load(String model, String compute, double fileGb, double openMs, double loadMs, double firstStepMs,
-            Long peakRssMb, String load) implements Figure {}
+    record Load(
+            String model,
+            String compute,
+            double fileGb,
+            double openMs,
+            double loadMs,
+            double firstStepMs,
+            Long peakRssMb,
+            String load)
+            implements Figure {}
 
     /** A phase that produced no figures, and why ({@code "int8 not available in this build"}, a child's exit code). */
     record Failure(String model, String compute, String phase, String message) implements Figure {}

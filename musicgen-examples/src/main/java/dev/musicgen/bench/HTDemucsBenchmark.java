@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
  * java -cp musicgen-examples/target/musicgen.jar dev.musicgen.bench.HTDemucsBenchmark [--seconds 30] [--reps 2]
  * </pre>
  */
-@Command(name = "HTDemucsBenchmark", mixinStandardHelpOptions = true,
+@Command(
+        name = "HTDemucsBenchmark",
+        mixinStandardHelpOptions = true,
         description = "Times HTDemucs stem separation at the released shapes with random weights (no download).")
 public final class HTDemucsBenchmark implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "30", description = "seconds of audio (default: ${DEFAULT-VALUE})")
@@ -38,14 +40,19 @@ public final class HTDemucsBenchmark implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!(seconds > 0) || reps < 0) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--seconds must be positive and --reps at"
-                    + " least 0, but are: " + seconds + ", " + reps);
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--seconds must be positive and --reps at" + " least 0, but are: " + seconds + ", " + reps);
         }
         PrintStream out = System.out;
         HTDemucsConfig c = RandomHTDemucs.releasedConfig();
         try (RandomHTDemucs model = RandomHTDemucs.create(c, Device.cpu(), 1234)) {
-            out.printf(Locale.ROOT, "HTDemucs released shapes: %d parameters (%.1f M), segment %d samples, %d CPUs%n",
-                    model.parameterCount(), model.parameterCount() / 1e6, c.trainingLength(),
+            out.printf(
+                    Locale.ROOT,
+                    "HTDemucs released shapes: %d parameters (%.1f M), segment %d samples, %d CPUs%n",
+                    model.parameterCount(),
+                    model.parameterCount() / 1e6,
+                    c.trainingLength(),
                     Runtime.getRuntime().availableProcessors());
             Random r = new Random(42);
             float[] seg = new float[c.audioChannels() * c.trainingLength()];
@@ -56,8 +63,12 @@ public final class HTDemucsBenchmark implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 double c0 = Machine.cpuSeconds();
                 model.forward(seg);
-                out.printf(Locale.ROOT, "forward of one %.1f s segment: %.2f s wall, %.2f s CPU (load %s)%n",
-                        c.segmentSeconds(), (System.nanoTime() - t0) / 1e9, Machine.cpuSeconds() - c0,
+                out.printf(
+                        Locale.ROOT,
+                        "forward of one %.1f s segment: %.2f s wall, %.2f s CPU (load %s)%n",
+                        c.segmentSeconds(),
+                        (System.nanoTime() - t0) / 1e9,
+                        Machine.cpuSeconds() - c0,
                         Machine.loadavg());
             }
             int n = (int) Math.round(seconds * 32000);
@@ -73,8 +84,13 @@ public final class HTDemucsBenchmark implements Callable<Integer> {
                 double c0 = Machine.cpuSeconds();
                 float[][] stems = sep.separateVocalsOther(new float[][] {melody}, 32000, 11025);
                 times[i] = (System.nanoTime() - t0) / 1e9;
-                out.printf(Locale.ROOT, "separate %.0f s of 32 kHz mono: %.2f s wall, %.2f s CPU (%d samples out,"
-                        + " load %s)%n", seconds, times[i], Machine.cpuSeconds() - c0, stems[0].length,
+                out.printf(
+                        Locale.ROOT,
+                        "separate %.0f s of 32 kHz mono: %.2f s wall, %.2f s CPU (%d samples out," + " load %s)%n",
+                        seconds,
+                        times[i],
+                        Machine.cpuSeconds() - c0,
+                        stems[0].length,
                         Machine.loadavg());
             }
             out.println("peak RSS " + Machine.peakRssMb() + " MB");

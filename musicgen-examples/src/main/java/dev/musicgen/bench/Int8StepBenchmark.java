@@ -67,8 +67,25 @@ public final class Int8StepBenchmark {
             default:
                 throw new IllegalArgumentException("--model must be small, medium or large, but is: " + model);
         }
-        return new LMConfig(s[0], s[1], s[2], s[3], 4, 2048, false, false, false, 10_000, 1.0, List.of(0, 1, 2, 3),
-                new dev.musicgen.internal.lm.ConditionFuser(List.of(), List.of("description"), false, 1.0), 30, 3.0, 1, false, 32000);
+        return new LMConfig(
+                s[0],
+                s[1],
+                s[2],
+                s[3],
+                4,
+                2048,
+                false,
+                false,
+                false,
+                10_000,
+                1.0,
+                List.of(0, 1, 2, 3),
+                new dev.musicgen.internal.lm.ConditionFuser(List.of(), List.of("description"), false, 1.0),
+                30,
+                3.0,
+                1,
+                false,
+                32000);
     }
 
     public static void main(String[] args) throws Exception {
@@ -86,12 +103,16 @@ public final class Int8StepBenchmark {
                     break;
                 case "--compute":
                     String c = args[++i];
-                    compute = c.equals("int8") ? ComputeType.INT8_WEIGHTS : c.equals("f16")
-                            ? ComputeType.FLOAT16_WEIGHTS : c.equals("fp32") ? ComputeType.FLOAT32
-                            : ComputeType.valueOf(c);
+                    compute = c.equals("int8")
+                            ? ComputeType.INT8_WEIGHTS
+                            : c.equals("f16")
+                                    ? ComputeType.FLOAT16_WEIGHTS
+                                    : c.equals("fp32") ? ComputeType.FLOAT32 : ComputeType.valueOf(c);
                     break;
                 case "--kv":
-                    kvs = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                    kvs = Arrays.stream(args[++i].split(","))
+                            .mapToInt(Integer::parseInt)
+                            .toArray();
                     break;
                 case "--reps":
                     reps = Integer.parseInt(args[++i]);
@@ -115,15 +136,26 @@ public final class Int8StepBenchmark {
         try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
             long t0 = System.nanoTime();
             List<RandomWeights.Spec> specs = RandomWeights.lm(cfg);
-            LMModel lm = LMModel.load(cfg, WeightStore.of("random musicgen-" + model, RandomWeights.tensors(specs, 7)),
-                    root, compute);
+            LMModel lm = LMModel.load(
+                    cfg, WeightStore.of("random musicgen-" + model, RandomWeights.tensors(specs, 7)), root, compute);
             double loadS = (System.nanoTime() - t0) / 1e9;
             System.gc();
             String rssLoad = String.valueOf(Machine.statusMb("VmRSS"));
-            OUT.printf(Locale.ROOT, "loaded musicgen-%s (%s) from random fp16 weights in %.1f s (quantization included),"
-                    + " VmRSS %s MB%n", model, compute, loadS, rssLoad);
-            records.add(String.format(Locale.ROOT, "{\"model\":\"%s\",\"compute\":\"%s\",\"kind\":\"load\","
-                    + "\"load_s\":%.2f,\"rss_mb\":%s}", model, compute, loadS, rssLoad));
+            OUT.printf(
+                    Locale.ROOT,
+                    "loaded musicgen-%s (%s) from random fp16 weights in %.1f s (quantization included),"
+                            + " VmRSS %s MB%n",
+                    model,
+                    compute,
+                    loadS,
+                    rssLoad);
+            records.add(String.format(
+                    Locale.ROOT,
+                    "{\"model\":\"%s\",\"compute\":\"%s\",\"kind\":\"load\"," + "\"load_s\":%.2f,\"rss_mb\":%s}",
+                    model,
+                    compute,
+                    loadS,
+                    rssLoad));
             LMConditions cond = condition(cfg);
             int threads = Math.max(1, lm.decodeThreads());
             // warm-up (JIT) on a throwaway state
@@ -132,7 +164,8 @@ public final class Int8StepBenchmark {
             long[][][] seq = sequence(cfg, Math.max(maxKv + 2 * reps, warm) + 2);
             Sampler sampler = new Sampler(true, 1.0, 250, 0);
             Random rng = new Random(0);
-            try (NDManager m = lm.newManager(); LMState st = lm.newState(m, cond, BATCH, warm + 1)) {
+            try (NDManager m = lm.newManager();
+                    LMState st = lm.newState(m, cond, BATCH, warm + 1)) {
                 for (int i = 0; i < warm; i++) {
                     step(lm, st, seq, i, sampler, rng, cfg);
                 }
@@ -145,7 +178,8 @@ public final class Int8StepBenchmark {
                     }
                     for (int kv : kvs) {
                         double bw = copyBandwidth(threads);
-                        try (NDManager m = lm.newManager(); LMState st = lm.newState(m, cond, BATCH, kv + reps + 1)) {
+                        try (NDManager m = lm.newManager();
+                                LMState st = lm.newState(m, cond, BATCH, kv + reps + 1)) {
                             double prefillS = 0;
                             if (kv > 0) {
                                 long p0 = System.nanoTime();
@@ -164,17 +198,43 @@ public final class Int8StepBenchmark {
                             double med = Machine.median(ms);
                             double floor = bytes / bw * 1e3;
                             String load = Machine.loadavg();
-                            OUT.printf(Locale.ROOT, "RESULT model=%s compute=%s competing=%s kv=%d step_ms=%.2f"
-                                    + " step_min_ms=%.2f floor_ms=%.2f ratio=%.2f bytes_mb=%.1f copy_gbs=%.1f"
-                                    + " decode=\"%s\" prefill_s=%.1f load=%s%n", model, compute, busy, kv, med,
-                                    Machine.min(ms), floor, med / floor, bytes / 1e6, bw / 1e9,
-                                    lm.decodeDescription(st), prefillS, load);
-                            records.add(String.format(Locale.ROOT, "{\"model\":\"%s\",\"compute\":\"%s\","
-                                    + "\"kind\":\"step\",\"competing\":%s,\"kv\":%d,\"step_ms\":%.2f,"
-                                    + "\"step_min_ms\":%.2f,\"floor_ms\":%.2f,\"ratio\":%.3f,\"bytes_mb\":%.1f,"
-                                    + "\"copy_gbs\":%.2f,\"decode\":\"%s\",\"threads\":%d,\"loadavg\":\"%s\"}", model,
-                                    compute, busy, kv, med, Machine.min(ms), floor, med / floor, bytes / 1e6,
-                                    bw / 1e9, lm.decodeDescription(st), threads, load));
+                            OUT.printf(
+                                    Locale.ROOT,
+                                    "RESULT model=%s compute=%s competing=%s kv=%d step_ms=%.2f"
+                                            + " step_min_ms=%.2f floor_ms=%.2f ratio=%.2f bytes_mb=%.1f copy_gbs=%.1f"
+                                            + " decode=\"%s\" prefill_s=%.1f load=%s%n",
+                                    model,
+                                    compute,
+                                    busy,
+                                    kv,
+                                    med,
+                                    Machine.min(ms),
+                                    floor,
+                                    med / floor,
+                                    bytes / 1e6,
+                                    bw / 1e9,
+                                    lm.decodeDescription(st),
+                                    prefillS,
+                                    load);
+                            records.add(String.format(
+                                    Locale.ROOT,
+                                    "{\"model\":\"%s\",\"compute\":\"%s\","
+                                            + "\"kind\":\"step\",\"competing\":%s,\"kv\":%d,\"step_ms\":%.2f,"
+                                            + "\"step_min_ms\":%.2f,\"floor_ms\":%.2f,\"ratio\":%.3f,\"bytes_mb\":%.1f,"
+                                            + "\"copy_gbs\":%.2f,\"decode\":\"%s\",\"threads\":%d,\"loadavg\":\"%s\"}",
+                                    model,
+                                    compute,
+                                    busy,
+                                    kv,
+                                    med,
+                                    Machine.min(ms),
+                                    floor,
+                                    med / floor,
+                                    bytes / 1e6,
+                                    bw / 1e9,
+                                    lm.decodeDescription(st),
+                                    threads,
+                                    load));
                         }
                     }
                 } finally {
@@ -188,23 +248,42 @@ public final class Int8StepBenchmark {
                 int frames = (int) Math.round(genSeconds * 50);
                 try (NDManager m = lm.newManager()) {
                     long g0 = System.nanoTime();
-                    LMGenerator.Output out = LMGenerator.generate(lm, m, cond, null, 1, frames, sampler, 3.0,
-                            new Random(1), null, null);
+                    LMGenerator.Output out =
+                            LMGenerator.generate(lm, m, cond, null, 1, frames, sampler, 3.0, new Random(1), null, null);
                     double genS = (System.nanoTime() - g0) / 1e9;
                     int steps = out.sequence()[0][0].length;
                     String load = Machine.loadavg();
-                    OUT.printf(Locale.ROOT, "RESULT model=%s compute=%s gen_audio_s=%.1f lm_steps=%d lm_s=%.2f"
-                            + " per_step_ms=%.2f load=%s%n", model, compute, genSeconds, steps, genS,
-                            genS * 1e3 / steps, load);
-                    records.add(String.format(Locale.ROOT, "{\"model\":\"%s\",\"compute\":\"%s\",\"kind\":\"gen\","
-                            + "\"audio_s\":%.1f,\"lm_steps\":%d,\"lm_s\":%.2f,\"loadavg\":\"%s\"}", model, compute,
-                            genSeconds, steps, genS, load));
+                    OUT.printf(
+                            Locale.ROOT,
+                            "RESULT model=%s compute=%s gen_audio_s=%.1f lm_steps=%d lm_s=%.2f"
+                                    + " per_step_ms=%.2f load=%s%n",
+                            model,
+                            compute,
+                            genSeconds,
+                            steps,
+                            genS,
+                            genS * 1e3 / steps,
+                            load);
+                    records.add(String.format(
+                            Locale.ROOT,
+                            "{\"model\":\"%s\",\"compute\":\"%s\",\"kind\":\"gen\","
+                                    + "\"audio_s\":%.1f,\"lm_steps\":%d,\"lm_s\":%.2f,\"loadavg\":\"%s\"}",
+                            model,
+                            compute,
+                            genSeconds,
+                            steps,
+                            genS,
+                            load));
                 }
             }
             String hwm = String.valueOf(Machine.statusMb("VmHWM"));
             OUT.printf(Locale.ROOT, "RESULT model=%s compute=%s peak_rss_mb=%s%n", model, compute, hwm);
-            records.add(String.format(Locale.ROOT, "{\"model\":\"%s\",\"compute\":\"%s\",\"kind\":\"rss\","
-                    + "\"peak_rss_mb\":%s}", model, compute, hwm));
+            records.add(String.format(
+                    Locale.ROOT,
+                    "{\"model\":\"%s\",\"compute\":\"%s\",\"kind\":\"rss\"," + "\"peak_rss_mb\":%s}",
+                    model,
+                    compute,
+                    hwm));
             lm.close();
         }
         if (json != null) {
@@ -213,8 +292,8 @@ public final class Int8StepBenchmark {
     }
 
     /** One generation-loop step: LM step, CFG combine (coefficient 3), top-k sampling; the tokens go back in. */
-    private static void step(LMModel lm, LMState st, long[][][] seq, int offset, Sampler sampler, Random rng,
-            LMConfig cfg) {
+    private static void step(
+            LMModel lm, LMState st, long[][][] seq, int offset, Sampler sampler, Random rng, LMConfig cfg) {
         int k = cfg.nQ();
         long[] next;
         try (NDScope scope = new NDScope()) {

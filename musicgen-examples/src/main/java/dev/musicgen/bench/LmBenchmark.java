@@ -37,12 +37,18 @@ import picocli.CommandLine.Spec;
  * Threads: libtorch's defaults (intra-op = cores) unless {@code -Dai.djl.pytorch.num_threads=N} is given; it is
  * passed on to the children.
  */
-@Command(name = "LmBenchmark", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "LmBenchmark",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Benchmarks the MusicGen LM at the released shapes with random weights (no download).")
 public final class LmBenchmark implements Callable<Integer> {
     /** The phases, each a {@link LmRun.Phase} run in a child JVM. */
     enum PhaseName {
-        STEPS(new StepPhase()), FLOOR(new SyntheticFloorPhase()), GEN(new GenerationPhase()), LOAD(new LoadPhase());
+        STEPS(new StepPhase()),
+        FLOOR(new SyntheticFloorPhase()),
+        GEN(new GenerationPhase()),
+        LOAD(new LoadPhase());
 
         final LmRun.Phase phase;
 
@@ -58,30 +64,46 @@ public final class LmBenchmark implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", defaultValue = "small",
+    @Option(
+            names = "--model",
+            defaultValue = "small",
             description = "small, medium or large (default: ${DEFAULT-VALUE})")
     Shapes.LmSize size;
 
-    @Option(names = "--compute", split = ",", defaultValue = "fp32,f16", converter = Compute.Converter.class,
+    @Option(
+            names = "--compute",
+            split = ",",
+            defaultValue = "fp32,f16",
+            converter = Compute.Converter.class,
             description = "compute types: fp32, f16, int8 (default: ${DEFAULT-VALUE})")
     List<Compute> computes;
 
-    @Option(names = "--kv", split = ",", defaultValue = "0,250,500,1000,1500",
+    @Option(
+            names = "--kv",
+            split = ",",
+            defaultValue = "0,250,500,1000,1500",
             description = "KV lengths of the decode step (default: ${DEFAULT-VALUE})")
     int[] kvs;
 
-    @Option(names = "--durations", split = ",",
+    @Option(
+            names = "--durations",
+            split = ",",
             description = "seconds of audio of the end-to-end runs (default: 8,30 for small, 30 otherwise)")
     double[] durations;
 
-    @Option(names = "--phases", split = ",", defaultValue = "steps,gen,load",
+    @Option(
+            names = "--phases",
+            split = ",",
+            defaultValue = "steps,gen,load",
             description = "steps, floor, gen, load (default: ${DEFAULT-VALUE})")
     List<PhaseName> phases;
 
     @Option(names = "--reps", defaultValue = "15", description = "timed repetitions (default: ${DEFAULT-VALUE})")
     int reps;
 
-    @Option(names = "--gen-reps", defaultValue = "1",
+    @Option(
+            names = "--gen-reps",
+            defaultValue = "1",
             description = "generations per duration in one JVM (default: ${DEFAULT-VALUE})")
     int genReps;
 
@@ -94,7 +116,9 @@ public final class LmBenchmark implements Callable<Integer> {
     @Option(names = "--out", description = "write the Markdown summary to this file")
     Path out;
 
-    @Option(names = "--wait-load", defaultValue = "0",
+    @Option(
+            names = "--wait-load",
+            defaultValue = "0",
             description = "before each phase, wait until the 1-minute load average is below this (0: do not wait)")
     double waitLoad;
 
@@ -145,9 +169,11 @@ public final class LmBenchmark implements Callable<Integer> {
     void validate() {
         require(reps >= 1, "--reps must be at least 1, but is: " + reps);
         require(genReps >= 1, "--gen-reps must be at least 1, but is: " + genReps);
-        require(kvs.length > 0 && Arrays.stream(kvs).allMatch(k -> k >= 0),
+        require(
+                kvs.length > 0 && Arrays.stream(kvs).allMatch(k -> k >= 0),
                 "--kv takes KV lengths of 0 or more, but is: " + Arrays.toString(kvs));
-        require(Arrays.stream(durations()).allMatch(d -> d > 0 && Double.isFinite(d)),
+        require(
+                Arrays.stream(durations()).allMatch(d -> d > 0 && Double.isFinite(d)),
                 "--durations takes positive seconds, but is: " + Arrays.toString(durations));
         require(!computes.isEmpty(), "--compute needs at least one of fp32, f16, int8");
         require(!phases.isEmpty(), "--phases needs at least one of steps, floor, gen, load");
@@ -176,7 +202,8 @@ public final class LmBenchmark implements Callable<Integer> {
     /** In the child JVM: one phase, its figures to {@code --result-file} (or standard output). */
     private int runChild() throws Exception {
         Compute c = computes.get(0);
-        List<Figure> figures = c.available() ? phase.phase.run(run(c, contended))
+        List<Figure> figures = c.available()
+                ? phase.phase.run(run(c, contended))
                 : List.of(new Figures.Failure(size.label(), c.label(), phase.label(), c.unavailableReason()));
         for (Figure f : figures) {
             console.println("= " + BenchJson.line(f));
@@ -229,17 +256,29 @@ public final class LmBenchmark implements Callable<Integer> {
             BenchJson.write(json, figures);
             console.println(figures.size() + " figures written to " + json);
         }
-        boolean crashed = figures.stream().anyMatch(f -> f instanceof Figures.Failure
-                && ((Figures.Failure) f).message().startsWith("child JVM exited"));
+        boolean crashed = figures.stream()
+                .anyMatch(f -> f instanceof Figures.Failure
+                        && ((Figures.Failure) f).message().startsWith("child JVM exited"));
         return crashed ? 1 : 0;
     }
 
     private List<Figure> child(PhaseName p, Compute c, boolean busy) throws Exception {
         waitForQuiet();
-        List<String> args = new ArrayList<>(List.of("--phase", p.label(), "--model",
-                size.name().toLowerCase(Locale.ROOT), "--compute", c.label(), "--kv", join(kvs), "--durations",
+        List<String> args = new ArrayList<>(List.of(
+                "--phase",
+                p.label(),
+                "--model",
+                size.name().toLowerCase(Locale.ROOT),
+                "--compute",
+                c.label(),
+                "--kv",
+                join(kvs),
+                "--durations",
                 Arrays.stream(durations()).mapToObj(LmBenchmark::number).collect(Collectors.joining(",")),
-                "--reps", Integer.toString(reps), "--gen-reps", Integer.toString(genReps)));
+                "--reps",
+                Integer.toString(reps),
+                "--gen-reps",
+                Integer.toString(genReps)));
         if (busy) {
             args.add("--contended");
         }
@@ -247,8 +286,14 @@ public final class LmBenchmark implements Callable<Integer> {
                 + (busy ? " with one competing busy process" : "") + " (child JVM)");
         Process spinner = busy ? ChildJvm.startBusy(120) : null;
         try {
-            return ChildJvm.runPhase(c.jvmOptions(), LmBenchmark.class, args, size.label(), c.label(),
-                    p.label() + (busy ? " (contended)" : ""), console);
+            return ChildJvm.runPhase(
+                    c.jvmOptions(),
+                    LmBenchmark.class,
+                    args,
+                    size.label(),
+                    c.label(),
+                    p.label() + (busy ? " (contended)" : ""),
+                    console);
         } finally {
             if (spinner != null) {
                 ChildJvm.stop(spinner);
@@ -275,13 +320,22 @@ public final class LmBenchmark implements Callable<Integer> {
     /** The options as a command line (for the summary). */
     String commandLineText() {
         StringBuilder b = new StringBuilder("java -cp musicgen-examples/target/musicgen.jar ")
-                .append(LmBenchmark.class.getName()).append(" --model ").append(size.name().toLowerCase(Locale.ROOT))
-                .append(" --compute ").append(computes.stream().map(Compute::label).collect(Collectors.joining(",")))
-                .append(" --kv ").append(join(kvs))
-                .append(" --phases ").append(phases.stream().map(PhaseName::label).collect(Collectors.joining(",")));
+                .append(LmBenchmark.class.getName())
+                .append(" --model ")
+                .append(size.name().toLowerCase(Locale.ROOT))
+                .append(" --compute ")
+                .append(computes.stream().map(Compute::label).collect(Collectors.joining(",")))
+                .append(" --kv ")
+                .append(join(kvs))
+                .append(" --phases ")
+                .append(phases.stream().map(PhaseName::label).collect(Collectors.joining(",")));
         if (phases.contains(PhaseName.GEN)) {
-            b.append(" --durations ").append(Arrays.stream(durations()).mapToObj(LmBenchmark::number)
-                    .collect(Collectors.joining(","))).append(" --gen-reps ").append(genReps);
+            b.append(" --durations ")
+                    .append(Arrays.stream(durations())
+                            .mapToObj(LmBenchmark::number)
+                            .collect(Collectors.joining(",")))
+                    .append(" --gen-reps ")
+                    .append(genReps);
         }
         b.append(" --reps ").append(reps);
         if (contend) {

@@ -11,8 +11,15 @@ import java.util.List;
  *
  * @param contended whether a competing busy process runs alongside (recorded in the figures)
  */
-record LmRun(Shapes.LmSize size, Compute compute, int[] kvs, double[] durations, int reps, int genReps,
-        boolean contended, PrintStream out) {
+record LmRun(
+        Shapes.LmSize size,
+        Compute compute,
+        int[] kvs,
+        double[] durations,
+        int reps,
+        int genReps,
+        boolean contended,
+        PrintStream out) {
     /** One prompt with classifier-free guidance: the conditioned and the null row. */
     static final int BATCH = 2;
     /** Tokens of the benchmark's text prompt. */

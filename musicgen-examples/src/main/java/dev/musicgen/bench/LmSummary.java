@@ -17,25 +17,42 @@ final class LmSummary {
     static String markdown(LmBenchmark options, List<Figure> figures) {
         Shapes.LmSize s = options.size;
         StringBuilder b = new StringBuilder();
-        b.append("### ").append(s.label()).append(" (dim ").append(s.dim).append(", ").append(s.heads)
-                .append(" heads, ").append(s.layers).append(" layers, ffn ").append(s.ffn)
+        b.append("### ")
+                .append(s.label())
+                .append(" (dim ")
+                .append(s.dim)
+                .append(", ")
+                .append(s.heads)
+                .append(" heads, ")
+                .append(s.layers)
+                .append(" layers, ffn ")
+                .append(s.ffn)
                 .append(", 4 codebooks × 2048), batch 2 (CFG)\n\n");
         b.append(Machine.describe()).append("\n\n");
         b.append("Command: `").append(options.commandLineText()).append("`\n\n");
         stepTable(b, options, figures);
         for (Figures.LinearForm f : of(figures, Figures.LinearForm.class)) {
-            b.append("\nfp32 projections in the `linear(x, W)` form instead of `W·xᵀ`: ").append(ms(f.ms()))
+            b.append("\nfp32 projections in the `linear(x, W)` form instead of `W·xᵀ`: ")
+                    .append(ms(f.ms()))
                     .append(" ms per step (projections only).\n");
         }
         for (Figures.StepsMemory f : of(figures, Figures.StepsMemory.class)) {
-            b.append("\nPeak RSS of the ").append(f.compute()).append(f.contended() ? " contended" : "")
-                    .append(" steps run: ").append(mb(f.peakRssMb())).append(" MB for ")
-                    .append(Math.round(f.weightsMb())).append(" MB of LM weights.\n");
+            b.append("\nPeak RSS of the ")
+                    .append(f.compute())
+                    .append(f.contended() ? " contended" : "")
+                    .append(" steps run: ")
+                    .append(mb(f.peakRssMb()))
+                    .append(" MB for ")
+                    .append(Math.round(f.weightsMb()))
+                    .append(" MB of LM weights.\n");
         }
         generationTables(b, figures);
         for (Figures.T5 f : of(figures, Figures.T5.class)) {
-            b.append("\nT5-base encode (2 × 12 tokens, fp32, ").append(f.compute()).append(" run): ")
-                    .append(ms(f.ms())).append(" ms median.\n");
+            b.append("\nT5-base encode (2 × 12 tokens, fp32, ")
+                    .append(f.compute())
+                    .append(" run): ")
+                    .append(ms(f.ms()))
+                    .append(" ms median.\n");
         }
         List<Figures.Load> loads = of(figures, Figures.Load.class);
         if (!loads.isEmpty()) {
@@ -43,13 +60,23 @@ final class LmSummary {
                     + " file (GB) | open (ms) | LMModel.load (ms) | first step (ms) | peak RSS (MB) |\n"
                     + "|---|---|---|---|---|---|\n");
             for (Figures.Load f : loads) {
-                b.append(row(f.compute(), ms(f.fileGb()), ms(f.openMs()), ms(f.loadMs()), ms(f.firstStepMs()),
+                b.append(row(
+                        f.compute(),
+                        ms(f.fileGb()),
+                        ms(f.openMs()),
+                        ms(f.loadMs()),
+                        ms(f.firstStepMs()),
                         mb(f.peakRssMb())));
             }
         }
         for (Figures.Failure f : of(figures, Figures.Failure.class)) {
-            b.append("\nNOT MEASURED: ").append(f.compute()).append(' ').append(f.phase()).append(": ")
-                    .append(f.message()).append('\n');
+            b.append("\nNOT MEASURED: ")
+                    .append(f.compute())
+                    .append(' ')
+                    .append(f.phase())
+                    .append(": ")
+                    .append(f.message())
+                    .append('\n');
         }
         return b.toString();
     }
@@ -76,9 +103,16 @@ final class LmSummary {
             String label = c.label();
             Predicate<Figures.Step> quiet = f -> f.compute().equals(label) && !f.contended();
             Predicate<Figures.Step> busy = f -> f.compute().equals(label) && f.contended();
-            double longest = inGen.stream().filter(f -> f.compute().equals(label))
-                    .mapToDouble(Figures.GenerationStep::durationS).max().orElse(-1);
-            b.append("| ").append(c.displayName()).append(" | | ").append("| ".repeat(o.kvs.length)).append('\n');
+            double longest = inGen.stream()
+                    .filter(f -> f.compute().equals(label))
+                    .mapToDouble(Figures.GenerationStep::durationS)
+                    .max()
+                    .orElse(-1);
+            b.append("| ")
+                    .append(c.displayName())
+                    .append(" | | ")
+                    .append("| ".repeat(o.kvs.length))
+                    .append('\n');
             if (steps.stream().anyMatch(quiet)) {
                 b.append(stepRow("| | step | ", o.kvs, steps, quiet, f -> ms(f.stepMs())));
                 b.append(stepRow("| | GEMM floor | ", o.kvs, steps, quiet, f -> ms(f.floorMs())));
@@ -86,26 +120,34 @@ final class LmSummary {
                 b.append(stepRow("| | bandwidth floor | ", o.kvs, steps, quiet, f -> ms(f.bwFloorMs())));
             }
             if (steps.stream().anyMatch(busy)) {
-                b.append(stepRow("| | step, one busy process competing | ", o.kvs, steps, busy,
-                        f -> ms(f.stepMs())));
+                b.append(stepRow("| | step, one busy process competing | ", o.kvs, steps, busy, f -> ms(f.stepMs())));
                 b.append(stepRow("| | its step / GEMM floor | ", o.kvs, steps, busy, f -> ms(f.ratio())));
             }
             if (longest > 0) {
-                b.append(stepRow("| | in the " + seconds(longest) + " generation | ", o.kvs, inGen,
-                        f -> f.compute().equals(label) && f.durationS() == longest, f -> ms(f.ms())));
+                b.append(stepRow(
+                        "| | in the " + seconds(longest) + " generation | ",
+                        o.kvs,
+                        inGen,
+                        f -> f.compute().equals(label) && f.durationS() == longest,
+                        f -> ms(f.ms())));
             }
             if (synth.stream().anyMatch(f -> f.compute().equals(label))) {
-                b.append(stepRow("| | synthetic floor, bytes / bandwidth | ", o.kvs, synth,
-                        f -> f.compute().equals(label), f -> ms(f.ms()) + ", " + ms(f.bwFloorMs())));
+                b.append(stepRow(
+                        "| | synthetic floor, bytes / bandwidth | ",
+                        o.kvs,
+                        synth,
+                        f -> f.compute().equals(label),
+                        f -> ms(f.ms()) + ", " + ms(f.bwFloorMs())));
             }
         }
     }
 
-    private static <T extends Figure> String stepRow(String head, int[] kvs, List<T> figures, Predicate<T> which,
-            Function<T, String> cell) {
+    private static <T extends Figure> String stepRow(
+            String head, int[] kvs, List<T> figures, Predicate<T> which, Function<T, String> cell) {
         StringBuilder b = new StringBuilder(head);
         for (int kv : kvs) {
-            Optional<T> f = figures.stream().filter(which).filter(x -> kvOf(x) == kv).findFirst();
+            Optional<T> f =
+                    figures.stream().filter(which).filter(x -> kvOf(x) == kv).findFirst();
             b.append(f.map(cell).orElse(NONE)).append(" | ");
         }
         return b.append('\n').toString();
@@ -134,18 +176,32 @@ final class LmSummary {
                 + " EnCodec (s) | total (s) | median step (ms) | peak RSS (MB) | weights (MB) |"
                 + " load avg before/after |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Figures.Generation g : gens) {
-            b.append(row(g.compute(), seconds(g.durationS()), Integer.toString(g.rep()), Integer.toString(g.steps()),
-                    ms(g.t5Ms()), ms(g.lmS()), ms(g.codecS()), ms(g.totalS()), ms(g.medianStepMs()),
-                    mb(g.peakRssMb()), Long.toString(Math.round(g.weightsMb())), g.loadBefore() + " / "
-                            + g.loadAfter()));
+            b.append(row(
+                    g.compute(),
+                    seconds(g.durationS()),
+                    Integer.toString(g.rep()),
+                    Integer.toString(g.steps()),
+                    ms(g.t5Ms()),
+                    ms(g.lmS()),
+                    ms(g.codecS()),
+                    ms(g.totalS()),
+                    ms(g.medianStepMs()),
+                    mb(g.peakRssMb()),
+                    Long.toString(Math.round(g.weightsMb())),
+                    g.loadBefore() + " / " + g.loadAfter()));
         }
         b.append("\nMemory during each generation (VmRSS in MB at LM step N; \"after\" = after the EnCodec decode, the"
                 + " generation's state closed; KV = self-attention cache bytes written by the last step, which RSS"
                 + " grows by because untouched cache pages cost nothing):\n\n| compute | audio | run | RSS by step |"
                 + " after | KV written (MB) |\n|---|---|---|---|---|---|\n");
         for (Figures.Generation g : gens) {
-            b.append(row(g.compute(), seconds(g.durationS()), Integer.toString(g.rep()),
-                    g.rssByStepMb().replace(",", ", "), mb(g.rssAfterMb()), Long.toString(Math.round(g.kvMb()))));
+            b.append(row(
+                    g.compute(),
+                    seconds(g.durationS()),
+                    Integer.toString(g.rep()),
+                    g.rssByStepMb().replace(",", ", "),
+                    mb(g.rssAfterMb()),
+                    Long.toString(Math.round(g.kvMb()))));
         }
     }
 

@@ -30,14 +30,18 @@ final class LoadPhase implements LmRun.Phase {
         ComputeType c = r.compute().require();
         LMConfig cfg = r.size().config();
         List<RandomWeights.Spec> specs = RandomWeights.lm(cfg);
-        Path file = Files.createTempFile("musicgen-bench-" + r.size().name().toLowerCase(Locale.ROOT),
-                ".safetensors");
+        Path file = Files.createTempFile("musicgen-bench-" + r.size().name().toLowerCase(Locale.ROOT), ".safetensors");
         try {
             long t0 = System.nanoTime();
             RandomWeights.writeSafetensors(file, specs, 3);
             double gb = Files.size(file) / 1e9;
-            r.out().printf(Locale.ROOT, "wrote %s (%.2f GB, fp16) in %.1f s%n", file, gb,
-                    (System.nanoTime() - t0) / 1e9);
+            r.out()
+                    .printf(
+                            Locale.ROOT,
+                            "wrote %s (%.2f GB, fp16) in %.1f s%n",
+                            file,
+                            gb,
+                            (System.nanoTime() - t0) / 1e9);
             try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
                 long start = System.nanoTime();
                 double openMs;
@@ -55,8 +59,15 @@ final class LoadPhase implements LmRun.Phase {
                         stepMs = Machine.msSince(s0);
                     }
                 }
-                return List.of(new Figures.Load(r.model(), r.compute().label(), Figures.r2(gb), Figures.r2(openMs),
-                        Figures.r2(loadMs), Figures.r2(stepMs), Machine.peakRssMb(), Machine.loadavg()));
+                return List.of(new Figures.Load(
+                        r.model(),
+                        r.compute().label(),
+                        Figures.r2(gb),
+                        Figures.r2(openMs),
+                        Figures.r2(loadMs),
+                        Figures.r2(stepMs),
+                        Machine.peakRssMb(),
+                        Machine.loadavg()));
             }
         } finally {
             Files.deleteIfExists(file);
@@ -66,15 +77,16 @@ final class LoadPhase implements LmRun.Phase {
     private static void firstStep(LMModel lm) {
         LMConfig cfg = lm.config();
         float[] src = new float[LmRun.BATCH * LmRun.PROMPT_TOKENS * cfg.dim()];
-        LMConditions cond = LMConditions.of(new LMConditions.Tensor("description", src, LmRun.BATCH,
-                LmRun.PROMPT_TOKENS, cfg.dim()));
+        LMConditions cond = LMConditions.of(
+                new LMConditions.Tensor("description", src, LmRun.BATCH, LmRun.PROMPT_TOKENS, cfg.dim()));
         long[][][] seq = new long[LmRun.BATCH][cfg.nQ()][1];
         for (long[][] row : seq) {
             for (long[] q : row) {
                 q[0] = cfg.specialToken();
             }
         }
-        try (NDManager m = lm.newManager(); LMState state = lm.newState(m, cond, LmRun.BATCH, 4);
+        try (NDManager m = lm.newManager();
+                LMState state = lm.newState(m, cond, LmRun.BATCH, 4);
                 NDScope scope = new NDScope()) {
             lm.step(state, seq, 0, 1).toFloatArray();
         }

@@ -24,10 +24,14 @@ final class Machine {
         } catch (IOException | RuntimeException e) {
             // not Linux: leave it unknown
         }
-        return String.format(Locale.ROOT, "Machine: %s, %d cores visible to the JVM, %s, libtorch intra-op threads: %s;"
-                + " load average now %s", cpu, Runtime.getRuntime().availableProcessors(),
+        return String.format(
+                Locale.ROOT,
+                "Machine: %s, %d cores visible to the JVM, %s, libtorch intra-op threads: %s;" + " load average now %s",
+                cpu,
+                Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                System.getProperty("ai.djl.pytorch.num_threads", "default (= cores)"), loadavg());
+                System.getProperty("ai.djl.pytorch.num_threads", "default (= cores)"),
+                loadavg());
     }
 
     /** The 1, 5 and 15 minute load averages as {@code "a,b,c"}, or "n/a". */
@@ -67,7 +71,12 @@ final class Machine {
 
     /** CPU seconds of the whole process, libtorch's native threads included. */
     static double cpuSeconds() {
-        return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e9;
+        return ProcessHandle.current()
+                        .info()
+                        .totalCpuDuration()
+                        .map(Duration::toNanos)
+                        .orElse(0L)
+                / 1e9;
     }
 
     static double median(double[] v) {

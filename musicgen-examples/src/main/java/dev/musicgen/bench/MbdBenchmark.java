@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
  * java -Xmx3g -cp musicgen-examples/target/musicgen.jar dev.musicgen.bench.MbdBenchmark [--seconds 1] [--reps 3] [--full]
  * </pre>
  */
-@Command(name = "MbdBenchmark", mixinStandardHelpOptions = true,
+@Command(
+        name = "MbdBenchmark",
+        mixinStandardHelpOptions = true,
         description = "Times MultiBand Diffusion at the released shapes with random weights (no download).")
 public final class MbdBenchmark implements Callable<Integer> {
     @Option(names = "--seconds", defaultValue = "1", description = "seconds of audio (default: ${DEFAULT-VALUE})")
@@ -48,8 +50,9 @@ public final class MbdBenchmark implements Callable<Integer> {
     @Override
     public Integer call() {
         if (!(seconds > 0) || reps < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--seconds must be positive and --reps at"
-                    + " least 1, but are: " + seconds + ", " + reps);
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "--seconds must be positive and --reps at" + " least 1, but are: " + seconds + ", " + reps);
         }
         PrintStream out = System.out;
         int frames = (int) Math.round(seconds * RandomMbd.SAMPLE_RATE / RandomMbd.HOP_LENGTH);
@@ -57,8 +60,14 @@ public final class MbdBenchmark implements Callable<Integer> {
         try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
             long t0 = System.nanoTime();
             try (RandomMbd mbd = RandomMbd.create(root, 1)) {
-                out.printf(Locale.ROOT, "MBD benchmark: %.2f s of audio (%d frames, %d samples), channels %s,"
-                        + " libtorch threads %s, %d CPUs%n", seconds, frames, len, Arrays.toString(mbd.channels()),
+                out.printf(
+                        Locale.ROOT,
+                        "MBD benchmark: %.2f s of audio (%d frames, %d samples), channels %s,"
+                                + " libtorch threads %s, %d CPUs%n",
+                        seconds,
+                        frames,
+                        len,
+                        Arrays.toString(mbd.channels()),
                         System.getProperty("ai.djl.pytorch.num_threads", "default"),
                         Runtime.getRuntime().availableProcessors());
                 out.printf(Locale.ROOT, "random weights built in %.1f s%n", (System.nanoTime() - t0) / 1e9);
@@ -80,8 +89,13 @@ public final class MbdBenchmark implements Callable<Integer> {
                 out.printf(Locale.ROOT, "U-Net evaluation: %.3f s (median of %d)%n", unetS, reps);
                 out.printf(Locale.ROOT, "MultiBandProcessor.return_sample: %.3f s%n", procS);
                 out.printf(Locale.ROOT, "re_eq (32 bands): %.3f s%n", eqS);
-                out.printf(Locale.ROOT, "estimated decode (%d U-Net evals + 2 processors + EQ): %.1f s"
-                        + " = %.1f s per second of audio%n", evals, total, total / seconds);
+                out.printf(
+                        Locale.ROOT,
+                        "estimated decode (%d U-Net evals + 2 processors + EQ): %.1f s"
+                                + " = %.1f s per second of audio%n",
+                        evals,
+                        total,
+                        total / seconds);
                 if (full) {
                     full(out, mbd, root, cond, x, frames, len);
                 }
@@ -104,8 +118,14 @@ public final class MbdBenchmark implements Callable<Integer> {
             for (float v : audio) {
                 finite &= Float.isFinite(v);
             }
-            out.printf(Locale.ROOT, "full generate + re_eq: %.1f s = %.1f s per second of audio (process CPU %.1f s;"
-                    + " finite: %b)%n", fullS, fullS / seconds, cpuS, finite);
+            out.printf(
+                    Locale.ROOT,
+                    "full generate + re_eq: %.1f s = %.1f s per second of audio (process CPU %.1f s;"
+                            + " finite: %b)%n",
+                    fullS,
+                    fullS / seconds,
+                    cpuS,
+                    finite);
         }
     }
 
@@ -126,8 +146,14 @@ public final class MbdBenchmark implements Callable<Integer> {
             t[i] = (System.nanoTime() - t0) / 1e9;
             cpu[i] = Machine.cpuSeconds() - c0;
         }
-        double[] rounded = Arrays.stream(t).sorted().map(v -> Math.round(v * 1000) / 1000.0).toArray();
-        out.printf(Locale.ROOT, "  (wall %s s, process CPU median %.3f s)%n", Arrays.toString(rounded),
+        double[] rounded = Arrays.stream(t)
+                .sorted()
+                .map(v -> Math.round(v * 1000) / 1000.0)
+                .toArray();
+        out.printf(
+                Locale.ROOT,
+                "  (wall %s s, process CPU median %.3f s)%n",
+                Arrays.toString(rounded),
                 Machine.median(cpu));
         return Machine.median(t);
     }

@@ -27,9 +27,20 @@ public final class RandomEncodecWeights {
         r.encoder(cfg.encoder());
         r.decoder(cfg.decoder());
         for (int q = 0; q < cfg.rvq().nQ(); q++) {
-            r.normal("quantizer.layers." + q + ".codebook.embed", 1.0, cfg.rvq().bins(), cfg.rvq().dimension());
-            r.normal("quantizer.layers." + q + ".codebook.embed_avg", 1.0, cfg.rvq().bins(), cfg.rvq().dimension());
-            r.normal("quantizer.layers." + q + ".codebook.cluster_size", 1.0, cfg.rvq().bins());
+            r.normal(
+                    "quantizer.layers." + q + ".codebook.embed",
+                    1.0,
+                    cfg.rvq().bins(),
+                    cfg.rvq().dimension());
+            r.normal(
+                    "quantizer.layers." + q + ".codebook.embed_avg",
+                    1.0,
+                    cfg.rvq().bins(),
+                    cfg.rvq().dimension());
+            r.normal(
+                    "quantizer.layers." + q + ".codebook.cluster_size",
+                    1.0,
+                    cfg.rvq().bins());
             r.normal("quantizer.layers." + q + ".codebook.inited", 1.0, 1);
         }
         return Collections.unmodifiableMap(r.tensors);

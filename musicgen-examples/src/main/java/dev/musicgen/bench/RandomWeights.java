@@ -115,8 +115,9 @@ final class RandomWeights {
         for (Spec sp : specs) {
             final long tensorSeed = salt++ * 0x9E3779B97F4A7C15L + 1;
             if (sp.random()) {
-                out.put(sp.name(), new TensorData(sp.name(), DType.F16, sp.shape(),
-                        () -> halfValues(sp.numel(), tensorSeed)));
+                out.put(
+                        sp.name(),
+                        new TensorData(sp.name(), DType.F16, sp.shape(), () -> halfValues(sp.numel(), tensorSeed)));
             } else {
                 float[] v = new float[(int) sp.numel()];
                 Arrays.fill(v, sp.constant());
@@ -165,9 +166,17 @@ final class RandomWeights {
             if (h.length() > 1) {
                 h.append(',');
             }
-            h.append('"').append(sp.name()).append("\":{\"dtype\":\"").append(sp.random() ? "F16" : "F32")
-                    .append("\",\"shape\":").append(Arrays.toString(sp.shape()).replace(" ", ""))
-                    .append(",\"data_offsets\":[").append(offset).append(',').append(offset + sp.bytes()).append("]}");
+            h.append('"')
+                    .append(sp.name())
+                    .append("\":{\"dtype\":\"")
+                    .append(sp.random() ? "F16" : "F32")
+                    .append("\",\"shape\":")
+                    .append(Arrays.toString(sp.shape()).replace(" ", ""))
+                    .append(",\"data_offsets\":[")
+                    .append(offset)
+                    .append(',')
+                    .append(offset + sp.bytes())
+                    .append("]}");
             offset += sp.bytes();
         }
         h.append('}');
@@ -175,9 +184,10 @@ final class RandomWeights {
             h.append(' ');
         }
         byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
             len.flip();
             writeFully(ch, len);
             writeFully(ch, ByteBuffer.wrap(header));

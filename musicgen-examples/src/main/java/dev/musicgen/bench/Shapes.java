@@ -14,7 +14,9 @@ final class Shapes {
 
     /** The LM shapes of the released checkpoints (each with cross-attention, 4 codebooks of 2048). */
     enum LmSize {
-        SMALL(1024, 16, 24, 4096), MEDIUM(1536, 24, 48, 6144), LARGE(2048, 32, 48, 8192);
+        SMALL(1024, 16, 24, 4096),
+        MEDIUM(1536, 24, 48, 6144),
+        LARGE(2048, 32, 48, 8192);
 
         final int dim;
         final int heads;
@@ -29,9 +31,25 @@ final class Shapes {
         }
 
         LMConfig config() {
-            return new LMConfig(dim, heads, layers, ffn, 4, 2048, false, false, false, 10_000, 1.0,
-                    List.of(0, 1, 2, 3), new dev.musicgen.internal.lm.ConditionFuser(List.of(), List.of("description"), false, 1.0), 30,
-                    3.0, 1, false, 32000);
+            return new LMConfig(
+                    dim,
+                    heads,
+                    layers,
+                    ffn,
+                    4,
+                    2048,
+                    false,
+                    false,
+                    false,
+                    10_000,
+                    1.0,
+                    List.of(0, 1, 2, 3),
+                    new dev.musicgen.internal.lm.ConditionFuser(List.of(), List.of("description"), false, 1.0),
+                    30,
+                    3.0,
+                    1,
+                    false,
+                    32000);
         }
 
         /** {@code musicgen-small} etc. */
@@ -50,8 +68,28 @@ final class Shapes {
     static final EncodecConfig ENCODEC_32K = encodec32k();
 
     private static EncodecConfig encodec32k() {
-        SEANetConfig s = new SEANetConfig(1, 128, 64, 1, List.of(8, 5, 4, 4), "ELU", Map.of("alpha", 1.0), null,
-                Map.of(), "weight_norm", 7, 7, 3, 2, false, "constant", true, 2, 2, 0, 1.0);
+        SEANetConfig s = new SEANetConfig(
+                1,
+                128,
+                64,
+                1,
+                List.of(8, 5, 4, 4),
+                "ELU",
+                Map.of("alpha", 1.0),
+                null,
+                Map.of(),
+                "weight_norm",
+                7,
+                7,
+                3,
+                2,
+                false,
+                "constant",
+                true,
+                2,
+                2,
+                0,
+                1.0);
         return new EncodecConfig(32000, 1, 50, s, s, new EncodecConfig.RvqConfig(128, 4, 2048));
     }
 }

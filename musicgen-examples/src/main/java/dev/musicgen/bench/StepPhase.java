@@ -39,12 +39,18 @@ final class StepPhase implements LmRun.Phase {
         try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
             long t0 = System.nanoTime();
             List<RandomWeights.Spec> specs = RandomWeights.lm(cfg);
-            LMModel lm = LMModel.load(cfg, WeightStore.of("random " + r.model(), RandomWeights.tensors(specs, 7)),
-                    root, c);
+            LMModel lm =
+                    LMModel.load(cfg, WeightStore.of("random " + r.model(), RandomWeights.tensors(specs, 7)), root, c);
             System.gc(); // the generated fp16 buffers of converted weights are garbage now
             double weightMb = r.compute().widthOverF16() * RandomWeights.bytes(specs) / 1e6;
-            r.out().printf(Locale.ROOT, "built %s LM (%s, %.0f MB) from random weights in %.1f s%n", r.model(), c,
-                    weightMb, (System.nanoTime() - t0) / 1e9);
+            r.out()
+                    .printf(
+                            Locale.ROOT,
+                            "built %s LM (%s, %.0f MB) from random weights in %.1f s%n",
+                            r.model(),
+                            c,
+                            weightMb,
+                            (System.nanoTime() - t0) / 1e9);
             LMConditions cond = randomConditions(cfg);
             int blocks = Math.max(3, r.reps() / 5);
             int last = r.maxKv() + blocks * PER_BLOCK + 1;
@@ -68,15 +74,23 @@ final class StepPhase implements LmRun.Phase {
                     figures.add(atLength(r, lm, state, seq, kv, blocks, sampler, rng, root));
                 }
             }
-            figures.add(new Figures.StepsMemory(r.model(), r.compute().label(), r.contended(), Machine.peakRssMb(),
-                    Math.round(weightMb)));
+            figures.add(new Figures.StepsMemory(
+                    r.model(), r.compute().label(), r.contended(), Machine.peakRssMb(), Math.round(weightMb)));
             lm.close();
         }
         return figures;
     }
 
-    private static Figures.Step atLength(LmRun r, LMModel lm, LMState state, long[][][] seq, int kv, int blocks,
-            Sampler sampler, Random rng, NDManager root) {
+    private static Figures.Step atLength(
+            LmRun r,
+            LMModel lm,
+            LMState state,
+            long[][][] seq,
+            int kv,
+            int blocks,
+            Sampler sampler,
+            Random rng,
+            NDManager root) {
         int card = lm.config().card();
         int step = 0;
         if (kv > 0) {
@@ -117,15 +131,39 @@ final class StepPhase implements LmRun.Phase {
         }
         double stepMs = Machine.median(st);
         if (noFloor != null) {
-            return new Figures.Step(r.model(), r.compute().label(), kv, r.contended(), Figures.r2(stepMs),
-                    Figures.r2(Machine.min(st)), null, null, null, null, null, null, null, Machine.loadavg());
+            return new Figures.Step(
+                    r.model(),
+                    r.compute().label(),
+                    kv,
+                    r.contended(),
+                    Figures.r2(stepMs),
+                    Figures.r2(Machine.min(st)),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    Machine.loadavg());
         }
         double floorMs = Machine.median(fl);
         double gbps = readBandwidthGbps(root);
-        return new Figures.Step(r.model(), r.compute().label(), kv, r.contended(), Figures.r2(stepMs),
-                Figures.r2(Machine.min(st)), Figures.r2(floorMs), Figures.r2(Machine.min(fl)),
-                Figures.r2(stepMs / floorMs), count, Figures.r2(bytes / 1e6), Figures.r2(gbps),
-                Figures.r2(bytes / (gbps * 1e9) * 1e3), Machine.loadavg());
+        return new Figures.Step(
+                r.model(),
+                r.compute().label(),
+                kv,
+                r.contended(),
+                Figures.r2(stepMs),
+                Figures.r2(Machine.min(st)),
+                Figures.r2(floorMs),
+                Figures.r2(Machine.min(fl)),
+                Figures.r2(stepMs / floorMs),
+                count,
+                Figures.r2(bytes / 1e6),
+                Figures.r2(gbps),
+                Figures.r2(bytes / (gbps * 1e9) * 1e3),
+                Machine.loadavg());
     }
 
     /** The CFG conditions of one 12-token prompt (random values of T5's output scale) and its null row. */
@@ -135,13 +173,13 @@ final class StepPhase implements LmRun.Phase {
         for (int i = 0; i < src.length; i++) {
             src[i] = (float) (0.1 * r.nextGaussian());
         }
-        return LMConditions.of(new LMConditions.Tensor("description", src, LmRun.BATCH, LmRun.PROMPT_TOKENS,
-                cfg.dim()));
+        return LMConditions.of(
+                new LMConditions.Tensor("description", src, LmRun.BATCH, LmRun.PROMPT_TOKENS, cfg.dim()));
     }
 
     /** What {@code LMGenerator} does per step: the LM step, the CFG combine, sampling; the tokens go back in. */
-    static void decodeStep(LMModel lm, LMState state, long[][][] seq, int offset, Sampler sampler, Random rng,
-            int card) {
+    static void decodeStep(
+            LMModel lm, LMState state, long[][][] seq, int offset, Sampler sampler, Random rng, int card) {
         int k = seq[0].length;
         long[] next;
         try (NDScope scope = new NDScope()) {

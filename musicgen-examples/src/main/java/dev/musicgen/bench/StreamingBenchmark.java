@@ -57,16 +57,19 @@ public final class StreamingBenchmark {
                 case "--compute" -> {
                     List<ComputeType> cs = new ArrayList<>();
                     for (String c : v.split(",")) {
-                        cs.add(c.equals("fp32") ? ComputeType.FLOAT32 : c.equals("f16") ? ComputeType.FLOAT16_WEIGHTS
-                                : ComputeType.valueOf(c));
+                        cs.add(
+                                c.equals("fp32")
+                                        ? ComputeType.FLOAT32
+                                        : c.equals("f16") ? ComputeType.FLOAT16_WEIGHTS : ComputeType.valueOf(c));
                     }
                     computes = cs;
                 }
                 case "--duration" -> duration = Double.parseDouble(v);
                 case "--chunk" -> chunk = Double.parseDouble(v);
                 case "--reps" -> reps = Integer.parseInt(v);
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --model,"
-                        + " --compute, --duration, --chunk, --reps");
+                default ->
+                    throw new IllegalArgumentException("unknown option " + args[i] + "; options: --model,"
+                            + " --compute, --duration, --chunk, --reps");
             }
             i++;
         }
@@ -80,19 +83,29 @@ public final class StreamingBenchmark {
         LMConfig cfg = size.config();
         try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
             JniUtils.setGradMode(false); // after the engine has loaded
-            T5EncoderModel t5 = T5EncoderModel.load(Shapes.T5_BASE, WeightStore.of("random t5-base",
-                    RandomWeights.tensors(RandomWeights.t5(Shapes.T5_BASE), 11)), root);
+            T5EncoderModel t5 = T5EncoderModel.load(
+                    Shapes.T5_BASE,
+                    WeightStore.of("random t5-base", RandomWeights.tensors(RandomWeights.t5(Shapes.T5_BASE), 11)),
+                    root);
             NDArray projW = root.randomUniform(-0.03f, 0.03f, new Shape(size.dim, Shapes.T5_BASE.dModel()));
             NDArray projB = root.zeros(new Shape(size.dim));
-            LMModel lm = LMModel.load(cfg, WeightStore.of("random " + size.label(),
-                    RandomWeights.tensors(RandomWeights.lm(cfg), 7)), root, compute);
-            EncodecModel codec = EncodecModel.fromWeights(Shapes.ENCODEC_32K,
+            LMModel lm = LMModel.load(
+                    cfg,
+                    WeightStore.of("random " + size.label(), RandomWeights.tensors(RandomWeights.lm(cfg), 7)),
+                    root,
+                    compute);
+            EncodecModel codec = EncodecModel.fromWeights(
+                    Shapes.ENCODEC_32K,
                     WeightStore.of("random encodec", RandomEncodecWeights.of(Shapes.ENCODEC_32K, 5)),
                     Device.cpu());
             System.gc();
             MusicGenLM gen = new MusicGenLM(lm, codec.frameRate());
-            System.out.printf(Locale.ROOT, "built %s (%s), T5-base and EnCodec 32 kHz from random weights; RSS %s MB%n",
-                    size.label(), compute, Machine.statusMb("VmRSS"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "built %s (%s), T5-base and EnCodec 32 kHz from random weights; RSS %s MB%n",
+                    size.label(),
+                    compute,
+                    Machine.statusMb("VmRSS"));
             stream(gen, t5, projW, projB, root, codec, 1.0, chunk, 0, compute, size, -1); // warm-up
             for (int r = 1; r <= reps; r++) {
                 stream(gen, t5, projW, projB, root, codec, duration, chunk, r, compute, size, r);
@@ -103,14 +116,29 @@ public final class StreamingBenchmark {
         }
     }
 
-    private static void stream(MusicGenLM gen, T5EncoderModel t5, NDArray projW, NDArray projB, NDManager root,
-            EncodecModel codec, double duration, double chunk, long seed, ComputeType compute, Shapes.LmSize size,
+    private static void stream(
+            MusicGenLM gen,
+            T5EncoderModel t5,
+            NDArray projW,
+            NDArray projB,
+            NDManager root,
+            EncodecModel codec,
+            double duration,
+            double chunk,
+            long seed,
+            ComputeType compute,
+            Shapes.LmSize size,
             int rep) {
         StreamingGeneration publisher = new StreamingGeneration(codec, chunk, (frames, cancel) -> {
             JniUtils.setGradMode(false); // the stream's own thread, as the facade's run() does
             LMConditions cond = encode(t5, projW, projB, root);
-            gen.generate(ConditionSource.fixed(cond), null, GenerationParams.builder().duration(duration).seed(seed)
-                    .build(), null, cancel, frames);
+            gen.generate(
+                    ConditionSource.fixed(cond),
+                    null,
+                    GenerationParams.builder().duration(duration).seed(seed).build(),
+                    null,
+                    cancel,
+                    frames);
         });
         String loadBefore = Machine.loadavg();
         List<double[]> arrivals = new ArrayList<>(); // {seconds since subscribe, offset seconds, length seconds}
@@ -133,10 +161,23 @@ public final class StreamingBenchmark {
             // a player starting at the first chunk's arrival needs chunk i at first + offset_i
             preroll = Math.max(preroll, a[0] - first - a[1]);
         }
-        System.out.printf(Locale.ROOT, "RESULT stream model=%s compute=%s duration=%.0f chunk=%.2f rep=%d chunks=%d"
-                + " first=%.2f total=%.2f rtf=%.3f steadyrtf=%.3f preroll=%.2f load=%s/%s%n", size.label(), compute,
-                duration, chunk, rep, arrivals.size(), first, last, audio / last,
-                (audio - arrivals.get(0)[2]) / (last - first), preroll, loadBefore, Machine.loadavg());
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT stream model=%s compute=%s duration=%.0f chunk=%.2f rep=%d chunks=%d"
+                        + " first=%.2f total=%.2f rtf=%.3f steadyrtf=%.3f preroll=%.2f load=%s/%s%n",
+                size.label(),
+                compute,
+                duration,
+                chunk,
+                rep,
+                arrivals.size(),
+                first,
+                last,
+                audio / last,
+                (audio - arrivals.get(0)[2]) / (last - first),
+                preroll,
+                loadBefore,
+                Machine.loadavg());
     }
 
     /** T5 over a 12-token prompt and the null row, the output projection and the mask, as LmBenchmark does. */
@@ -155,8 +196,8 @@ public final class StreamingBenchmark {
             NDArray maskArr = m.create(mask, new Shape(2, len));
             NDArray out = F.linear(t5.forward(idArr, maskArr), projW, projB)
                     .mul(maskArr.toType(DataType.FLOAT32, false).reshape(2, len, 1));
-            return LMConditions.of(new LMConditions.Tensor("description", out.toFloatArray(), 2, len,
-                    (int) projW.getShape().get(0)));
+            return LMConditions.of(new LMConditions.Tensor("description", out.toFloatArray(), 2, len, (int)
+                    projW.getShape().get(0)));
         }
     }
 }

@@ -24,8 +24,8 @@ final class SyntheticFloorPhase implements LmRun.Phase {
     public List<Figure> run(LmRun r) {
         ComputeType c = r.compute().require();
         if (c != ComputeType.FLOAT32 && c != ComputeType.FLOAT16_WEIGHTS) {
-            return List.of(new Figures.Failure(r.model(), r.compute().label(), "floor",
-                    "the synthetic floor has fp32 and f16 forms only"));
+            return List.of(new Figures.Failure(
+                    r.model(), r.compute().label(), "floor", "the synthetic floor has fp32 and f16 forms only"));
         }
         Shapes.LmSize s = r.size();
         boolean half = c == ComputeType.FLOAT16_WEIGHTS;
@@ -58,8 +58,14 @@ final class SyntheticFloorPhase implements LmRun.Phase {
             }
             NDArray heads = random(m, new Shape(4 * 2048, d), wt);
             weightBytes += heads.size() * (half ? 2 : 4);
-            r.out().printf(Locale.ROOT, "floor: %d layers of random %s weights (%.0f MB) built in %.1f s%n", s.layers,
-                    wt, weightBytes / 1e6, (System.nanoTime() - t0) / 1e9);
+            r.out()
+                    .printf(
+                            Locale.ROOT,
+                            "floor: %d layers of random %s weights (%.0f MB) built in %.1f s%n",
+                            s.layers,
+                            wt,
+                            weightBytes / 1e6,
+                            (System.nanoTime() - t0) / 1e9);
             NDArray x = m.randomNormal(new Shape(n, d));
             NDArray xh = m.randomNormal(new Shape(n, s.ffn));
             NDArray xIn = half ? x.toType(DataType.FLOAT16, false) : x.transpose(1, 0); // what the product reads
@@ -96,14 +102,21 @@ final class SyntheticFloorPhase implements LmRun.Phase {
                 p.close();
                 double kvBytes = 2.0 * s.layers * n * h * len * dh * 4;
                 double bwFloor = (weightBytes + kvBytes) / (gbps * 1e9) * 1e3;
-                figures.add(new Figures.SyntheticFloor(r.model(), r.compute().label(), kv,
-                        Figures.r2(Machine.median(times)), Figures.r2(Machine.min(times)), Figures.r2(bwFloor),
-                        Math.round(weightBytes / 1e6), Math.round(kvBytes / 1e6), Figures.r2(gbps),
+                figures.add(new Figures.SyntheticFloor(
+                        r.model(),
+                        r.compute().label(),
+                        kv,
+                        Figures.r2(Machine.median(times)),
+                        Figures.r2(Machine.min(times)),
+                        Figures.r2(bwFloor),
+                        Math.round(weightBytes / 1e6),
+                        Math.round(kvBytes / 1e6),
+                        Figures.r2(gbps),
                         Machine.loadavg()));
             }
             if (!half) {
-                figures.add(new Figures.LinearForm(r.model(), r.compute().label(), linearForm(r, layers, heads, x,
-                        xh)));
+                figures.add(
+                        new Figures.LinearForm(r.model(), r.compute().label(), linearForm(r, layers, heads, x, xh)));
             }
         }
         return figures;

@@ -26,8 +26,11 @@ final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--tokens", required = true, description = "Tokens .safetensors file.")
     Path tokens;
 
-    @Option(names = {"-o", "--output"}, required = true, description = "Output .wav (or .mp3) file; several items in "
-            + "the batch are written as NAME-0.wav, NAME-1.wav, ...")
+    @Option(
+            names = {"-o", "--output"},
+            required = true,
+            description = "Output .wav (or .mp3) file; several items in "
+                    + "the batch are written as NAME-0.wav, NAME-1.wav, ...")
     Path output;
 
     @Mixin
@@ -56,16 +59,21 @@ final class DecodeCommand implements Callable<Integer> {
         Device device = model.device.select();
         try (CompressionModel codec = Encodec.load(dir, device, loader.resolver())) {
             long[][][] codes = TokensFile.read(tokens, codec);
-            float[][][] wav = mbd.enabled ? MbdDecoding.decode(codes, codec, mbd.source(), noise, seed, loader, device)
+            float[][][] wav = mbd.enabled
+                    ? MbdDecoding.decode(codes, codec, mbd.source(), noise, seed, loader, device)
                     : codec.decode(codes);
             for (int b = 0; b < wav.length; b++) {
                 Path target = wav.length == 1 ? output : indexed(output, b);
                 Audio a = new Audio(wav[b], codec.sampleRate());
                 boolean mp3 = target.toString().toLowerCase(Locale.ROOT).endsWith(".mp3");
                 sampleFormat.check(target, !mp3);
-                AudioFiles.write(target, a, mp3 ? AudioFiles.Format.MP3 : AudioFiles.Format.WAV, float32
-                        ? AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32)
-                        : AudioFiles.WriteOptions.DEFAULTS);
+                AudioFiles.write(
+                        target,
+                        a,
+                        mp3 ? AudioFiles.Format.MP3 : AudioFiles.Format.WAV,
+                        float32
+                                ? AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32)
+                                : AudioFiles.WriteOptions.DEFAULTS);
                 spec.commandLine().getOut().printf("wrote %s (%.2f s)%n", target, a.durationSeconds());
             }
         }

@@ -22,15 +22,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code musicgen download}: fills the caches with everything a model needs, showing progress on stderr. */
-@Command(name = "download", description = "Download a model (its audiocraft checkpoints, the T5 text encoder it names, "
-        + "the EnCodec a pointer names, the HTDemucs checkpoint of a melody model, optionally MultiBand Diffusion) "
-        + "into the Hugging Face caches.")
+@Command(
+        name = "download",
+        description = "Download a model (its audiocraft checkpoints, the T5 text encoder it names, "
+                + "the EnCodec a pointer names, the HTDemucs checkpoint of a melody model, optionally MultiBand Diffusion) "
+                + "into the Hugging Face caches.")
 final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "Model version (small, melody-large, ...) or repo id.")
     String model;
 
-    @Option(names = "--with-mbd", description = "Also download MultiBand Diffusion (facebook/multiband-diffusion) and "
-            + "musicgen-small's EnCodec it conditions on.")
+    @Option(
+            names = "--with-mbd",
+            description = "Also download MultiBand Diffusion (facebook/multiband-diffusion) and "
+                    + "musicgen-small's EnCodec it conditions on.")
     boolean withMbd;
 
     @Option(names = "--cache-dir", description = "Hugging Face hub cache (default: HF_HUB_CACHE, $HF_HOME/hub, ...).")
@@ -90,7 +94,8 @@ final class DownloadCommand implements Callable<Integer> {
         try (TorchCheckpoint c = TorchCheckpoint.open(compression)) {
             Map<String, Object> root = c.rootMap();
             if (root.get("pretrained") instanceof String) {
-                hub.downloadModel((String) root.get("pretrained"), ENCODEC_FILES).forEach(out::println);
+                hub.downloadModel((String) root.get("pretrained"), ENCODEC_FILES)
+                        .forEach(out::println);
             }
         }
     }
@@ -149,9 +154,11 @@ final class DownloadCommand implements Callable<Integer> {
                 current = name;
             }
             printedAt = now;
-            String line = "downloading " + name + ": " + DownloadListener.formatBytes(done) + (total > 0 ? " of "
-                    + DownloadListener.formatBytes(total) + String.format(Locale.ROOT, " (%d%%)", done * 100 / total)
-                    : "");
+            String line = "downloading " + name + ": " + DownloadListener.formatBytes(done)
+                    + (total > 0
+                            ? " of " + DownloadListener.formatBytes(total)
+                                    + String.format(Locale.ROOT, " (%d%%)", done * 100 / total)
+                            : "");
             if (terminal) {
                 err.print("\r" + line + "   ");
                 lineOpen = true;

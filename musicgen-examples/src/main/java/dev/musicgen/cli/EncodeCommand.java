@@ -1,8 +1,8 @@
 package dev.musicgen.cli;
 
 import dev.musicgen.audio.Audio;
-import dev.musicgen.internal.audio.AudioConversion;
 import dev.musicgen.audio.AudioReader;
+import dev.musicgen.internal.audio.AudioConversion;
 import dev.musicgen.internal.codec.CompressionModel;
 import dev.musicgen.internal.codec.Encodec;
 import dev.musicgen.internal.codec.TokensFile;
@@ -18,8 +18,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code musicgen encode}: audio file → EnCodec tokens (int64 [B,K,T] in a safetensors file). */
-@Command(name = "encode", description = "Encode an audio file into EnCodec tokens (safetensors, tensor 'tokens', "
-        + "int64 [B,K,T]). The audio is converted to the codec's rate and channels first.")
+@Command(
+        name = "encode",
+        description = "Encode an audio file into EnCodec tokens (safetensors, tensor 'tokens', "
+                + "int64 [B,K,T]). The audio is converted to the codec's rate and channels first.")
 final class EncodeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -27,7 +29,10 @@ final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--input-audio", required = true, description = "WAV, MP3 or FLAC file.")
     Path input;
 
-    @Option(names = {"-o", "--output"}, required = true, description = "Output .safetensors file.")
+    @Option(
+            names = {"-o", "--output"},
+            required = true,
+            description = "Output .safetensors file.")
     Path output;
 
     @Spec
@@ -45,8 +50,9 @@ final class EncodeCommand implements Callable<Integer> {
             Audio converted = AudioConversion.convert(audio, codec.sampleRate(), codec.channels());
             long[][][] codes = codec.encode(new float[][][] {converted.samples()});
             TokensFile.write(output, codes);
-            spec.commandLine().getOut().printf("wrote %s: tokens [1, %d, %d]%n", output, codes[0].length,
-                    codes[0][0].length);
+            spec.commandLine()
+                    .getOut()
+                    .printf("wrote %s: tokens [1, %d, %d]%n", output, codes[0].length, codes[0][0].length);
         }
         return 0;
     }

@@ -21,19 +21,29 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code musicgen generate}: every input of Replicate's meta/musicgen as an option. */
-@Command(name = "generate", description = "Generate music from a prompt, a melody, or an audio prompt to continue.",
+@Command(
+        name = "generate",
+        description = "Generate music from a prompt, a melody, or an audio prompt to continue.",
         sortOptions = false)
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", description = "Model version (small, medium, large, melody, melody-large, stereo-small, "
-            + "stereo-medium, stereo-large, stereo-melody, stereo-melody-large), Hub repo id, or local directory. "
-            + "Default: ${DEFAULT-VALUE}", defaultValue = "stereo-melody-large")
+    @Option(
+            names = "--model",
+            description = "Model version (small, medium, large, melody, melody-large, stereo-small, "
+                    + "stereo-medium, stereo-large, stereo-melody, stereo-melody-large), Hub repo id, or local directory. "
+                    + "Default: ${DEFAULT-VALUE}",
+            defaultValue = "stereo-melody-large")
     String model;
 
-    @Option(names = {"-p", "--prompt"}, description = "Description of the music.")
+    @Option(
+            names = {"-p", "--prompt"},
+            description = "Description of the music.")
     String prompt;
 
-    @Option(names = {"-d", "--duration"}, description = "Seconds (default ${DEFAULT-VALUE}); over 30 uses the "
-            + "extension loop; a continuation's total length.", defaultValue = "8")
+    @Option(
+            names = {"-d", "--duration"},
+            description = "Seconds (default ${DEFAULT-VALUE}); over 30 uses the "
+                    + "extension loop; a continuation's total length.",
+            defaultValue = "8")
     double duration;
 
     @Option(names = "--input-audio", description = "Melody or audio prompt: a file, an http(s) URL or a data: URI.")
@@ -42,18 +52,24 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--continuation", description = "Continue --input-audio instead of following its melody.")
     boolean continuation;
 
-    @Option(names = "--continuation-start", description = "Start (s) of the clip used (default ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--continuation-start",
+            description = "Start (s) of the clip used (default ${DEFAULT-VALUE}).",
             defaultValue = "0")
     double continuationStart;
 
     @Option(names = "--continuation-end", description = "End (s) of the clip used (default: end of clip).")
     Double continuationEnd;
 
-    @Option(names = {"--classifier-free-guidance", "--cfg"}, description = "Classifier-free guidance (default "
-            + "${DEFAULT-VALUE}).", defaultValue = "3")
+    @Option(
+            names = {"--classifier-free-guidance", "--cfg"},
+            description = "Classifier-free guidance (default " + "${DEFAULT-VALUE}).",
+            defaultValue = "3")
     double cfg;
 
-    @Option(names = "--temperature", description = "Sampling temperature (default ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--temperature",
+            description = "Sampling temperature (default ${DEFAULT-VALUE}).",
             defaultValue = "1.0")
     double temperature;
 
@@ -66,26 +82,33 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed; omitted or -1 for a random one (printed).")
     Long seed;
 
-    @Option(names = "--extend-stride", description = "Seconds added per extra chunk past 30 s (default "
-            + "${DEFAULT-VALUE}).", defaultValue = "18")
+    @Option(
+            names = "--extend-stride",
+            description = "Seconds added per extra chunk past 30 s (default " + "${DEFAULT-VALUE}).",
+            defaultValue = "18")
     double extendStride;
 
     @Mixin
     MbdOptions mbd;
 
-    @Option(names = {"--normalization-strategy", "--normalization"}, description = "loudness, clip, peak or rms "
-            + "(default ${DEFAULT-VALUE}).", defaultValue = "loudness")
+    @Option(
+            names = {"--normalization-strategy", "--normalization"},
+            description = "loudness, clip, peak or rms " + "(default ${DEFAULT-VALUE}).",
+            defaultValue = "loudness")
     String normalization;
 
-    @Option(names = {"--output-format", "--format"}, description = "wav or mp3 (default: from --output's extension, "
-            + "else wav).")
+    @Option(
+            names = {"--output-format", "--format"},
+            description = "wav or mp3 (default: from --output's extension, " + "else wav).")
     String format;
 
     @Mixin
     SampleFormatOption sampleFormat;
 
-    @Option(names = {"-o", "--output"}, description = "Output file (default ${DEFAULT-VALUE}); - streams a WAV to "
-            + "standard output while generating (raw decoder output: pcm16 clamped as clip, or float32).",
+    @Option(
+            names = {"-o", "--output"},
+            description = "Output file (default ${DEFAULT-VALUE}); - streams a WAV to "
+                    + "standard output while generating (raw decoder output: pcm16 clamped as clip, or float32).",
             defaultValue = "out.wav")
     Path output;
 
@@ -98,8 +121,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     DeviceOptions device;
 
-    @Option(names = "--compute-type", description = "FLOAT32, FLOAT16_WEIGHTS or INT8_WEIGHTS (CPU; needs java"
-            + " --add-modules jdk.incubator.vector) (default ${DEFAULT-VALUE}).",
+    @Option(
+            names = "--compute-type",
+            description = "FLOAT32, FLOAT16_WEIGHTS or INT8_WEIGHTS (CPU; needs java"
+                    + " --add-modules jdk.incubator.vector) (default ${DEFAULT-VALUE}).",
             defaultValue = "FLOAT32")
     ComputeType computeType;
 
@@ -109,8 +134,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     HubOptions hub;
 
-    @Option(names = "--no-stem-separation", description = "Take a melody's chroma from the whole mix instead of "
-            + "HTDemucs' vocals + other stems (no 80 MB download).")
+    @Option(
+            names = "--no-stem-separation",
+            description = "Take a melody's chroma from the whole mix instead of "
+                    + "HTDemucs' vocals + other stems (no 80 MB download).")
     boolean noStemSeparation;
 
     @Option(names = "--demucs-checkpoint", description = "Local htdemucs checkpoint 955717e8-8726e21a.th.")
@@ -126,11 +153,21 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws java.io.IOException {
         PrintWriter out = spec.commandLine().getOut();
         OutputFormat fmt = format != null ? OutputFormat.fromName(format) : formatOf(output);
-        GenerationRequest.Builder rb = GenerationRequest.builder().prompt(prompt).duration(duration)
-                .continuation(continuation).continuationStart(continuationStart).continuationEnd(continuationEnd)
-                .classifierFreeGuidance(cfg).temperature(temperature).topK(topK).topP(topP).seed(seed)
-                .extendStride(extendStride).multiBandDiffusion(mbd.enabled)
-                .normalizationStrategy(NormalizationStrategy.fromName(normalization)).outputFormat(fmt);
+        GenerationRequest.Builder rb = GenerationRequest.builder()
+                .prompt(prompt)
+                .duration(duration)
+                .continuation(continuation)
+                .continuationStart(continuationStart)
+                .continuationEnd(continuationEnd)
+                .classifierFreeGuidance(cfg)
+                .temperature(temperature)
+                .topK(topK)
+                .topP(topP)
+                .seed(seed)
+                .extendStride(extendStride)
+                .multiBandDiffusion(mbd.enabled)
+                .normalizationStrategy(NormalizationStrategy.fromName(normalization))
+                .outputFormat(fmt);
         if (inputAudio != null) {
             rb.inputAudio(InputAudio.parse(inputAudio));
         }
@@ -146,11 +183,17 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (request.inputAudio().isPresent()) {
             // read and decode before loading a model: a bad file fails in a second, not after a multi-GB load
-            request = request.toBuilder().inputAudio(request.inputAudio().get().preload()).build();
+            request = request.toBuilder()
+                    .inputAudio(request.inputAudio().get().preload())
+                    .build();
         }
-        try (ProgressBars bars = new ProgressBars(!noProgress, spec.commandLine().getErr())) {
-            MusicGeneratorBuilder gb = hub.applyTo(MusicGenerator.builder()).model(ModelSource.parse(model))
-                    .computeType(computeType).device(device.selector()).progressListener(bars)
+        try (ProgressBars bars =
+                new ProgressBars(!noProgress, spec.commandLine().getErr())) {
+            MusicGeneratorBuilder gb = hub.applyTo(MusicGenerator.builder())
+                    .model(ModelSource.parse(model))
+                    .computeType(computeType)
+                    .device(device.selector())
+                    .progressListener(bars)
                     .multiBandDiffusionModel(mbd.source());
             if (textEncoder != null) {
                 gb.textEncoder(textEncoder);
@@ -161,7 +204,8 @@ final class GenerateCommand implements Callable<Integer> {
             }
             try (MusicGenerator gen = gb.build()) {
                 if (streaming != null) {
-                    return streaming.run(gen, request, bars::done, spec.commandLine().getErr());
+                    return streaming.run(
+                            gen, request, bars::done, spec.commandLine().getErr());
                 }
                 GeneratedAudio audio = gen.generate(request);
                 bars.done();
@@ -180,8 +224,13 @@ final class GenerateCommand implements Callable<Integer> {
                         throw e;
                     }
                 }
-                out.printf("seed %d%nwrote %s (%.2f s, %d Hz, %d channel(s)) in %.1f s%n", audio.seed(), output,
-                        audio.durationSeconds(), audio.sampleRate(), audio.channels(),
+                out.printf(
+                        "seed %d%nwrote %s (%.2f s, %d Hz, %d channel(s)) in %.1f s%n",
+                        audio.seed(),
+                        output,
+                        audio.durationSeconds(),
+                        audio.sampleRate(),
+                        audio.channels(),
                         audio.timings().get("total").toMillis() / 1000.0);
             }
         }
@@ -214,12 +263,12 @@ final class GenerateCommand implements Callable<Integer> {
             throw new IllegalArgumentException(option + " " + file + " is a directory; give a file name");
         }
         if (dir == null || !java.nio.file.Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(option + " " + file + ": the output directory " + dir
-                    + " does not exist");
+            throw new IllegalArgumentException(
+                    option + " " + file + ": the output directory " + dir + " does not exist");
         }
         if (!java.nio.file.Files.isWritable(dir)) {
-            throw new IllegalArgumentException(option + " " + file + ": the output directory " + dir
-                    + " is not writable");
+            throw new IllegalArgumentException(
+                    option + " " + file + ": the output directory " + dir + " is not writable");
         }
     }
 
@@ -262,9 +311,10 @@ final class GenerateCommand implements Callable<Integer> {
             if (bar == null || phase != p) {
                 close();
                 phase = p;
-                bar = new me.tongfei.progressbar.ProgressBarBuilder().setTaskName("generating")
-                        .setInitialMax(Math.max(total, 1)).setConsumer(
-                                new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                bar = new me.tongfei.progressbar.ProgressBarBuilder()
+                        .setTaskName("generating")
+                        .setInitialMax(Math.max(total, 1))
+                        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                         .build();
             }
             bar.maxHint(Math.max(total, 1));
@@ -281,8 +331,11 @@ final class GenerateCommand implements Callable<Integer> {
             phase = p;
             printedAt = now;
             String name = p.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-            err.println(total > 0 ? name + " " + step + "/" + total + String.format(java.util.Locale.ROOT, " (%d%%)",
-                    step * 100 / total) : name);
+            err.println(
+                    total > 0
+                            ? name + " " + step + "/" + total
+                                    + String.format(java.util.Locale.ROOT, " (%d%%)", step * 100 / total)
+                            : name);
             err.flush();
         }
 

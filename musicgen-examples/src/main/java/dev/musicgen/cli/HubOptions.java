@@ -1,6 +1,5 @@
 package dev.musicgen.cli;
 
-import dev.musicgen.MusicGenerator;
 import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.internal.loading.HubChoices;
 import dev.musicgen.internal.loading.ModelLoader;
@@ -17,8 +16,10 @@ final class HubOptions {
     @Option(names = "--offline", description = "Never use the network (also HF_HUB_OFFLINE=1).")
     boolean offline;
 
-    @Option(names = "--cache-dir", description = "Hugging Face hub cache (default: HF_HUB_CACHE, $HF_HOME/hub, "
-            + "~/.cache/huggingface/hub).")
+    @Option(
+            names = "--cache-dir",
+            description =
+                    "Hugging Face hub cache (default: HF_HUB_CACHE, $HF_HOME/hub, " + "~/.cache/huggingface/hub).")
     Path cacheDir;
 
     /** The settings; offline only when asked for, so that HF_HUB_OFFLINE=1 applies otherwise. */

@@ -23,8 +23,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code musicgen inspect PATH}: format, config summary and every tensor of a checkpoint file or model directory. */
-@Command(name = "inspect", description = "Print the format, config summary and every tensor (name, dtype, shape) of a "
-        + ".bin/.th/.safetensors file or a model directory.")
+@Command(
+        name = "inspect",
+        description = "Print the format, config summary and every tensor (name, dtype, shape) of a "
+                + ".bin/.th/.safetensors file or a model directory.")
 final class InspectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PATH", description = "checkpoint file or model directory")
     Path path;
@@ -85,7 +87,8 @@ final class InspectCommand implements Callable<Integer> {
                     printXpSummary(out, XpConfig.parse((String) m.get("xp.cfg")));
                 }
                 if (m.containsKey("n_bands")) {
-                    out.println("multiband diffusion: n_bands=" + m.get("n_bands") + " sample_rate=" + m.get("sample_rate"));
+                    out.println("multiband diffusion: n_bands=" + m.get("n_bands") + " sample_rate="
+                            + m.get("sample_rate"));
                 }
             }
             printTensors(out, ck.tensors(null));
@@ -105,7 +108,8 @@ final class InspectCommand implements Callable<Integer> {
         }
         if (c.has("seanet")) {
             out.println("  encodec: n_filters=" + c.get("seanet.n_filters") + " dimension=" + c.get("seanet.dimension")
-                    + " ratios=" + c.getList("seanet.ratios") + " n_q=" + c.get("rvq.n_q") + " bins=" + c.get("rvq.bins")
+                    + " ratios=" + c.getList("seanet.ratios") + " n_q=" + c.get("rvq.n_q") + " bins="
+                    + c.get("rvq.bins")
                     + " pad_mode=" + c.get("seanet.pad_mode"));
         }
     }
@@ -117,7 +121,8 @@ final class InspectCommand implements Callable<Integer> {
                     + str(o.get("architectures")));
             for (String sub : new String[] {"decoder", "text_encoder", "audio_encoder"}) {
                 if (o.has(sub) && o.get(sub).isJsonObject()) {
-                    out.println("  " + sub + ": model_type=" + str(o.getAsJsonObject(sub).get("model_type")));
+                    out.println("  " + sub + ": model_type="
+                            + str(o.getAsJsonObject(sub).get("model_type")));
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -12,8 +12,14 @@ import java.nio.file.Path;
 final class MbdDecoding {
     private MbdDecoding() {}
 
-    static float[][][] decode(long[][][] codes, CompressionModel codec, ModelSource mbdModel, Path noise, long seed,
-            ModelLoader loader, Device device) {
+    static float[][][] decode(
+            long[][][] codes,
+            CompressionModel codec,
+            ModelSource mbdModel,
+            Path noise,
+            long seed,
+            ModelLoader loader,
+            Device device) {
         Path dir = loader.multiBandDiffusion(mbdModel);
         try (MultiBandDiffusion mbd = MultiBandDiffusion.load(dir, device, loader.resolver())) {
             mbd.checkCompatible(codec);

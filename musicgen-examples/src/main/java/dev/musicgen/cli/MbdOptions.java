@@ -10,8 +10,10 @@ final class MbdOptions {
     @Option(names = "--multi-band-diffusion", description = "Decode with MultiBand Diffusion instead of EnCodec.")
     boolean enabled;
 
-    @Option(names = "--mbd-model", description = "Directory or repo id holding mbd_musicgen_32khz.th "
-            + "(default facebook/multiband-diffusion).")
+    @Option(
+            names = "--mbd-model",
+            description =
+                    "Directory or repo id holding mbd_musicgen_32khz.th " + "(default facebook/multiband-diffusion).")
     String model;
 
     /** An existing path is a directory, anything else a repo id; null for the default. */

@@ -6,8 +6,10 @@ import picocli.CommandLine.Option;
 
 /** Options shared by the commands that load a model's codec: where it comes from, the Hub cache, the device. */
 final class ModelOptions {
-    @Option(names = "--model", required = true, description = "Model version (small, melody, stereo-large, ...), "
-            + "Hub repo id, or local directory.")
+    @Option(
+            names = "--model",
+            required = true,
+            description = "Model version (small, melody, stereo-large, ...), " + "Hub repo id, or local directory.")
     String model;
 
     @Mixin

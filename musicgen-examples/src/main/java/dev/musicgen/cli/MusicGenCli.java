@@ -8,11 +8,20 @@ import picocli.CommandLine.Command;
  * always as one line and never a stack trace ({@code -Dmusicgen.debug=true} prints it).
  */
 // scope INHERIT: every subcommand takes --help (and --version) too, e.g. "musicgen generate --help"
-@Command(name = "musicgen", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+@Command(
+        name = "musicgen",
+        mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT,
         version = "musicgen 0.1.0",
         description = "MusicGen for Java: generate music, encode/decode EnCodec tokens, inspect checkpoints.",
-        subcommands = {GenerateCommand.class, EncodeCommand.class, DecodeCommand.class, DownloadCommand.class,
-            InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            GenerateCommand.class,
+            EncodeCommand.class,
+            DecodeCommand.class,
+            DownloadCommand.class,
+            InspectCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class MusicGenCli {
     public static void main(String[] args) {
         System.exit(run(args));
@@ -56,7 +65,8 @@ public final class MusicGenCli {
      * loaded, network and server faults, disk, native engine, cancellation).
      */
     static int exitCode(Throwable ex) {
-        boolean usage = ex instanceof IllegalArgumentException || ex instanceof dev.musicgen.audio.AudioFormatException
+        boolean usage = ex instanceof IllegalArgumentException
+                || ex instanceof dev.musicgen.audio.AudioFormatException
                 || ex instanceof java.nio.file.NoSuchFileException;
         return usage ? 2 : 1;
     }

@@ -6,8 +6,10 @@ import picocli.CommandLine.Option;
 
 /** The sample format of WAV output. */
 final class SampleFormatOption {
-    @Option(names = "--sample-format", description = "pcm16 (default) or float32 (raw decoder output, no "
-            + "normalization, WAV only).", defaultValue = "pcm16")
+    @Option(
+            names = "--sample-format",
+            description = "pcm16 (default) or float32 (raw decoder output, no " + "normalization, WAV only).",
+            defaultValue = "pcm16")
     String sampleFormat;
 
     /** Whether float32 was asked for. */

@@ -58,20 +58,19 @@ final class StreamingOutput {
      * The streaming output the options ask for, or null for a file: checks what can be checked before a model is
      * loaded (MultiBand Diffusion, tokens, the audio device).
      */
-    static StreamingOutput of(Path output, boolean play, boolean float32, GenerationRequest request,
-            Path saveTokens) {
+    static StreamingOutput of(Path output, boolean play, boolean float32, GenerationRequest request, Path saveTokens) {
         boolean stdout = output.toString().equals(STDOUT);
         if (!stdout && !play) {
             return null;
         }
         String mode = play ? "--play" : "--output -";
         if (play && float32) {
-            throw new IllegalArgumentException("--play plays 16-bit PCM: --sample-format float32 applies to files and"
-                    + " --output - only");
+            throw new IllegalArgumentException(
+                    "--play plays 16-bit PCM: --sample-format float32 applies to files and" + " --output - only");
         }
         if (saveTokens != null) {
-            throw new IllegalArgumentException(mode + " streams the audio and keeps no tokens: --save-tokens needs a"
-                    + " file --output");
+            throw new IllegalArgumentException(
+                    mode + " streams the audio and keeps no tokens: --save-tokens needs a" + " file --output");
         }
         try {
             StreamingGeneration.checkStreamable(request.multiBandDiffusion());
@@ -130,9 +129,18 @@ final class StreamingOutput {
             }
         }
         done.run();
-        err.printf(Locale.ROOT, "seed %d%n%s %.2f s (%d Hz, %d channel(s), %s) in %d chunks; first audio after %.2f s,"
-                + " all in %.1f s%n", s.seed, play ? "played" : "streamed", s.seconds(), s.sampleRate, s.channels,
-                play || !float32 ? "pcm16" : "float32", s.chunks, s.firstChunkNanos / 1e9,
+        err.printf(
+                Locale.ROOT,
+                "seed %d%n%s %.2f s (%d Hz, %d channel(s), %s) in %d chunks; first audio after %.2f s,"
+                        + " all in %.1f s%n",
+                s.seed,
+                play ? "played" : "streamed",
+                s.seconds(),
+                s.sampleRate,
+                s.channels,
+                play || !float32 ? "pcm16" : "float32",
+                s.chunks,
+                s.firstChunkNanos / 1e9,
                 (System.nanoTime() - start) / 1e9);
         err.flush();
         return 0;
@@ -218,8 +226,11 @@ final class StreamingOutput {
         ByteBuffer h = ByteBuffer.allocate(float32 ? 46 : 44).order(ByteOrder.LITTLE_ENDIAN);
         h.put(ascii("RIFF")).putInt(0xFFFFFFFF).put(ascii("WAVE"));
         h.put(ascii("fmt ")).putInt(float32 ? 18 : 16);
-        h.putShort((short) (float32 ? 3 : 1)).putShort((short) channels).putInt(sampleRate)
-                .putInt(sampleRate * channels * bytes).putShort((short) (channels * bytes))
+        h.putShort((short) (float32 ? 3 : 1))
+                .putShort((short) channels)
+                .putInt(sampleRate)
+                .putInt(sampleRate * channels * bytes)
+                .putShort((short) (channels * bytes))
                 .putShort((short) (8 * bytes));
         if (float32) {
             h.putShort((short) 0); // cbSize

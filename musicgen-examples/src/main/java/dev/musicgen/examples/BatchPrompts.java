@@ -24,10 +24,12 @@ public final class BatchPrompts {
     private BatchPrompts() {}
 
     public static void main(String[] args) {
-        List<String> prompts = args.length > 0 ? List.of(args) : List.of(
-                "80s pop track with bassy drums and synth",
-                "jazz trio with upright bass and brushed drums",
-                "ambient drone with slowly evolving pads");
+        List<String> prompts = args.length > 0
+                ? List.of(args)
+                : List.of(
+                        "80s pop track with bassy drums and synth",
+                        "jazz trio with upright bass and brushed drums",
+                        "ambient drone with slowly evolving pads");
         Path outDir = Path.of(System.getProperty("musicgen.outDir", "."));
 
         List<Path> files = run(ExampleModels.builder(ModelVersion.SMALL), prompts, 8, outDir);
@@ -38,7 +40,10 @@ public final class BatchPrompts {
         try (MusicGenerator generator = model.build()) {
             List<GenerationRequest> requests = new ArrayList<>();
             for (String prompt : prompts) {
-                requests.add(GenerationRequest.builder().prompt(prompt).duration(seconds).build());
+                requests.add(GenerationRequest.builder()
+                        .prompt(prompt)
+                        .duration(seconds)
+                        .build());
             }
             List<GeneratedAudio> results = generator.generate(requests); // same order as the requests
             List<Path> files = new ArrayList<>();
@@ -47,8 +52,11 @@ public final class BatchPrompts {
                 results.get(i).writeTo(file);
                 files.add(file);
             }
-            System.out.printf("%d pieces in %.1f s, seed %d%n", results.size(),
-                    results.get(0).timings().get("total").toMillis() / 1000.0, results.get(0).seed());
+            System.out.printf(
+                    "%d pieces in %.1f s, seed %d%n",
+                    results.size(),
+                    results.get(0).timings().get("total").toMillis() / 1000.0,
+                    results.get(0).seed());
             return files;
         }
     }

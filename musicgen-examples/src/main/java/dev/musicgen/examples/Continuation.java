@@ -24,7 +24,8 @@ public final class Continuation {
     private Continuation() {}
 
     public static void main(String[] args) throws IOException {
-        Path input = args.length > 0 && !args[0].isBlank() ? Path.of(args[0])
+        Path input = args.length > 0 && !args[0].isBlank()
+                ? Path.of(args[0])
                 : ExampleModels.writeDemoMelody(Path.of("continuation-input.wav"), 4);
         double start = Double.parseDouble(ExampleModels.arg(args, 1, "0"));
         String endArg = ExampleModels.arg(args, 2, "-");
@@ -34,20 +35,26 @@ public final class Continuation {
         double seconds = Double.parseDouble(ExampleModels.arg(args, 5, "12"));
 
         GeneratedAudio audio = run(ExampleModels.builder(ModelVersion.SMALL), input, start, end, prompt, seconds, out);
-        System.out.printf("wrote %s (%.1f s, starting with %s from %.1f s)%n", out, audio.durationSeconds(), input,
-                start);
+        System.out.printf(
+                "wrote %s (%.1f s, starting with %s from %.1f s)%n", out, audio.durationSeconds(), input, start);
     }
 
-    public static GeneratedAudio run(MusicGeneratorBuilder model, Path input, double start, Double end,
-            String prompt, double seconds, Path out) {
+    public static GeneratedAudio run(
+            MusicGeneratorBuilder model,
+            Path input,
+            double start,
+            Double end,
+            String prompt,
+            double seconds,
+            Path out) {
         try (MusicGenerator generator = model.build()) {
             GenerationRequest request = GenerationRequest.builder()
-                    .prompt(prompt)          // may be null: continue with no text condition
-                    .inputAudio(input)       // any rate and channel count; converted as audiocraft does
+                    .prompt(prompt) // may be null: continue with no text condition
+                    .inputAudio(input) // any rate and channel count; converted as audiocraft does
                     .continuation(true)
                     .continuationStart(start)
-                    .continuationEnd(end)    // null = the end of the clip
-                    .duration(seconds)       // must be longer than the clip
+                    .continuationEnd(end) // null = the end of the clip
+                    .duration(seconds) // must be longer than the clip
                     .build();
             GeneratedAudio audio = generator.generate(request);
             audio.writeTo(out);

@@ -45,11 +45,13 @@ public final class CustomDeviceSelector {
             try {
                 index = Integer.parseInt(value.trim());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(property + " must be a GPU index (0, 1, ...), but is: '" + value
-                        + "'", e);
+                throw new IllegalArgumentException(
+                        property + " must be a GPU index (0, 1, ...), but is: '" + value + "'", e);
             }
             if (!inventory.hasGpu(index)) {
-                throw new DeviceUnavailableException(Device.gpu(index), inventory,
+                throw new DeviceUnavailableException(
+                        Device.gpu(index),
+                        inventory,
                         property + "=" + index + " asks for " + Device.gpu(index) + " but " + inventory.describe()
                                 + "; unset " + property + " to run on the CPU");
             }
@@ -57,11 +59,12 @@ public final class CustomDeviceSelector {
         };
     }
 
-    public static GeneratedAudio run(MusicGeneratorBuilder model, DeviceSelector selector, String prompt,
-            double seconds, Path out) {
+    public static GeneratedAudio run(
+            MusicGeneratorBuilder model, DeviceSelector selector, String prompt, double seconds, Path out) {
         try (MusicGenerator generator = model.device(selector).build()) { // the selector runs in build()
             System.out.println("running on " + generator.device());
-            GenerationRequest request = GenerationRequest.builder().prompt(prompt).duration(seconds).build();
+            GenerationRequest request =
+                    GenerationRequest.builder().prompt(prompt).duration(seconds).build();
             GeneratedAudio audio = generator.generate(request);
             audio.writeTo(out);
             return audio;

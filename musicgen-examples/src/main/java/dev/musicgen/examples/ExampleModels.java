@@ -33,7 +33,7 @@ public final class ExampleModels {
                 .model(System.getProperty("musicgen.model", defaultModel.versionName()))
                 .stemSeparation(Boolean.parseBoolean(System.getProperty("musicgen.stemSeparation", "true")));
         if (Boolean.getBoolean("musicgen.offline")) {
-            builder.offline(true);   // only when asked: otherwise HF_HUB_OFFLINE decides
+            builder.offline(true); // only when asked: otherwise HF_HUB_OFFLINE decides
         }
         String cacheDir = System.getProperty("musicgen.cacheDir");
         if (cacheDir != null && !cacheDir.isBlank()) {
@@ -49,7 +49,9 @@ public final class ExampleModels {
                 throw new IllegalArgumentException("musicgen.localRepos must be a comma-separated list of ID=DIR, "
                         + "but has the entry: '" + entry + "'");
             }
-            builder.localRepo(entry.substring(0, eq).trim(), Path.of(entry.substring(eq + 1).trim()));
+            builder.localRepo(
+                    entry.substring(0, eq).trim(),
+                    Path.of(entry.substring(eq + 1).trim()));
         }
         return builder;
     }
@@ -73,7 +75,10 @@ public final class ExampleModels {
             double fade = Math.min(1, Math.min(t % 1, 1 - t % 1) * 50); // 20 ms fades: no clicks between notes
             samples[i] = (float) (0.3 * fade * Math.sin(2 * Math.PI * hz * t));
         }
-        AudioFiles.write(target, new Audio(new float[][] {samples}, rate), AudioFiles.Format.WAV,
+        AudioFiles.write(
+                target,
+                new Audio(new float[][] {samples}, rate),
+                AudioFiles.Format.WAV,
                 AudioFiles.WriteOptions.DEFAULTS);
         return target;
     }

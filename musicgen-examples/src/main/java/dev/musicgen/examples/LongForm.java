@@ -26,16 +26,20 @@ public final class LongForm {
         double extendStride = Double.parseDouble(ExampleModels.arg(args, 3, "18"));
 
         GeneratedAudio audio = run(ExampleModels.builder(ModelVersion.SMALL), prompt, seconds, extendStride, out);
-        System.out.printf("wrote %s (%.1f s) in %.0f s%n", out, audio.durationSeconds(),
-                audio.timings().get("total").toMillis() / 1000.0);
+        System.out.printf(
+                "wrote %s (%.1f s) in %.0f s%n",
+                out, audio.durationSeconds(), audio.timings().get("total").toMillis() / 1000.0);
     }
 
-    public static GeneratedAudio run(MusicGeneratorBuilder model, String prompt, double seconds, double extendStride,
-            Path out) {
+    public static GeneratedAudio run(
+            MusicGeneratorBuilder model, String prompt, double seconds, double extendStride, Path out) {
         try (MusicGenerator generator = model.build()) {
             // extendStride must be below the window (generator.maxDuration(), 30 s for the released models).
-            System.out.printf("window %.0f s, stride %.0f s: %d extension step(s)%n", generator.maxDuration(),
-                    extendStride, extensionSteps(seconds, generator.maxDuration(), extendStride));
+            System.out.printf(
+                    "window %.0f s, stride %.0f s: %d extension step(s)%n",
+                    generator.maxDuration(),
+                    extendStride,
+                    extensionSteps(seconds, generator.maxDuration(), extendStride));
             GenerationRequest request = GenerationRequest.builder()
                     .prompt(prompt)
                     .duration(seconds)

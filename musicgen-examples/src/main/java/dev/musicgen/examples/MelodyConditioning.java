@@ -22,7 +22,8 @@ public final class MelodyConditioning {
     private MelodyConditioning() {}
 
     public static void main(String[] args) throws IOException {
-        Path melody = args.length > 0 && !args[0].isBlank() ? Path.of(args[0])
+        Path melody = args.length > 0 && !args[0].isBlank()
+                ? Path.of(args[0])
                 : ExampleModels.writeDemoMelody(Path.of("melody-input.wav"), 8);
         String prompt = ExampleModels.arg(args, 1, "cinematic orchestral piece with strings and timpani");
         Path out = Path.of(ExampleModels.arg(args, 2, "melody.wav"));
@@ -32,8 +33,8 @@ public final class MelodyConditioning {
         System.out.printf("wrote %s (%.1f s) following the melody of %s%n", out, audio.durationSeconds(), melody);
     }
 
-    public static GeneratedAudio run(MusicGeneratorBuilder model, Path melody, String prompt, double seconds,
-            Path out) {
+    public static GeneratedAudio run(
+            MusicGeneratorBuilder model, Path melody, String prompt, double seconds, Path out) {
         try (MusicGenerator generator = model.build()) {
             if (!generator.supportsMelody()) {
                 throw new IllegalArgumentException(generator.modelName() + " is not a melody model; use melody, "
@@ -41,7 +42,7 @@ public final class MelodyConditioning {
             }
             GenerationRequest request = GenerationRequest.builder()
                     .prompt(prompt)
-                    .inputAudio(melody)   // continuation(false), the default: follow its melody
+                    .inputAudio(melody) // continuation(false), the default: follow its melody
                     .duration(seconds)
                     .build();
             GeneratedAudio audio = generator.generate(request);

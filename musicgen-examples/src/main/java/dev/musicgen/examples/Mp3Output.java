@@ -45,7 +45,10 @@ public final class Mp3Output {
 
             // Another bit rate: write the normalized samples with explicit options.
             Audio normalized = new Audio(audio.normalizedSamples(), audio.sampleRate());
-            AudioFiles.write(highQuality(out), normalized, AudioFiles.Format.MP3,
+            AudioFiles.write(
+                    highQuality(out),
+                    normalized,
+                    AudioFiles.Format.MP3,
                     AudioFiles.WriteOptions.DEFAULTS.withMp3BitrateKbps(320));
             return audio;
         }

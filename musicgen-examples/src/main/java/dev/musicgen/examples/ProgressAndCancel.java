@@ -37,12 +37,14 @@ public final class ProgressAndCancel {
         int cancelAfterSteps = Integer.parseInt(ExampleModels.arg(args, 3, "50"));
 
         Outcome outcome = run(ExampleModels.builder(ModelVersion.SMALL), prompt, seconds, cancelAfterSteps, out);
-        System.out.printf("first call cancelled: %s; wrote %s (%.1f s)%n", outcome.cancelled(), out,
-                outcome.audio().durationSeconds());
+        System.out.printf(
+                "first call cancelled: %s; wrote %s (%.1f s)%n",
+                outcome.cancelled(), out, outcome.audio().durationSeconds());
     }
 
-    public static Outcome run(MusicGeneratorBuilder model, String prompt, double seconds, int cancelAfterSteps,
-            Path out) throws InterruptedException, ExecutionException {
+    public static Outcome run(
+            MusicGeneratorBuilder model, String prompt, double seconds, int cancelAfterSteps, Path out)
+            throws InterruptedException, ExecutionException {
         CountDownLatch reached = new CountDownLatch(1);
         // Called on the generating thread: keep it quick, never block in it.
         ProgressListener listener = (phase, step, total) -> {

@@ -45,7 +45,12 @@ public final class StreamingPlayback {
      * @param firstAudioSeconds from {@code stream()} to the first chunk
      * @param totalSeconds from {@code stream()} to the last chunk
      */
-    public record Outcome(boolean played, long seed, int chunks, double audioSeconds, double firstAudioSeconds,
+    public record Outcome(
+            boolean played,
+            long seed,
+            int chunks,
+            double audioSeconds,
+            double firstAudioSeconds,
             double totalSeconds) {}
 
     public static void main(String[] args) throws IOException, LineUnavailableException {
@@ -57,9 +62,16 @@ public final class StreamingPlayback {
             System.out.println("no audio device: writing " + fallback + " instead of playing");
         }
         Outcome o = run(ExampleModels.builder(ModelVersion.SMALL), prompt, seconds, device ? null : fallback);
-        System.out.printf("seed %d: %s %.1f s of audio in %d chunks; first audio after %.2f s, all after %.1f s"
-                + " (%.2fx real time)%n", o.seed(), o.played() ? "played" : "wrote", o.audioSeconds(), o.chunks(),
-                o.firstAudioSeconds(), o.totalSeconds(), o.audioSeconds() / o.totalSeconds());
+        System.out.printf(
+                "seed %d: %s %.1f s of audio in %d chunks; first audio after %.2f s, all after %.1f s"
+                        + " (%.2fx real time)%n",
+                o.seed(),
+                o.played() ? "played" : "wrote",
+                o.audioSeconds(),
+                o.chunks(),
+                o.firstAudioSeconds(),
+                o.totalSeconds(),
+                o.audioSeconds() / o.totalSeconds());
     }
 
     /**
@@ -70,7 +82,8 @@ public final class StreamingPlayback {
     public static Outcome run(MusicGeneratorBuilder model, String prompt, double seconds, Path out)
             throws IOException, LineUnavailableException {
         try (MusicGenerator generator = model.build()) {
-            GenerationRequest request = GenerationRequest.builder().prompt(prompt).duration(seconds).build();
+            GenerationRequest request =
+                    GenerationRequest.builder().prompt(prompt).duration(seconds).build();
             SourceDataLine line = null;
             if (out == null) {
                 AudioFormat format = new AudioFormat(generator.sampleRate(), 16, generator.channels(), true, false);
@@ -112,8 +125,11 @@ public final class StreamingPlayback {
             }
             double total = (System.nanoTime() - start) / 1e9;
             if (out != null) {
-                AudioFiles.write(out, new Audio(concat(written, generator.channels()), generator.sampleRate()),
-                        AudioFiles.Format.WAV, AudioFiles.WriteOptions.DEFAULTS);
+                AudioFiles.write(
+                        out,
+                        new Audio(concat(written, generator.channels()), generator.sampleRate()),
+                        AudioFiles.Format.WAV,
+                        AudioFiles.WriteOptions.DEFAULTS);
             }
             return new Outcome(out == null, seed, chunks, frames / (double) generator.sampleRate(), first, total);
         }
@@ -122,7 +138,8 @@ public final class StreamingPlayback {
     /** Interleaved 16-bit little-endian PCM, clamped to ±10^(-1/20) as the {@code clip} normalization does. */
     static byte[] pcm16(float[][] samples) {
         float limit = (float) Math.pow(10, -1 / 20.0);
-        ByteBuffer b = ByteBuffer.allocate(samples.length * samples[0].length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b =
+                ByteBuffer.allocate(samples.length * samples[0].length * 2).order(ByteOrder.LITTLE_ENDIAN);
         for (int t = 0; t < samples[0].length; t++) {
             for (float[] channel : samples) {
                 float x = Math.max(-limit, Math.min(limit, channel[t]));

@@ -23,8 +23,9 @@ public final class TextToWav {
         double seconds = Double.parseDouble(ExampleModels.arg(args, 2, "8"));
 
         GeneratedAudio audio = run(ExampleModels.builder(ModelVersion.SMALL), prompt, seconds, out);
-        System.out.printf("wrote %s: %.1f s, %d Hz, %d channel(s), seed %d%n", out, audio.durationSeconds(),
-                audio.sampleRate(), audio.channels(), audio.seed());
+        System.out.printf(
+                "wrote %s: %.1f s, %d Hz, %d channel(s), seed %d%n",
+                out, audio.durationSeconds(), audio.sampleRate(), audio.channels(), audio.seed());
     }
 
     public static GeneratedAudio run(MusicGeneratorBuilder model, String prompt, double seconds, Path out) {

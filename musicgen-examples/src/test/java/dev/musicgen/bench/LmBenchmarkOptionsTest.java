@@ -18,8 +18,8 @@ class LmBenchmarkOptionsTest {
         assertThat(b.computes).extracting(Compute::label).containsExactly("fp32", "f16");
         assertThat(b.kvs).containsExactly(0, 250, 500, 1000, 1500);
         assertThat(b.durations()).containsExactly(8, 30);
-        assertThat(b.phases).containsExactly(LmBenchmark.PhaseName.STEPS, LmBenchmark.PhaseName.GEN,
-                LmBenchmark.PhaseName.LOAD);
+        assertThat(b.phases)
+                .containsExactly(LmBenchmark.PhaseName.STEPS, LmBenchmark.PhaseName.GEN, LmBenchmark.PhaseName.LOAD);
         assertThat(b.reps).isEqualTo(15);
         assertThat(b.genReps).isEqualTo(1);
         assertThat(b.contend).isFalse();
@@ -29,9 +29,26 @@ class LmBenchmarkOptionsTest {
 
     @Test
     void parses_lists_and_flags() {
-        LmBenchmark b = LmBenchmark.parse("--model", "MEDIUM", "--compute", "fp32,f16,int8", "--kv", "0,1500",
-                "--durations", "0.5,8", "--phases", "steps,floor", "--reps", "3", "--gen-reps", "2", "--contend",
-                "--json", "figures.json", "--out", "summary.md");
+        LmBenchmark b = LmBenchmark.parse(
+                "--model",
+                "MEDIUM",
+                "--compute",
+                "fp32,f16,int8",
+                "--kv",
+                "0,1500",
+                "--durations",
+                "0.5,8",
+                "--phases",
+                "steps,floor",
+                "--reps",
+                "3",
+                "--gen-reps",
+                "2",
+                "--contend",
+                "--json",
+                "figures.json",
+                "--out",
+                "summary.md");
         assertThat(b.size).isEqualTo(Shapes.LmSize.MEDIUM);
         assertThat(b.computes).extracting(Compute::label).containsExactly("fp32", "f16", "int8");
         assertThat(b.computes.get(0).type()).isEqualTo(ComputeType.FLOAT32);
@@ -44,15 +61,18 @@ class LmBenchmarkOptionsTest {
         assertThat(b.contend).isTrue();
         assertThat(b.json).isEqualTo(Path.of("figures.json"));
         assertThat(b.out).isEqualTo(Path.of("summary.md"));
-        assertThat(b.commandLineText()).endsWith("LmBenchmark --model medium --compute fp32,f16,int8 --kv 0,1500"
-                + " --phases steps,floor --reps 3 --contend");
+        assertThat(b.commandLineText())
+                .endsWith("LmBenchmark --model medium --compute fp32,f16,int8 --kv 0,1500"
+                        + " --phases steps,floor --reps 3 --contend");
     }
 
     @Test
     void int8_is_the_int8_compute_type_where_the_build_has_one() {
         Compute int8 = Compute.parse("int8");
         ComputeType constant = List.of(ComputeType.values()).stream()
-                .filter(t -> t.name().equals("INT8_WEIGHTS")).findFirst().orElse(null);
+                .filter(t -> t.name().equals("INT8_WEIGHTS"))
+                .findFirst()
+                .orElse(null);
         assertThat(int8.type()).isEqualTo(constant);
         assertThat(int8.available()).isEqualTo(constant != null);
         assertThat(int8.jvmOptions()).containsExactly("--add-modules", "jdk.incubator.vector");
@@ -77,7 +97,8 @@ class LmBenchmarkOptionsTest {
         assertThatThrownBy(() -> LmBenchmark.parse("--durations", "8,0"))
                 .hasMessage("--durations takes positive seconds, but is: [8.0, 0.0]");
         assertThatThrownBy(() -> LmBenchmark.parse("--model", "huge"))
-                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("huge");
+                .isInstanceOf(CommandLine.ParameterException.class)
+                .hasMessageContaining("huge");
         assertThatThrownBy(() -> LmBenchmark.parse("--phase", "steps", "--compute", "fp32,f16"))
                 .hasMessage("--phase runs one compute type, but got: [fp32, f16]");
     }
@@ -86,7 +107,8 @@ class LmBenchmarkOptionsTest {
     void the_summary_names_what_was_not_measured() {
         LmBenchmark b = LmBenchmark.parse("--compute", "f16,int8", "--kv", "0,250");
         String md = LmSummary.markdown(b, BenchJsonTest.ONE_OF_EACH);
-        assertThat(md).contains("| FLOAT16_WEIGHTS | | | | \n| | step | – | 64.60 | ")
+        assertThat(md)
+                .contains("| FLOAT16_WEIGHTS | | | | \n| | step | – | 64.60 | ")
                 .contains("| | GEMM floor | – | 52.60 | ")
                 .contains("| | bandwidth floor | – | 44.80 | ")
                 .contains("NOT MEASURED: int8 all: int8 not available in this build")

@@ -21,12 +21,29 @@ class StepFloorTest {
     @Test
     void issues_every_matrix_product_of_the_step_and_frees_their_results() {
         // one layer with cross-attention, dim 1024 (so fp32 projections take the W·xᵀ form), 4 codebooks of 32
-        LMConfig c = new LMConfig(1024, 16, 1, 4096, 4, 32, false, false, false, 10_000, 1.0, List.of(0, 1, 2, 3),
-                new dev.musicgen.internal.lm.ConditionFuser(List.of(), List.of("description"), false, 1.0), 30, 3.0, 1, false, 32000);
+        LMConfig c = new LMConfig(
+                1024,
+                16,
+                1,
+                4096,
+                4,
+                32,
+                false,
+                false,
+                false,
+                10_000,
+                1.0,
+                List.of(0, 1, 2, 3),
+                new dev.musicgen.internal.lm.ConditionFuser(List.of(), List.of("description"), false, 1.0),
+                30,
+                3.0,
+                1,
+                false,
+                32000);
         for (ComputeType type : new ComputeType[] {ComputeType.FLOAT32, ComputeType.FLOAT16_WEIGHTS}) {
             try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
-                    LMModel lm = LMModel.load(c, WeightStore.of("random", RandomWeights.tensors(RandomWeights.lm(c),
-                            5)), root, type);
+                    LMModel lm = LMModel.load(
+                            c, WeightStore.of("random", RandomWeights.tensors(RandomWeights.lm(c), 5)), root, type);
                     NDManager m = lm.newManager();
                     LMState st = lm.newState(m, StepPhase.randomConditions(c), 2, 8)) {
                 long[][][] seq = new long[2][c.nQ()][8];

@@ -20,8 +20,11 @@ class CliOutputTest {
 
     /** Runs {@code musicgen args...} in a fresh JVM with this test's class path; returns its exit code and output. */
     static InspectCommandTest.Result runProcess(Path dir, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), MusicGenCli.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                MusicGenCli.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().put("OMP_NUM_THREADS", "1");
@@ -32,18 +35,32 @@ class CliOutputTest {
             p.destroyForcibly();
             throw new AssertionError("musicgen " + String.join(" ", args) + " did not finish in 120 s");
         }
-        return new InspectCommandTest.Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new InspectCommandTest.Result(
+                p.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 
     @Test
     void a_cpu_run_logs_no_cuda_warnings_and_no_engine_info_lines() throws Exception {
         Path out = tmp.resolve("tiny.wav");
-        InspectCommandTest.Result r = runProcess(tmp, "generate",
-                "--model", Fixtures.path("models", "musicgen_mono").toString(),
-                "--local-repo", "tiny/t5-a=" + Fixtures.path("models", "t5"),
-                "--offline", "--prompt", "beat", "--duration", "1", "--seed", "1", "--no-progress",
-                "--output", out.toString());
+        InspectCommandTest.Result r = runProcess(
+                tmp,
+                "generate",
+                "--model",
+                Fixtures.path("models", "musicgen_mono").toString(),
+                "--local-repo",
+                "tiny/t5-a=" + Fixtures.path("models", "t5"),
+                "--offline",
+                "--prompt",
+                "beat",
+                "--duration",
+                "1",
+                "--seed",
+                "1",
+                "--no-progress",
+                "--output",
+                out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).doesNotContain("CudaUtils", "PtEngine", "ai.djl.util.Platform");
         assertThat(r.out()).contains("seed 1").doesNotContain("INFO", "WARN");
@@ -51,13 +68,25 @@ class CliOutputTest {
 
     @Test
     void progress_into_a_log_is_plain_lines_without_escape_codes() throws Exception {
-        InspectCommandTest.Result r = runProcess(tmp, "generate",
-                "--model", Fixtures.path("models", "musicgen_mono").toString(),
-                "--local-repo", "tiny/t5-a=" + Fixtures.path("models", "t5"),
-                "--offline", "--prompt", "beat", "--duration", "1", "--seed", "1",
-                "--output", tmp.resolve("p.wav").toString());
+        InspectCommandTest.Result r = runProcess(
+                tmp,
+                "generate",
+                "--model",
+                Fixtures.path("models", "musicgen_mono").toString(),
+                "--local-repo",
+                "tiny/t5-a=" + Fixtures.path("models", "t5"),
+                "--offline",
+                "--prompt",
+                "beat",
+                "--duration",
+                "1",
+                "--seed",
+                "1",
+                "--output",
+                tmp.resolve("p.wav").toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.err()).doesNotContain("\r", "\u001b")
+        assertThat(r.err())
+                .doesNotContain("\r", "\u001b")
                 .contains("conditioning 1/1", "generating ", "decoding 1/1", "post-processing 1/1");
     }
 }

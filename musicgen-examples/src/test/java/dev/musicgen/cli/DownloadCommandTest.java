@@ -29,11 +29,11 @@ class DownloadCommandTest {
 
     @TempDir
     Path tmp;
+
     private FakeHub hub;
     private Map<String, String> env;
 
-    private record Result(int code, String out, String err) {
-    }
+    private record Result(int code, String out, String err) {}
 
     @BeforeEach
     void startHub() throws IOException {
@@ -41,14 +41,24 @@ class DownloadCommandTest {
         Path t5 = Fixtures.path("models", "t5");
         hub = new FakeHub()
                 .addFile(REPO, "state_dict.bin", Files.readAllBytes(melody.resolve("state_dict.bin")), true)
-                .addFile(REPO, "compression_state_dict.bin",
-                        Files.readAllBytes(melody.resolve("compression_state_dict.bin")), true)
+                .addFile(
+                        REPO,
+                        "compression_state_dict.bin",
+                        Files.readAllBytes(melody.resolve("compression_state_dict.bin")),
+                        true)
                 .addFile("tiny/t5-a", "config.json", Files.readAllBytes(t5.resolve("config.json")), false)
                 .addFile("tiny/t5-a", "tokenizer.json", Files.readAllBytes(t5.resolve("tokenizer.json")), false)
                 .addFile("tiny/t5-a", "model.safetensors", Files.readAllBytes(t5.resolve("model.safetensors")), true)
                 .addRaw(DEMUCS, Files.readAllBytes(Fixtures.path("demucs", "model", DEMUCS)));
-        env = new HashMap<>(Map.of("HF_ENDPOINT", hub.endpoint(), "HF_HOME", tmp.resolve("hf").toString(),
-                "MUSICGEN_DEMUCS_URL", hub.rawBase() + "/" + DEMUCS, "TORCH_HOME", tmp.resolve("torch").toString()));
+        env = new HashMap<>(Map.of(
+                "HF_ENDPOINT",
+                hub.endpoint(),
+                "HF_HOME",
+                tmp.resolve("hf").toString(),
+                "MUSICGEN_DEMUCS_URL",
+                hub.rawBase() + "/" + DEMUCS,
+                "TORCH_HOME",
+                tmp.resolve("torch").toString()));
     }
 
     @AfterEach
@@ -79,7 +89,11 @@ class DownloadCommandTest {
         assertThat(r.code()).as(r.err()).isZero();
         List<Path> paths = r.out().lines().map(Path::of).toList();
         assertThat(paths).hasSize(6);
-        Path demucs = tmp.resolve("hf").resolve("assets").resolve("musicgen").resolve("default").resolve("demucs")
+        Path demucs = tmp.resolve("hf")
+                .resolve("assets")
+                .resolve("musicgen")
+                .resolve("default")
+                .resolve("demucs")
                 .resolve(DEMUCS);
         assertThat(paths.get(5)).isEqualTo(demucs.toAbsolutePath());
         assertThat(Files.readAllBytes(demucs)).isEqualTo(Files.readAllBytes(Fixtures.path("demucs", "model", DEMUCS)));
@@ -87,10 +101,16 @@ class DownloadCommandTest {
                 .isEqualTo(Files.readAllBytes(Fixtures.path("models", "musicgen_melody", "state_dict.bin")));
         assertThat(Files.readAllBytes(paths.get(4)))
                 .isEqualTo(Files.readAllBytes(Fixtures.path("models", "t5", "model.safetensors")));
-        for (String file : List.of("state_dict.bin", "compression_state_dict.bin", "config.json", "tokenizer.json",
-                "model.safetensors", DEMUCS)) {
-            assertThat(r.err()).contains("retrying").containsPattern("downloading \\S+/" + file.replace(".", "\\.")
-                    + ": .*\\(100%\\)");
+        for (String file : List.of(
+                "state_dict.bin",
+                "compression_state_dict.bin",
+                "config.json",
+                "tokenizer.json",
+                "model.safetensors",
+                DEMUCS)) {
+            assertThat(r.err())
+                    .contains("retrying")
+                    .containsPattern("downloading \\S+/" + file.replace(".", "\\.") + ": .*\\(100%\\)");
         }
         assertThat(r.err()).doesNotContain("\r").doesNotContain("\u001b");
 
@@ -106,7 +126,11 @@ class DownloadCommandTest {
     @Test
     void offline_without_the_demucs_checkpoint_says_how_to_get_it() {
         assertThat(download(env, "--model", REPO).code()).isZero();
-        Path demucs = tmp.resolve("hf").resolve("assets").resolve("musicgen").resolve("default").resolve("demucs")
+        Path demucs = tmp.resolve("hf")
+                .resolve("assets")
+                .resolve("musicgen")
+                .resolve("default")
+                .resolve("demucs")
                 .resolve(DEMUCS);
         assertThat(demucs.toFile().delete()).isTrue();
         Map<String, String> offline = new HashMap<>(env);
@@ -127,15 +151,18 @@ class DownloadCommandTest {
         p.onProgress("a/b", "f.bin", 0, 2_000_000);
         p.onProgress("a/b", "f.bin", 1_000_000, 2_000_000); // within 10 s of the last line: not printed
         p.onProgress("a/b", "f.bin", 2_000_000, 2_000_000);
-        assertThat(plain.toString().lines()).containsExactly("downloading a/b/f.bin: 0 B of 2.0 MB (0%)",
-                "downloading a/b/f.bin: 2.0 MB of 2.0 MB (100%)");
+        assertThat(plain.toString().lines())
+                .containsExactly(
+                        "downloading a/b/f.bin: 0 B of 2.0 MB (0%)", "downloading a/b/f.bin: 2.0 MB of 2.0 MB (100%)");
 
         StringWriter term = new StringWriter();
         DownloadCommand.Progress t = new DownloadCommand.Progress(new PrintWriter(term), true);
         t.onProgress("a/b", "f.bin", 0, 2_000_000);
         t.onProgress("a/b", "f.bin", 2_000_000, 2_000_000);
         t.onDone("a/b", "f.bin", Path.of("f.bin"));
-        assertThat(term.toString()).startsWith("\rdownloading a/b/f.bin: 0 B").contains("\rdownloading a/b/f.bin: 2.0 MB")
+        assertThat(term.toString())
+                .startsWith("\rdownloading a/b/f.bin: 0 B")
+                .contains("\rdownloading a/b/f.bin: 2.0 MB")
                 .endsWith(System.lineSeparator());
         assertThat(DownloadCommand.stderrIsTerminal(Map.of("TERM", "dumb"))).isFalse();
     }

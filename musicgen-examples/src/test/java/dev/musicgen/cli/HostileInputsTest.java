@@ -45,14 +45,26 @@ class HostileInputsTest {
         assertThat(lines).as(r.err()).hasSize(1);
         assertThat(lines.get(0)).startsWith("error: ").doesNotContain("\tat ", "Exception in thread");
         try (Stream<Path> s = Files.walk(tmp)) {
-            assertThat(s.filter(p -> p.getFileName().toString().endsWith(".part")).toList()).isEmpty();
+            assertThat(s.filter(p -> p.getFileName().toString().endsWith(".part"))
+                            .toList())
+                    .isEmpty();
         }
         return lines.get(0);
     }
 
     private String[] generate(String... extra) {
-        List<String> a = new ArrayList<>(List.of("generate", "--model", MODEL, "--local-repo", T5, "--offline",
-                "--no-progress", "--duration", "0.5", "--seed", "1"));
+        List<String> a = new ArrayList<>(List.of(
+                "generate",
+                "--model",
+                MODEL,
+                "--local-repo",
+                T5,
+                "--offline",
+                "--no-progress",
+                "--duration",
+                "0.5",
+                "--seed",
+                "1"));
         a.addAll(List.of(extra));
         return a.toArray(String[]::new);
     }
@@ -65,7 +77,10 @@ class HostileInputsTest {
         pickle.writeBytes(new byte[] {(byte) 0x80, 2});
         pickle.writeBytes(("cos\nsystem\n(X").getBytes(StandardCharsets.US_ASCII));
         byte[] cmd = ("touch " + marker).getBytes(StandardCharsets.US_ASCII);
-        pickle.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(cmd.length).array());
+        pickle.writeBytes(ByteBuffer.allocate(4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(cmd.length)
+                .array());
         pickle.writeBytes(cmd);
         pickle.writeBytes("tR.".getBytes(StandardCharsets.US_ASCII));
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(dir.resolve("state_dict.bin")))) {
@@ -76,8 +91,19 @@ class HostileInputsTest {
         }
         Files.copy(Path.of(MODEL, "compression_state_dict.bin"), dir.resolve("compression_state_dict.bin"));
         Path out = tmp.resolve("out.wav");
-        String line = refused(1, "generate", "--model", dir.toString(), "--offline", "--no-progress", "-p", "x",
-                "-d", "0.5", "-o", out.toString());
+        String line = refused(
+                1,
+                "generate",
+                "--model",
+                dir.toString(),
+                "--offline",
+                "--no-progress",
+                "-p",
+                "x",
+                "-d",
+                "0.5",
+                "-o",
+                out.toString());
         assertThat(line).contains("state_dict.bin", "os.system", "allow-list");
         assertThat(marker).doesNotExist();
         assertThat(out).doesNotExist();
@@ -91,12 +117,26 @@ class HostileInputsTest {
                 Files.copy(p, t5.resolve(p.getFileName()));
             }
         }
-        String json = Files.readString(t5.resolve("tokenizer.json")).replace("\"unk_id\": 2", "\"unk_id\": 99999")
+        String json = Files.readString(t5.resolve("tokenizer.json"))
+                .replace("\"unk_id\": 2", "\"unk_id\": 99999")
                 .replace("\"unk_id\":2", "\"unk_id\":99999");
         Files.writeString(t5.resolve("tokenizer.json"), json);
         Path out = tmp.resolve("out.wav");
-        String line = refused(2, "generate", "--model", MODEL, "--local-repo", "tiny/t5-a=" + t5, "--offline",
-                "--no-progress", "-p", "x", "-d", "0.5", "-o", out.toString());
+        String line = refused(
+                2,
+                "generate",
+                "--model",
+                MODEL,
+                "--local-repo",
+                "tiny/t5-a=" + t5,
+                "--offline",
+                "--no-progress",
+                "-p",
+                "x",
+                "-d",
+                "0.5",
+                "-o",
+                out.toString());
         assertThat(line).contains("tokenizer.json", "unk_id 99999");
         assertThat(out).doesNotExist();
     }
@@ -105,27 +145,60 @@ class HostileInputsTest {
     void inputs_that_never_end_or_claim_too_much_fail_fast() throws IOException {
         Path out = tmp.resolve("codes.safetensors");
         // a device is refused from its type, never read
-        assertThat(refused(2, "encode", "--model", MODEL, "--offline", "--input-audio", "/dev/zero", "--output",
-                out.toString())).contains("/dev/zero", "not a file");
+        assertThat(refused(
+                        2,
+                        "encode",
+                        "--model",
+                        MODEL,
+                        "--offline",
+                        "--input-audio",
+                        "/dev/zero",
+                        "--output",
+                        out.toString()))
+                .contains("/dev/zero", "not a file");
         // a sample rate no recording has
         Path slow = tmp.resolve("slow.wav");
-        byte[] wav = AudioFiles.encode(new Audio(new float[1][100], 16000), AudioFiles.Format.WAV,
-                AudioFiles.WriteOptions.DEFAULTS);
+        byte[] wav = AudioFiles.encode(
+                new Audio(new float[1][100], 16000), AudioFiles.Format.WAV, AudioFiles.WriteOptions.DEFAULTS);
         ByteBuffer.wrap(wav).order(ByteOrder.LITTLE_ENDIAN).putInt(24, 1);
         Files.write(slow, wav);
-        assertThat(refused(2, "encode", "--model", MODEL, "--offline", "--input-audio", slow.toString(), "--output",
-                out.toString())).contains("slow.wav", "1 Hz");
+        assertThat(refused(
+                        2,
+                        "encode",
+                        "--model",
+                        MODEL,
+                        "--offline",
+                        "--input-audio",
+                        slow.toString(),
+                        "--output",
+                        out.toString()))
+                .contains("slow.wav", "1 Hz");
         assertThat(out).doesNotExist();
         // a tokens file claiming hours of frames
         Path tokens = tmp.resolve("long.safetensors");
-        SafeTensorsWriter.write(tokens, Map.of("tokens",
-                TensorData.ofLongs("tokens", new long[] {1, 4, 100_000}, new long[400_000])));
+        SafeTensorsWriter.write(
+                tokens, Map.of("tokens", TensorData.ofLongs("tokens", new long[] {1, 4, 100_000}, new long[400_000])));
         Path decoded = tmp.resolve("decoded.wav");
-        assertThat(refused(2, "decode", "--model", MODEL, "--offline", "--tokens", tokens.toString(), "--output",
-                decoded.toString())).contains("at most");
+        assertThat(refused(
+                        2,
+                        "decode",
+                        "--model",
+                        MODEL,
+                        "--offline",
+                        "--tokens",
+                        tokens.toString(),
+                        "--output",
+                        decoded.toString()))
+                .contains("at most");
         assertThat(decoded).doesNotExist();
         // a prompt of 125 KB
-        assertThat(refused(2, generate("-p", "a".repeat(125_000), "-o", tmp.resolve("p.wav").toString())))
+        assertThat(refused(
+                        2,
+                        generate(
+                                "-p",
+                                "a".repeat(125_000),
+                                "-o",
+                                tmp.resolve("p.wav").toString())))
                 .contains("prompt", "at most 10000");
     }
 
@@ -133,10 +206,26 @@ class HostileInputsTest {
     void the_same_corrupt_audio_gives_the_same_exit_code_under_every_command() throws IOException {
         Path bad = tmp.resolve("corrupt.wav");
         Files.write(bad, "RIFF\u0010\u0000\u0000\u0000WAVEfmt ".getBytes(StandardCharsets.ISO_8859_1));
-        String enc = refused(2, "encode", "--model", MODEL, "--offline", "--input-audio", bad.toString(), "--output",
+        String enc = refused(
+                2,
+                "encode",
+                "--model",
+                MODEL,
+                "--offline",
+                "--input-audio",
+                bad.toString(),
+                "--output",
                 tmp.resolve("c.safetensors").toString());
-        String gen = refused(2, generate("-p", "x", "--input-audio", bad.toString(), "--continuation", "-o",
-                tmp.resolve("g.wav").toString()));
+        String gen = refused(
+                2,
+                generate(
+                        "-p",
+                        "x",
+                        "--input-audio",
+                        bad.toString(),
+                        "--continuation",
+                        "-o",
+                        tmp.resolve("g.wav").toString()));
         assertThat(enc).contains("corrupt.wav");
         assertThat(gen).contains("corrupt.wav");
     }

@@ -37,19 +37,27 @@ class InspectCommandTest {
         List<Path> files;
         try (Stream<Path> s = Files.walk(Fixtures.root())) {
             files = s.filter(p -> {
-                String n = p.getFileName().toString();
-                return n.endsWith(".safetensors") || n.equals("state_dict.bin") || n.equals("compression_state_dict.bin")
-                        || n.endsWith(".th") && !n.startsWith("7e57de30") || n.equals("pytorch_model.bin");
-            }).collect(Collectors.toList());
+                        String n = p.getFileName().toString();
+                        return n.endsWith(".safetensors")
+                                || n.equals("state_dict.bin")
+                                || n.equals("compression_state_dict.bin")
+                                || n.endsWith(".th") && !n.startsWith("7e57de30")
+                                || n.equals("pytorch_model.bin");
+                    })
+                    .collect(Collectors.toList());
         }
         for (Path f : files) {
             Result r = run("inspect", f.toString());
             assertThat(r.code()).as(f + ": " + r.err()).isZero();
             assertThat(r.out()).contains(f.toString());
         }
-        Result lm = run("inspect", Fixtures.path("models", "musicgen_mono", "state_dict.bin").toString());
+        Result lm = run(
+                "inspect",
+                Fixtures.path("models", "musicgen_mono", "state_dict.bin").toString());
         assertThat(lm.out()).contains("lm: dim=64").contains("emb.0.weight").contains("F32   [65, 64]");
-        Result mbd = run("inspect", Fixtures.path("mbd", "model", "mbd_musicgen_32khz.th").toString());
+        Result mbd = run(
+                "inspect",
+                Fixtures.path("mbd", "model", "mbd_musicgen_32khz.th").toString());
         assertThat(mbd.out()).contains("multiband diffusion: n_bands=4");
         Result dir = run("inspect", Fixtures.path("musicgen_hf", "model").toString());
         assertThat(dir.code()).isZero();
@@ -70,8 +78,11 @@ class InspectCommandTest {
     @Test
     void tensor_names_cannot_drive_the_terminal(@org.junit.jupiter.api.io.TempDir Path tmp) {
         Path f = tmp.resolve("escape.safetensors");
-        dev.musicgen.internal.weights.SafeTensorsWriter.write(f, java.util.Map.of("w\u001b[2J\u001b]0;pwned\u0007",
-                dev.musicgen.internal.weights.TensorData.ofFloats("w", new long[] {1}, new float[] {1f})));
+        dev.musicgen.internal.weights.SafeTensorsWriter.write(
+                f,
+                java.util.Map.of(
+                        "w\u001b[2J\u001b]0;pwned\u0007",
+                        dev.musicgen.internal.weights.TensorData.ofFloats("w", new long[] {1}, new float[] {1f})));
         Result r = run("inspect", f.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).doesNotContain("\u001b", "\u0007").contains("w\\u001b[2J");

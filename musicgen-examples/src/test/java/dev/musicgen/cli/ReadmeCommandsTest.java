@@ -18,8 +18,14 @@ class ReadmeCommandsTest {
     void generate_help_lists_the_options() {
         InspectCommandTest.Result r = InspectCommandTest.run("generate", "--help");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).contains("Usage: musicgen generate", "--prompt", "--extend-stride", "--local-repo",
-                "--offline", "--help");
+        assertThat(r.out())
+                .contains(
+                        "Usage: musicgen generate",
+                        "--prompt",
+                        "--extend-stride",
+                        "--local-repo",
+                        "--offline",
+                        "--help");
         assertThat(InspectCommandTest.run("help", "generate").code()).isZero();
         assertThat(InspectCommandTest.run("--help").code()).isZero();
     }
@@ -27,11 +33,22 @@ class ReadmeCommandsTest {
     @Test
     void offline_generation_with_the_tiny_test_models() throws Exception {
         Path out = tmp.resolve("tiny.wav");
-        InspectCommandTest.Result r = InspectCommandTest.run("generate",
-                "--model", Fixtures.path("models", "musicgen_mono").toString(),
-                "--local-repo", "tiny/t5-a=" + Fixtures.path("models", "t5"),
-                "--offline", "--prompt", "lo-fi hip hop beat", "--duration", "1", "--seed", "42", "--no-progress",
-                "--output", out.toString());
+        InspectCommandTest.Result r = InspectCommandTest.run(
+                "generate",
+                "--model",
+                Fixtures.path("models", "musicgen_mono").toString(),
+                "--local-repo",
+                "tiny/t5-a=" + Fixtures.path("models", "t5"),
+                "--offline",
+                "--prompt",
+                "lo-fi hip hop beat",
+                "--duration",
+                "1",
+                "--seed",
+                "42",
+                "--no-progress",
+                "--output",
+                out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("seed 42", "wrote " + out);
         Audio audio = AudioReader.read(out);

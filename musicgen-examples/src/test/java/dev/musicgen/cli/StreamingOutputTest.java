@@ -73,7 +73,9 @@ class StreamingOutputTest {
         assertThat(b.getInt(data + 4)).as("data size of a stream").isEqualTo(0xFFFFFFFF);
         int start = data + 8;
         int bytes = bits / 8;
-        assertThat((wav.length - start) % (channels * bytes)).as("whole sample frames").isZero();
+        assertThat((wav.length - start) % (channels * bytes))
+                .as("whole sample frames")
+                .isZero();
         int frames = (wav.length - start) / (channels * bytes);
         float[][] s = new float[channels][frames];
         b.position(start);
@@ -94,25 +96,52 @@ class StreamingOutputTest {
         JsonObject p = Fixtures.caseJson(caseName).getAsJsonObject("params");
         JsonObject g = p.getAsJsonObject("generation_params");
         JsonObject c = Fixtures.caseJson(caseName).getAsJsonObject("params");
-        String text = c.has("texts") ? c.getAsJsonArray("texts").get(0).getAsString() : c.get("text").getAsString();
-        return new ArrayList<>(List.of("generate", "--model", Fixtures.path("models", model).toString(),
-                "--local-repo", "tiny/t5-a=" + Fixtures.path("models", "t5"),
-                "--local-repo", "tiny/encodec_32khz-a=" + Fixtures.path("encodec_hf", "model"),
-                "--offline", "--no-stem-separation", "--no-progress", "--seed", "0",
-                "--prompt", text, "--duration", p.get("duration").getAsString(),
-                "--temperature", g.get("temp").getAsString(), "--top-k", g.get("top_k").getAsString(),
-                "--top-p", g.get("top_p").getAsString(), "--cfg", g.get("cfg_coef").getAsString()));
+        String text = c.has("texts")
+                ? c.getAsJsonArray("texts").get(0).getAsString()
+                : c.get("text").getAsString();
+        return new ArrayList<>(List.of(
+                "generate",
+                "--model",
+                Fixtures.path("models", model).toString(),
+                "--local-repo",
+                "tiny/t5-a=" + Fixtures.path("models", "t5"),
+                "--local-repo",
+                "tiny/encodec_32khz-a=" + Fixtures.path("encodec_hf", "model"),
+                "--offline",
+                "--no-stem-separation",
+                "--no-progress",
+                "--seed",
+                "0",
+                "--prompt",
+                text,
+                "--duration",
+                p.get("duration").getAsString(),
+                "--temperature",
+                g.get("temp").getAsString(),
+                "--top-k",
+                g.get("top_k").getAsString(),
+                "--top-p",
+                g.get("top_p").getAsString(),
+                "--cfg",
+                g.get("cfg_coef").getAsString()));
     }
 
     /** The same request through the API, one shot. */
     static GeneratedAudio oneShot(String model, Path tmp, GenerationRequest.Builder r, String caseName) {
         JsonObject p = Fixtures.caseJson(caseName).getAsJsonObject("params");
         JsonObject g = p.getAsJsonObject("generation_params");
-        String text = p.has("texts") ? p.getAsJsonArray("texts").get(0).getAsString() : p.get("text").getAsString();
-        try (MusicGenerator gen = FixtureModels.builder(model, tmp.resolve("hub")).build()) {
-            return gen.generate(r.prompt(text).duration(p.get("duration").getAsDouble()).seed(0)
-                    .temperature(g.get("temp").getAsDouble()).topK(g.get("top_k").getAsInt())
-                    .topP(g.get("top_p").getAsDouble()).classifierFreeGuidance(g.get("cfg_coef").getAsDouble())
+        String text = p.has("texts")
+                ? p.getAsJsonArray("texts").get(0).getAsString()
+                : p.get("text").getAsString();
+        try (MusicGenerator gen =
+                FixtureModels.builder(model, tmp.resolve("hub")).build()) {
+            return gen.generate(r.prompt(text)
+                    .duration(p.get("duration").getAsDouble())
+                    .seed(0)
+                    .temperature(g.get("temp").getAsDouble())
+                    .topK(g.get("top_k").getAsInt())
+                    .topP(g.get("top_p").getAsDouble())
+                    .classifierFreeGuidance(g.get("cfg_coef").getAsDouble())
                     .build());
         }
     }
@@ -131,7 +160,10 @@ class StreamingOutputTest {
 
     Path floatWav(String name, float[] samples) throws Exception {
         Path f = tmp.resolve(name);
-        AudioFiles.write(f, new Audio(new float[][] {samples}, 32000), AudioFiles.Format.WAV,
+        AudioFiles.write(
+                f,
+                new Audio(new float[][] {samples}, 32000),
+                AudioFiles.Format.WAV,
                 AudioFiles.WriteOptions.DEFAULTS.withWavEncoding(AudioFiles.WavEncoding.FLOAT_32));
         return f;
     }
@@ -147,8 +179,8 @@ class StreamingOutputTest {
         assertThat(s.formatTag()).isEqualTo(3);
         assertThat(s.sampleRate()).isEqualTo(32000);
         double diff = maxDiff(s.samples(), oneShot(model, tmp, api, caseName).samples());
-        System.out.printf("generate --output - --sample-format float32, %s: max abs diff vs one-shot %.3g%n", caseName,
-                diff);
+        System.out.printf(
+                "generate --output - --sample-format float32, %s: max abs diff vs one-shot %.3g%n", caseName, diff);
         assertThat(diff).as(caseName + " max abs diff").isLessThanOrEqualTo(1e-5);
     }
 
@@ -159,22 +191,45 @@ class StreamingOutputTest {
         checkFloat32("generate_text_stereo", "musicgen_stereo", List.of(), GenerationRequest.builder());
 
         JsonObject cp = Fixtures.caseJson("continuation").getAsJsonObject("params");
-        float[] in = Fixtures.tensors("continuation", "inputs.safetensors").get("input_audio").toFloatArray();
+        float[] in = Fixtures.tensors("continuation", "inputs.safetensors")
+                .get("input_audio")
+                .toFloatArray();
         Path prompt = floatWav("prompt.wav", in);
-        checkFloat32("continuation", "musicgen_mono", List.of("--input-audio", prompt.toString(), "--continuation",
-                "--continuation-start", cp.get("start").getAsString(), "--continuation-end",
-                cp.get("end").getAsString()), GenerationRequest.builder().inputAudio(InputAudio.of(prompt))
-                .continuation(true).continuationStart(cp.get("start").getAsDouble())
-                .continuationEnd(cp.get("end").getAsDouble()));
+        checkFloat32(
+                "continuation",
+                "musicgen_mono",
+                List.of(
+                        "--input-audio",
+                        prompt.toString(),
+                        "--continuation",
+                        "--continuation-start",
+                        cp.get("start").getAsString(),
+                        "--continuation-end",
+                        cp.get("end").getAsString()),
+                GenerationRequest.builder()
+                        .inputAudio(InputAudio.of(prompt))
+                        .continuation(true)
+                        .continuationStart(cp.get("start").getAsDouble())
+                        .continuationEnd(cp.get("end").getAsDouble()));
 
-        float[] melody = Fixtures.tensors("melody", "inputs.safetensors").get("melody_wav").toFloatArray();
+        float[] melody = Fixtures.tensors("melody", "inputs.safetensors")
+                .get("melody_wav")
+                .toFloatArray();
         Path m = floatWav("melody.wav", melody);
-        checkFloat32("melody", "musicgen_melody", List.of("--input-audio", m.toString()),
+        checkFloat32(
+                "melody",
+                "musicgen_melody",
+                List.of("--input-audio", m.toString()),
                 GenerationRequest.builder().inputAudio(InputAudio.of(m)));
 
-        String stride = Fixtures.caseJson("long_generation").getAsJsonObject("params").get("extend_stride")
+        String stride = Fixtures.caseJson("long_generation")
+                .getAsJsonObject("params")
+                .get("extend_stride")
                 .getAsString();
-        checkFloat32("long_generation", "musicgen_long", List.of("--extend-stride", stride),
+        checkFloat32(
+                "long_generation",
+                "musicgen_long",
+                List.of("--extend-stride", stride),
                 GenerationRequest.builder().extendStride(Double.parseDouble(stride)));
     }
 
@@ -187,7 +242,8 @@ class StreamingOutputTest {
         Stream s = parse(r.out());
         assertThat(s.formatTag()).isEqualTo(1);
         assertThat(s.channels()).isEqualTo(2);
-        float[][] raw = oneShot("musicgen_stereo", tmp, GenerationRequest.builder(), "generate_text_stereo").samples();
+        float[][] raw = oneShot("musicgen_stereo", tmp, GenerationRequest.builder(), "generate_text_stereo")
+                .samples();
         float limit = (float) Math.pow(10, -1 / 20.0);
         int off = 0;
         for (int c = 0; c < 2; c++) {
@@ -214,7 +270,8 @@ class StreamingOutputTest {
         assertThat(r.out()).isEmpty();
 
         List<String> b = args("generate_text", "musicgen_mono");
-        b.addAll(List.of("--output", "-", "--save-tokens", tmp.resolve("t.safetensors").toString()));
+        b.addAll(List.of(
+                "--output", "-", "--save-tokens", tmp.resolve("t.safetensors").toString()));
         Result rb = run(b);
         assertThat(rb.code()).isEqualTo(2);
         assertThat(rb.err()).contains("--save-tokens needs a file --output");

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.Device;
 import dev.musicgen.FixtureModels;
 import dev.musicgen.GeneratedAudio;
-import dev.musicgen.MusicGenerator;
 import dev.musicgen.MusicGeneratorBuilder;
 import dev.musicgen.audio.Audio;
 import dev.musicgen.audio.AudioFiles;
@@ -63,11 +62,15 @@ class ExamplesTest {
     void text_to_wav_main_reads_the_model_from_system_properties() throws Exception {
         Path out = tmp.resolve("main.wav");
         Map<String, String> props = Map.of(
-                "musicgen.model", Fixtures.path("models", "musicgen_stereo").toString(),
-                "musicgen.localRepos", "tiny/t5-a=" + Fixtures.path("models", "t5")
-                        + ",tiny/encodec_32khz-a=" + Fixtures.path("encodec_hf", "model"),
-                "musicgen.offline", "true",
-                "musicgen.cacheDir", tmp.resolve("hub").toString());
+                "musicgen.model",
+                Fixtures.path("models", "musicgen_stereo").toString(),
+                "musicgen.localRepos",
+                "tiny/t5-a=" + Fixtures.path("models", "t5") + ",tiny/encodec_32khz-a="
+                        + Fixtures.path("encodec_hf", "model"),
+                "musicgen.offline",
+                "true",
+                "musicgen.cacheDir",
+                tmp.resolve("hub").toString());
         props.forEach(System::setProperty);
         try {
             TextToWav.main(new String[] {"upbeat rock song", out.toString(), "0.8"});
@@ -88,8 +91,9 @@ class ExamplesTest {
     @Test
     void melody_conditioning_refuses_a_model_without_melody() throws Exception {
         Path melody = ExampleModels.writeDemoMelody(tmp.resolve("melody-in.wav"), 1);
-        assertThatThrownBy(() -> MelodyConditioning.run(fixture("musicgen_mono"), melody, "rock", 1.0,
-                tmp.resolve("x.wav"))).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() ->
+                        MelodyConditioning.run(fixture("musicgen_mono"), melody, "rock", 1.0, tmp.resolve("x.wav")))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a melody model");
         assertThat(tmp.resolve("x.wav")).doesNotExist();
     }
@@ -97,17 +101,20 @@ class ExamplesTest {
     @Test
     void continuation_of_a_44k_stereo_file_between_start_and_end() throws Exception {
         // a 44.1 kHz stereo input: converted to the model's 32 kHz mono as audiocraft does
-        float[] tone = AudioReader.read(ExampleModels.writeDemoMelody(tmp.resolve("tone.wav"), 1.5)).channel(0);
+        float[] tone = AudioReader.read(ExampleModels.writeDemoMelody(tmp.resolve("tone.wav"), 1.5))
+                .channel(0);
         float[] l = new float[(int) (1.5 * 44100)];
         for (int i = 0; i < l.length; i++) {
             l[i] = tone[(int) (i * 32000L / 44100)];
         }
         Path input = tmp.resolve("in44k.wav");
-        AudioFiles.write(input, new Audio(new float[][] {l, l.clone()}, 44100), AudioFiles.Format.WAV,
+        AudioFiles.write(
+                input,
+                new Audio(new float[][] {l, l.clone()}, 44100),
+                AudioFiles.Format.WAV,
                 AudioFiles.WriteOptions.DEFAULTS);
         Path out = tmp.resolve("continued.wav");
-        GeneratedAudio audio = Continuation.run(fixture("musicgen_mono"), input, 0.25, 1.05, "ambient", 1.6,
-                out);
+        GeneratedAudio audio = Continuation.run(fixture("musicgen_mono"), input, 0.25, 1.05, "ambient", 1.6, out);
         assertThat(audio.durationSeconds()).isCloseTo(1.6, within(1e-3)); // the 0.8 s clip is included
         assertAudio(out, 1, 1.6, 1e-3);
     }
@@ -126,10 +133,10 @@ class ExamplesTest {
 
     @Test
     void batch_prompts_write_one_file_per_prompt() throws Exception {
-        List<Path> files = BatchPrompts.run(fixture("musicgen_stereo"),
-                List.of("rock", "jazz trio", "ambient drone"), 0.5, tmp);
-        assertThat(files).containsExactly(tmp.resolve("batch-0.wav"), tmp.resolve("batch-1.wav"),
-                tmp.resolve("batch-2.wav"));
+        List<Path> files =
+                BatchPrompts.run(fixture("musicgen_stereo"), List.of("rock", "jazz trio", "ambient drone"), 0.5, tmp);
+        assertThat(files)
+                .containsExactly(tmp.resolve("batch-0.wav"), tmp.resolve("batch-1.wav"), tmp.resolve("batch-2.wav"));
         for (Path f : files) {
             assertAudio(f, 2, 0.5, 1e-3);
         }
@@ -153,11 +160,15 @@ class ExamplesTest {
             assertThat(selector.select(cpuOnly)).isEqualTo(Device.cpu());
             System.setProperty(property, "1");
             assertThat(selector.select(twoGpus)).isEqualTo(Device.gpu(1));
-            assertThatThrownBy(() -> selector.select(cpuOnly)).isInstanceOf(DeviceUnavailableException.class)
-                    .hasMessageContaining(property + "=1").hasMessageContaining("sees [cpu()]");
+            assertThatThrownBy(() -> selector.select(cpuOnly))
+                    .isInstanceOf(DeviceUnavailableException.class)
+                    .hasMessageContaining(property + "=1")
+                    .hasMessageContaining("sees [cpu()]");
             System.setProperty(property, "first");
-            assertThatThrownBy(() -> selector.select(twoGpus)).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining(property).hasMessageContaining("'first'");
+            assertThatThrownBy(() -> selector.select(twoGpus))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(property)
+                    .hasMessageContaining("'first'");
         } finally {
             System.clearProperty(property);
         }
@@ -178,8 +189,7 @@ class ExamplesTest {
     @Test
     void progress_and_cancel_from_another_thread() throws Exception {
         Path out = tmp.resolve("progress.wav");
-        ProgressAndCancel.Outcome outcome = ProgressAndCancel.run(fixture("musicgen_mono"), "bossa nova", 1.0,
-                5, out);
+        ProgressAndCancel.Outcome outcome = ProgressAndCancel.run(fixture("musicgen_mono"), "bossa nova", 1.0, 5, out);
         assertThat(outcome.cancelled()).isTrue();
         assertThat(outcome.audio().durationSeconds()).isCloseTo(1.0, within(1e-3));
         assertAudio(out, 1, 1.0, 1e-3);

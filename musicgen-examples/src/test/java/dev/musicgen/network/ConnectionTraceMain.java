@@ -33,8 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * (DJL's own view) at the end.
  */
 public final class ConnectionTraceMain {
-    private ConnectionTraceMain() {
-    }
+    private ConnectionTraceMain() {}
 
     public static void main(String[] args) throws IOException {
         int closedPort = Integer.parseInt(args[0]);
@@ -98,21 +97,20 @@ public final class ConnectionTraceMain {
 
         @Override
         protected void connect(SocketAddress address, int timeout) throws IOException {
-            throw refuse(address instanceof InetSocketAddress a ? a.getHostString() + ":" + a.getPort()
-                    : String.valueOf(address));
+            throw refuse(
+                    address instanceof InetSocketAddress a
+                            ? a.getHostString() + ":" + a.getPort()
+                            : String.valueOf(address));
         }
 
         @Override
-        protected void create(boolean stream) {
-        }
+        protected void create(boolean stream) {}
 
         @Override
-        protected void bind(InetAddress host, int port) {
-        }
+        protected void bind(InetAddress host, int port) {}
 
         @Override
-        protected void listen(int backlog) {
-        }
+        protected void listen(int backlog) {}
 
         @Override
         protected void accept(SocketImpl s) throws IOException {
@@ -135,8 +133,7 @@ public final class ConnectionTraceMain {
         }
 
         @Override
-        protected void close() {
-        }
+        protected void close() {}
 
         @Override
         protected void sendUrgentData(int data) throws IOException {
@@ -144,8 +141,7 @@ public final class ConnectionTraceMain {
         }
 
         @Override
-        public void setOption(int optID, Object value) {
-        }
+        public void setOption(int optID, Object value) {}
 
         @Override
         public Object getOption(int optID) {

@@ -25,8 +25,7 @@ class NoPhoneHomeTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, List<String> connections, String output) {
-    }
+    private record Run(int exit, List<String> connections, String output) {}
 
     private Run trace(Map<String, String> extraEnv, String... args) throws IOException, InterruptedException {
         int closed;
@@ -34,8 +33,13 @@ class NoPhoneHomeTest {
             closed = s.getLocalPort();
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"),
-                ConnectionTraceMain.class.getName(), Integer.toString(closed)));
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Xmx1g",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ConnectionTraceMain.class.getName(),
+                Integer.toString(closed)));
         cmd.addAll(List.of(args));
         Path log = tmp.resolve("child-" + System.nanoTime() + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -49,21 +53,43 @@ class NoPhoneHomeTest {
             p.destroyForcibly();
         }
         String output = Files.readString(log);
-        assertThat(exited).as("child JVM finished within 180 s; output:%n%s", output).isTrue();
+        assertThat(exited)
+                .as("child JVM finished within 180 s; output:%n%s", output)
+                .isTrue();
         assertThat(p.exitValue()).as("child exit code; output:%n%s", output).isZero();
-        List<String> connections = output.lines().filter(l -> l.startsWith("CONNECT ")).map(l -> l.substring(8))
+        List<String> connections = output.lines()
+                .filter(l -> l.startsWith("CONNECT "))
+                .map(l -> l.substring(8))
                 .toList();
-        int exit = output.lines().filter(l -> l.startsWith("EXIT ")).map(l -> Integer.parseInt(l.substring(5)))
-                .findFirst().orElse(-1);
+        int exit = output.lines()
+                .filter(l -> l.startsWith("EXIT "))
+                .map(l -> Integer.parseInt(l.substring(5)))
+                .findFirst()
+                .orElse(-1);
         return new Run(exit, connections, output);
     }
 
     @Test
     void an_offline_generation_opens_no_connection_beyond_loopback() throws Exception {
         Path out = tmp.resolve("tiny.wav");
-        Run r = trace(Map.of(), "cli", "generate", "--model", Fixtures.path("models", "musicgen_mono").toString(),
-                "--local-repo", "tiny/t5-a=" + Fixtures.path("models", "t5"), "--offline", "--prompt", "lo-fi",
-                "--duration", "1", "--seed", "1", "--no-progress", "--output", out.toString());
+        Run r = trace(
+                Map.of(),
+                "cli",
+                "generate",
+                "--model",
+                Fixtures.path("models", "musicgen_mono").toString(),
+                "--local-repo",
+                "tiny/t5-a=" + Fixtures.path("models", "t5"),
+                "--offline",
+                "--prompt",
+                "lo-fi",
+                "--duration",
+                "1",
+                "--seed",
+                "1",
+                "--no-progress",
+                "--output",
+                out.toString());
 
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(out).exists();
@@ -73,7 +99,9 @@ class NoPhoneHomeTest {
 
     @Test
     void opt_out_tracking_false_turns_djl_tracking_back_on_and_the_trace_sees_it() throws Exception {
-        Run r = trace(Map.of("OPT_OUT_TRACKING", "false"), "engine",
+        Run r = trace(
+                Map.of("OPT_OUT_TRACKING", "false"),
+                "engine",
                 Fixtures.path("models", "t5", "tokenizer.json").toString());
 
         assertThat(r.output()).contains("TRACKING_OFF false");

@@ -40,7 +40,8 @@ import org.apache.spark.sql.SparkSession;
  * or the job failed, 2 for a usage error.
  */
 public final class GenerateFromCsv {
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "Usage: GenerateFromCsv --model M --input FILE --output DIR [options]",
             "  --master URL          Spark master (default: spark-submit's, else local[*])",
             "  --model M             version (small, melody, ...), Hub repo id, or a directory on every executor",
@@ -95,7 +96,7 @@ public final class GenerateFromCsv {
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
-        } catch (Exception e) {   // SparkException is checked in Java terms but thrown undeclared by Scala code
+        } catch (Exception e) { // SparkException is checked in Java terms but thrown undeclared by Scala code
             err.println("error: the job failed: " + PartitionGenerator.message(rootCause(e)));
             return 1;
         } finally {
@@ -106,8 +107,12 @@ public final class GenerateFromCsv {
     }
 
     static int generate(SparkSession spark, Options o, PrintStream out) {
-        Dataset<Row> in = o.input.toLowerCase(Locale.ROOT).endsWith(".parquet") ? spark.read().parquet(o.input)
-                : spark.read().option("header", "true").option("multiLine", "true").option("escape", "\"")
+        Dataset<Row> in = o.input.toLowerCase(Locale.ROOT).endsWith(".parquet")
+                ? spark.read().parquet(o.input)
+                : spark.read()
+                        .option("header", "true")
+                        .option("multiLine", "true")
+                        .option("escape", "\"")
                         .csv(o.input);
         List<String> columns = Arrays.asList(in.columns());
         Set<String> known = new LinkedHashSet<>(List.of("id", "prompt"));
@@ -125,7 +130,11 @@ public final class GenerateFromCsv {
             }
         }
         in = in.withColumn("id", col("id").cast("string"));
-        List<Row> dups = in.filter(col("id").isNotNull()).groupBy("id").count().filter(col("count").gt(1)).limit(5)
+        List<Row> dups = in.filter(col("id").isNotNull())
+                .groupBy("id")
+                .count()
+                .filter(col("count").gt(1))
+                .limit(5)
                 .collectAsList();
         if (!dups.isEmpty()) {
             List<String> ids = new ArrayList<>();
@@ -138,12 +147,18 @@ public final class GenerateFromCsv {
         } catch (IOException e) {
             throw new IllegalArgumentException("--output " + o.output + " cannot be created: " + e.getMessage(), e);
         }
-        int partitions = o.partitions != null ? o.partitions : spark.sparkContext().defaultParallelism();
+        int partitions =
+                o.partitions != null ? o.partitions : spark.sparkContext().defaultParallelism();
         in = in.withColumn(ROW, monotonically_increasing_id()).repartition(partitions, col("id"));
 
-        MusicGenTransformer t = new MusicGenTransformer().setModel(o.model)
-                .setLocalRepos(o.localRepos.toArray(new String[0])).setIdCol("id").setPromptCol("prompt")
-                .setBatchSize(o.batchSize).setBaseSeed(o.baseSeed).setFailFast(o.failFast)
+        MusicGenTransformer t = new MusicGenTransformer()
+                .setModel(o.model)
+                .setLocalRepos(o.localRepos.toArray(new String[0]))
+                .setIdCol("id")
+                .setPromptCol("prompt")
+                .setBatchSize(o.batchSize)
+                .setBaseSeed(o.baseSeed)
+                .setFailFast(o.failFast)
                 .setOutputDir(dir.toString());
         if (o.offline) {
             t.setOffline(true);
@@ -164,7 +179,12 @@ public final class GenerateFromCsv {
         }
         long t0 = System.nanoTime();
         List<Row> rows = new ArrayList<>(t.transform(in)
-                .select(col(ROW), col("id"), col(t.getUsedSeedCol()), col(t.getFileCol()), col(t.getSecondsCol()),
+                .select(
+                        col(ROW),
+                        col("id"),
+                        col(t.getUsedSeedCol()),
+                        col(t.getFileCol()),
+                        col(t.getSecondsCol()),
                         col(t.getErrorCol()))
                 .collectAsList());
         double wall = (System.nanoTime() - t0) / 1e9;
@@ -174,15 +194,32 @@ public final class GenerateFromCsv {
         for (Row r : rows) {
             boolean good = r.isNullAt(5);
             ok += good ? 1 : 0;
-            csv.append(field(r.isNullAt(1) ? "" : r.getString(1))).append(',')
-                    .append(r.isNullAt(2) ? "" : Long.toString(r.getLong(2))).append(',')
-                    .append(r.isNullAt(3) ? "" : field(Path.of(r.getString(3)).getFileName().toString())).append(',')
-                    .append(r.isNullAt(4) ? "" : String.format(Locale.ROOT, "%.3f", r.getDouble(4))).append(',')
-                    .append(good ? "" : field(r.getString(5))).append('\n');
+            csv.append(field(r.isNullAt(1) ? "" : r.getString(1)))
+                    .append(',')
+                    .append(r.isNullAt(2) ? "" : Long.toString(r.getLong(2)))
+                    .append(',')
+                    .append(
+                            r.isNullAt(3)
+                                    ? ""
+                                    : field(Path.of(r.getString(3))
+                                            .getFileName()
+                                            .toString()))
+                    .append(',')
+                    .append(r.isNullAt(4) ? "" : String.format(Locale.ROOT, "%.3f", r.getDouble(4)))
+                    .append(',')
+                    .append(good ? "" : field(r.getString(5)))
+                    .append('\n');
         }
         writeAtomically(dir.resolve("results.csv"), csv.toString());
-        out.printf(Locale.ROOT, "generated %d of %d rows into %s in %.1f s (%.1f rows/min); %d failed%s%n", ok,
-                rows.size(), dir, wall, wall > 0 ? ok * 60 / wall : 0.0, rows.size() - ok,
+        out.printf(
+                Locale.ROOT,
+                "generated %d of %d rows into %s in %.1f s (%.1f rows/min); %d failed%s%n",
+                ok,
+                rows.size(),
+                dir,
+                wall,
+                wall > 0 ? ok * 60 / wall : 0.0,
+                rows.size() - ok,
                 rows.size() > ok ? " (see results.csv)" : "");
         return rows.isEmpty() || ok > 0 ? 0 : 1;
     }
@@ -196,7 +233,8 @@ public final class GenerateFromCsv {
     }
 
     private static void writeAtomically(Path target, String text) {
-        Path temp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid() + ".part");
+        Path temp = target.resolveSibling(
+                "." + target.getFileName() + "." + ProcessHandle.current().pid() + ".part");
         try {
             Files.writeString(temp, text, StandardCharsets.UTF_8);
             try {

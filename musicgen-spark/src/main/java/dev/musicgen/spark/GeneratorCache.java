@@ -56,8 +56,7 @@ final class GeneratorCache {
                 long t0 = System.nanoTime();
                 generator = settings.build();
                 builds++;
-                LOG.info("built {} in {} ms for this executor", settings,
-                        (System.nanoTime() - t0) / 1_000_000);
+                LOG.info("built {} in {} ms for this executor", settings, (System.nanoTime() - t0) / 1_000_000);
             }
             return generator;
         }

@@ -40,8 +40,15 @@ final class GeneratorSettings implements Serializable {
      * @param stemSeparation   null: the builder's default
      * @param demucsCheckpoint null: downloaded on the first melody
      */
-    GeneratorSettings(String model, Map<String, String> localRepos, Boolean offline, String cacheDir,
-            String computeType, String device, Boolean stemSeparation, String demucsCheckpoint) {
+    GeneratorSettings(
+            String model,
+            Map<String, String> localRepos,
+            Boolean offline,
+            String cacheDir,
+            String computeType,
+            String device,
+            Boolean stemSeparation,
+            String demucsCheckpoint) {
         if (model == null || model.isBlank()) {
             throw new IllegalArgumentException("model must name a version (small, melody, ...), a Hub repo id or a "
                     + "directory, but is: " + (model == null ? "unset" : "'" + model + "'"));
@@ -50,10 +57,11 @@ final class GeneratorSettings implements Serializable {
         this.localRepos = Collections.unmodifiableMap(new LinkedHashMap<>(localRepos));
         this.offline = offline;
         this.cacheDir = cacheDir;
-        this.computeType = computeType == null ? null : parseComputeType(computeType).name();
+        this.computeType =
+                computeType == null ? null : parseComputeType(computeType).name();
         this.device = device;
         if (device != null) {
-            DeviceSelector.named(device);   // refuse a bad name on the driver, not on every executor
+            DeviceSelector.named(device); // refuse a bad name on the driver, not on every executor
         }
         this.stemSeparation = stemSeparation;
         this.demucsCheckpoint = demucsCheckpoint;
@@ -63,8 +71,8 @@ final class GeneratorSettings implements Serializable {
     static Map.Entry<String, String> parseLocalRepo(String spec) {
         int eq = spec == null ? -1 : spec.indexOf('=');
         if (eq <= 0 || eq == spec.length() - 1) {
-            throw new IllegalArgumentException("localRepos entries must be ID=DIR (e.g. t5-base=/models/t5-base), "
-                    + "but one is: " + spec);
+            throw new IllegalArgumentException(
+                    "localRepos entries must be ID=DIR (e.g. t5-base=/models/t5-base), " + "but one is: " + spec);
         }
         return Map.entry(spec.substring(0, eq).trim(), spec.substring(eq + 1).trim());
     }
@@ -73,8 +81,8 @@ final class GeneratorSettings implements Serializable {
         try {
             return ComputeType.valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("computeType must be one of FLOAT32, FLOAT16_WEIGHTS, but is: " + name,
-                    e);
+            throw new IllegalArgumentException(
+                    "computeType must be one of FLOAT32, FLOAT16_WEIGHTS, but is: " + name, e);
         }
     }
 
@@ -113,16 +121,20 @@ final class GeneratorSettings implements Serializable {
             return false;
         }
         GeneratorSettings s = (GeneratorSettings) o;
-        return model.equals(s.model) && localRepos.equals(s.localRepos) && Objects.equals(offline, s.offline)
-                && Objects.equals(cacheDir, s.cacheDir) && Objects.equals(computeType, s.computeType)
-                && Objects.equals(device, s.device) && Objects.equals(stemSeparation, s.stemSeparation)
+        return model.equals(s.model)
+                && localRepos.equals(s.localRepos)
+                && Objects.equals(offline, s.offline)
+                && Objects.equals(cacheDir, s.cacheDir)
+                && Objects.equals(computeType, s.computeType)
+                && Objects.equals(device, s.device)
+                && Objects.equals(stemSeparation, s.stemSeparation)
                 && Objects.equals(demucsCheckpoint, s.demucsCheckpoint);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(model, localRepos, offline, cacheDir, computeType, device, stemSeparation,
-                demucsCheckpoint);
+        return Objects.hash(
+                model, localRepos, offline, cacheDir, computeType, device, stemSeparation, demucsCheckpoint);
     }
 
     @Override

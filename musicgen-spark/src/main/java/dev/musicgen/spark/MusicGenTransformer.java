@@ -110,27 +110,47 @@ public final class MusicGenTransformer extends Transformer implements DefaultPar
     @SuppressWarnings("unchecked")
     public MusicGenTransformer(String uid) {
         this.uid = uid;
-        model = new Param<>(this, "model", "the model: a version (small, medium, large, melody, stereo-small, ...), a "
-                + "Hugging Face repo id, or a directory present on every executor");
-        localRepos = new StringArrayParam(this, "localRepos", "repo ids served from local directories, as ID=DIR "
-                + "(e.g. the T5 or EnCodec a checkpoint names), on every executor");
+        model = new Param<>(
+                this,
+                "model",
+                "the model: a version (small, medium, large, melody, stereo-small, ...), a "
+                        + "Hugging Face repo id, or a directory present on every executor");
+        localRepos = new StringArrayParam(
+                this,
+                "localRepos",
+                "repo ids served from local directories, as ID=DIR "
+                        + "(e.g. the T5 or EnCodec a checkpoint names), on every executor");
         offline = new BooleanParam(this, "offline", "never use the network (default: HF_HUB_OFFLINE of the executor)");
-        cacheDir = new Param<>(this, "cacheDir", "the Hugging Face hub cache on the executors (default: HF_HUB_CACHE, "
-                + "$HF_HOME/hub, ~/.cache/huggingface/hub)");
+        cacheDir = new Param<>(
+                this,
+                "cacheDir",
+                "the Hugging Face hub cache on the executors (default: HF_HUB_CACHE, "
+                        + "$HF_HOME/hub, ~/.cache/huggingface/hub)");
         computeType = new Param<>(this, "computeType", "FLOAT32 or FLOAT16_WEIGHTS (default: MusicGenerator's)");
-        device = new Param<>(this, "device", "cpu, gpu, gpuN or auto (default: MUSICGEN_DEVICE of the executor, "
-                + "else auto)");
-        stemSeparation = new BooleanParam(this, "stemSeparation", "separate melody inputs with HTDemucs first "
-                + "(default: MusicGenerator's, true)");
+        device = new Param<>(
+                this, "device", "cpu, gpu, gpuN or auto (default: MUSICGEN_DEVICE of the executor, " + "else auto)");
+        stemSeparation = new BooleanParam(
+                this,
+                "stemSeparation",
+                "separate melody inputs with HTDemucs first " + "(default: MusicGenerator's, true)");
         demucsCheckpoint = new Param<>(this, "demucsCheckpoint", "a local htdemucs checkpoint, on every executor");
 
-        idCol = new Param<>(this, "idCol", "a column that identifies each row: it orders batches, derives seeds and "
-                + "names output files (required with outputDir)");
+        idCol = new Param<>(
+                this,
+                "idCol",
+                "a column that identifies each row: it orders batches, derives seeds and "
+                        + "names output files (required with outputDir)");
         promptCol = new Param<>(this, "promptCol", "the text prompt column (string)");
         for (RequestInput in : RequestInput.values()) {
-            columnParams.put(in, new Param<>(this, in.colParam(), "a per-row column for " + in.param + " ("
-                    + in.acceptedTypes() + "; null cells use " + (valueParam(in) ? in.param + ", else " : "")
-                    + "GenerationRequest's default)"));
+            columnParams.put(
+                    in,
+                    new Param<>(
+                            this,
+                            in.colParam(),
+                            "a per-row column for " + in.param + " ("
+                                    + in.acceptedTypes() + "; null cells use "
+                                    + (valueParam(in) ? in.param + ", else " : "")
+                                    + "GenerationRequest's default)"));
             if (!valueParam(in)) {
                 continue;
             }
@@ -153,10 +173,16 @@ public final class MusicGenTransformer extends Transformer implements DefaultPar
             valueParams.put(in, (Param<Object>) p);
         }
         baseSeed = new LongParam(this, "baseSeed", "rows without a seed get one derived from this and their identity");
-        batchSize = new IntParam(this, "batchSize", "rows generated together (>= 1); 1 gives exactly what a single "
-                + "generate call gives", ParamValidators.gtEq(1));
-        outputDir = new Param<>(this, "outputDir", "write each row's audio to outputDir/<id>.<ext> (a directory all "
-                + "executors share) and put its path in fileCol, instead of the bytes in audioCol");
+        batchSize = new IntParam(
+                this,
+                "batchSize",
+                "rows generated together (>= 1); 1 gives exactly what a single " + "generate call gives",
+                ParamValidators.gtEq(1));
+        outputDir = new Param<>(
+                this,
+                "outputDir",
+                "write each row's audio to outputDir/<id>.<ext> (a directory all "
+                        + "executors share) and put its path in fileCol, instead of the bytes in audioCol");
         failFast = new BooleanParam(this, "failFast", "fail the task on a bad row instead of filling errorCol");
         audioCol = new Param<>(this, "audioCol", "output: the encoded audio (binary), without outputDir");
         fileCol = new Param<>(this, "fileCol", "output: the written file's path (string), with outputDir");
@@ -208,7 +234,7 @@ public final class MusicGenTransformer extends Transformer implements DefaultPar
 
     @Override
     public StructType transformSchema(StructType schema) {
-        config(schema);   // validates the params against the input's columns
+        config(schema); // validates the params against the input's columns
         List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()));
         boolean files = isDefined(outputDir);
         String[][] outputs = {
@@ -218,8 +244,13 @@ public final class MusicGenTransformer extends Transformer implements DefaultPar
             {getSecondsCol(), secondsCol.name()},
             {getErrorCol(), errorCol.name()},
         };
-        DataType[] types = {files ? DataTypes.StringType : DataTypes.BinaryType, DataTypes.LongType,
-            DataTypes.DoubleType, DataTypes.DoubleType, DataTypes.StringType};
+        DataType[] types = {
+            files ? DataTypes.StringType : DataTypes.BinaryType,
+            DataTypes.LongType,
+            DataTypes.DoubleType,
+            DataTypes.DoubleType,
+            DataTypes.StringType
+        };
         for (int i = 0; i < outputs.length; i++) {
             String name = outputs[i][0];
             if (Arrays.asList(schema.fieldNames()).contains(name)) {
@@ -239,8 +270,15 @@ public final class MusicGenTransformer extends Transformer implements DefaultPar
             Map.Entry<String, String> e = GeneratorSettings.parseLocalRepo(spec);
             repos.put(e.getKey(), e.getValue());
         }
-        c.settings = new GeneratorSettings(isDefined(model) ? getModel() : null, repos, (Boolean) opt(offline),
-                opt(cacheDir), opt(computeType), opt(device), (Boolean) opt(stemSeparation), opt(demucsCheckpoint));
+        c.settings = new GeneratorSettings(
+                isDefined(model) ? getModel() : null,
+                repos,
+                (Boolean) opt(offline),
+                opt(cacheDir),
+                opt(computeType),
+                opt(device),
+                (Boolean) opt(stemSeparation),
+                opt(demucsCheckpoint));
         c.promptCol = getPromptCol();
         c.promptIndex = column(schema, promptCol, getPromptCol());
         if (!(schema.fields()[c.promptIndex].dataType() instanceof StringType)) {
@@ -267,12 +305,12 @@ public final class MusicGenTransformer extends Transformer implements DefaultPar
             Param<Object> vp = valueParams.get(in);
             if (vp != null && isDefined(vp)) {
                 c.values.put(in, $(vp));
-                if (in != RequestInput.CONTINUATION) {   // continuation needs a row's input audio
+                if (in != RequestInput.CONTINUATION) { // continuation needs a row's input audio
                     in.apply(probe, $(vp));
                 }
             }
         }
-        probe.build();   // a bad value for all rows fails here, on the driver, naming it
+        probe.build(); // a bad value for all rows fails here, on the driver, naming it
         c.baseSeed = getBaseSeed();
         c.batchSize = getBatchSize();
         c.failFast = getFailFast();
@@ -290,8 +328,8 @@ public final class MusicGenTransformer extends Transformer implements DefaultPar
         List<String> names = Arrays.asList(schema.fieldNames());
         int i = names.indexOf(name);
         if (i < 0) {
-            throw new IllegalArgumentException(p.name() + " '" + name + "' is not a column of the input; its columns "
-                    + "are " + names);
+            throw new IllegalArgumentException(
+                    p.name() + " '" + name + "' is not a column of the input; its columns " + "are " + names);
         }
         return i;
     }
@@ -667,7 +705,7 @@ public final class MusicGenTransformer extends Transformer implements DefaultPar
         return setValue(RequestInput.EXTEND_STRIDE, seconds);
     }
 
-    @SuppressWarnings("unchecked")   // created as a Param<String>, kept with the others as Param<Object>
+    @SuppressWarnings("unchecked") // created as a Param<String>, kept with the others as Param<Object>
     public Param<String> normalizationStrategy() {
         return (Param<String>) (Param<?>) valueParams.get(RequestInput.NORMALIZATION_STRATEGY);
     }
@@ -677,7 +715,7 @@ public final class MusicGenTransformer extends Transformer implements DefaultPar
         return setValue(RequestInput.NORMALIZATION_STRATEGY, value);
     }
 
-    @SuppressWarnings("unchecked")   // created as a Param<String>, kept with the others as Param<Object>
+    @SuppressWarnings("unchecked") // created as a Param<String>, kept with the others as Param<Object>
     public Param<String> outputFormat() {
         return (Param<String>) (Param<?>) valueParams.get(RequestInput.OUTPUT_FORMAT);
     }

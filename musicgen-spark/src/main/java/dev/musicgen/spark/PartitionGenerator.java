@@ -74,7 +74,8 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
             items.add(plan(input.next(), position++, partition));
         }
         if (c.idIndex >= 0) {
-            items.sort(Comparator.comparing((Item i) -> i.id == null ? "" : i.id).thenComparingInt(i -> i.position));
+            items.sort(
+                    Comparator.comparing((Item i) -> i.id == null ? "" : i.id).thenComparingInt(i -> i.position));
         }
         for (Item i : items) {
             if (i.error != null && c.failFast) {
@@ -106,8 +107,8 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
         if (c.idIndex >= 0 && !row.isNullAt(c.idIndex)) {
             id = row.get(c.idIndex).toString();
         }
-        String identity = c.idIndex >= 0 ? (id == null ? "(null id #" + position + ")" : id)
-                : "p" + partition + "/r" + position;
+        String identity =
+                c.idIndex >= 0 ? (id == null ? "(null id #" + position + ")" : id) : "p" + partition + "/r" + position;
         Item item = new Item(row, position, id, identity);
         try {
             if (c.outputDir != null) {
@@ -129,7 +130,7 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
                     continue;
                 }
                 if (in == RequestInput.SEED) {
-                    if ((Long) v != -1L) {   // -1: "no seed", as in the Java API; derived below, never random
+                    if ((Long) v != -1L) { // -1: "no seed", as in the Java API; derived below, never random
                         b.seed((Long) v);
                     }
                 } else {
@@ -145,10 +146,14 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
 
     private void checkFileName(String id) {
         if (id == null || id.isBlank()) {
-            throw new IllegalArgumentException("id (column '" + c.idCol + "') is empty: rows need an id to name their "
-                    + "file in outputDir");
+            throw new IllegalArgumentException(
+                    "id (column '" + c.idCol + "') is empty: rows need an id to name their " + "file in outputDir");
         }
-        if (id.equals(".") || id.equals("..") || id.contains("/") || id.contains("\\") || id.indexOf('\0') >= 0
+        if (id.equals(".")
+                || id.equals("..")
+                || id.contains("/")
+                || id.contains("\\")
+                || id.indexOf('\0') >= 0
                 || id.length() > 200) {
             throw new IllegalArgumentException("id (column '" + c.idCol + "') must be usable as a file name (no / or "
                     + "\\, not . or .., at most 200 characters), but is: " + id);
@@ -195,11 +200,25 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
     }
 
     /** The settings {@link MusicGenerator#generate(List)} requires to be equal within one batched forward. */
-    record BatchKey(double duration, double temperature, int topK, double topP, double cfg, double extendStride,
-            boolean multiBandDiffusion, OptionalLong seed) {
+    record BatchKey(
+            double duration,
+            double temperature,
+            int topK,
+            double topP,
+            double cfg,
+            double extendStride,
+            boolean multiBandDiffusion,
+            OptionalLong seed) {
         static BatchKey of(GenerationRequest r) {
-            return new BatchKey(r.duration(), r.temperature(), r.topK(), r.topP(), r.classifierFreeGuidance(),
-                    r.extendStride(), r.multiBandDiffusion(), r.seed());
+            return new BatchKey(
+                    r.duration(),
+                    r.temperature(),
+                    r.topK(),
+                    r.topP(),
+                    r.classifierFreeGuidance(),
+                    r.extendStride(),
+                    r.multiBandDiffusion(),
+                    r.seed());
         }
     }
 
@@ -261,7 +280,7 @@ final class PartitionGenerator implements MapPartitionsFunction<Row, Row> {
             Object payload;
             try {
                 payload = c.outputDir == null ? a.toBytes(rs.get(k).outputFormat()) : write(i, a, rs.get(k));
-            } catch (IllegalArgumentException e) {   // e.g. a format that cannot hold this audio
+            } catch (IllegalArgumentException e) { // e.g. a format that cannot hold this audio
                 if (c.failFast) {
                     throw new IllegalArgumentException("row " + i.identity + ": " + message(e), e);
                 }

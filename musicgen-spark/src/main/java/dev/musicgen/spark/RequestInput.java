@@ -33,7 +33,14 @@ enum RequestInput {
     OUTPUT_FORMAT("outputFormat", "output_format", Kind.STRING);
 
     /** How a value is read from a cell. */
-    enum Kind { DOUBLE, LONG, INT, BOOLEAN, STRING, AUDIO }
+    enum Kind {
+        DOUBLE,
+        LONG,
+        INT,
+        BOOLEAN,
+        STRING,
+        AUDIO
+    }
 
     final String param;
     final String csvName;
@@ -94,7 +101,8 @@ enum RequestInput {
         try {
             switch (kind) {
                 case DOUBLE:
-                    return cell instanceof Number ? ((Number) cell).doubleValue()
+                    return cell instanceof Number
+                            ? ((Number) cell).doubleValue()
                             : Double.parseDouble(((String) cell).trim());
                 case LONG:
                     return integral(cell, Long.MIN_VALUE, Long.MAX_VALUE);
@@ -108,8 +116,8 @@ enum RequestInput {
                     return cell.toString().trim();
             }
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException(param + " (column '" + column + "') must be " + expected() + ", but is: "
-                    + cell, e);
+            throw new IllegalArgumentException(
+                    param + " (column '" + column + "') must be " + expected() + ", but is: " + cell, e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(param + " (column '" + column + "'): " + e.getMessage(), e);
         }
@@ -120,8 +128,9 @@ enum RequestInput {
     }
 
     private static long integral(Object cell, long min, long max) {
-        BigDecimal v = cell instanceof Number ? new BigDecimal(cell.toString()) : new BigDecimal(((String) cell).trim());
-        long l = v.longValueExact();   // ArithmeticException for 2.5 or out of range
+        BigDecimal v =
+                cell instanceof Number ? new BigDecimal(cell.toString()) : new BigDecimal(((String) cell).trim());
+        long l = v.longValueExact(); // ArithmeticException for 2.5 or out of range
         if (l < min || l > max) {
             throw new ArithmeticException("out of range");
         }

@@ -42,10 +42,14 @@ class MusicGenTransformerTest {
 
     /** Per-row request inputs, typed as a DataFrame built in code would type them. */
     static final StructType TYPED = new StructType()
-            .add("id", DataTypes.StringType).add("prompt", DataTypes.StringType)
-            .add("duration", DataTypes.DoubleType).add("seed", DataTypes.LongType)
-            .add("temperature", DataTypes.DoubleType).add("top_k", DataTypes.IntegerType)
-            .add("cfg", DataTypes.DoubleType).add("format", DataTypes.StringType);
+            .add("id", DataTypes.StringType)
+            .add("prompt", DataTypes.StringType)
+            .add("duration", DataTypes.DoubleType)
+            .add("seed", DataTypes.LongType)
+            .add("temperature", DataTypes.DoubleType)
+            .add("top_k", DataTypes.IntegerType)
+            .add("cfg", DataTypes.DoubleType)
+            .add("format", DataTypes.StringType);
 
     @BeforeAll
     static void start() {
@@ -59,14 +63,20 @@ class MusicGenTransformerTest {
     }
 
     static MusicGenTransformer typed(String cache) {
-        return TinyModel.transformer(tmp.resolve(cache)).setIdCol("id").setDurationCol("duration")
-                .setSeedCol("seed").setTemperatureCol("temperature").setTopKCol("top_k")
-                .setClassifierFreeGuidanceCol("cfg").setOutputFormatCol("format");
+        return TinyModel.transformer(tmp.resolve(cache))
+                .setIdCol("id")
+                .setDurationCol("duration")
+                .setSeedCol("seed")
+                .setTemperatureCol("temperature")
+                .setTopKCol("top_k")
+                .setClassifierFreeGuidanceCol("cfg")
+                .setOutputFormatCol("format");
     }
 
     /** The request the Java API gets for a TYPED row, with the seed the transformer reported. */
     static GenerationRequest request(Row r, long seed) {
-        GenerationRequest.Builder b = GenerationRequest.builder().prompt(r.getString(1)).seed(seed);
+        GenerationRequest.Builder b =
+                GenerationRequest.builder().prompt(r.getString(1)).seed(seed);
         if (!r.isNullAt(2)) {
             b.duration(r.getDouble(2));
         }
@@ -113,32 +123,39 @@ class MusicGenTransformerTest {
             assertThat(get(o, "error")).as("error of " + r.getString(0)).isNull();
             long seed = (Long) get(o, "used_seed");
             boolean explicit = !r.isNullAt(3) && r.getLong(3) != -1;
-            assertThat(seed).as("seed of " + r.getString(0))
+            assertThat(seed)
+                    .as("seed of " + r.getString(0))
                     .isEqualTo(explicit ? r.getLong(3) : Seeds.derive(0, r.getString(0)));
             GenerationRequest req = request(r, seed);
             GeneratedAudio a = reference.generate(req);
-            assertThat((byte[]) get(o, "audio")).as("audio of " + r.getString(0))
+            assertThat((byte[]) get(o, "audio"))
+                    .as("audio of " + r.getString(0))
                     .isEqualTo(a.toBytes(req.outputFormat()));
             assertThat((Double) get(o, "audio_duration")).isEqualTo(a.durationSeconds());
             assertThat((Double) get(o, "seconds")).isPositive();
         }
         // row e left its duration to GenerationRequest's default
-        assertThat((Double) get(byId.get("e"), "audio_duration")).isEqualTo(
-                GenerationRequest.builder().prompt("x").build().duration());
+        assertThat((Double) get(byId.get("e"), "audio_duration"))
+                .isEqualTo(GenerationRequest.builder().prompt("x").build().duration());
     }
 
     @Test
     void larger_batches_give_what_the_java_api_gives_for_the_same_batch() {
         // ids out of order: batches follow the ids, not the input order; f samples differently so runs apart
         List<Row> in = List.of(
-                RowFactory.create("c", "drum and bass with a long description of the mix", 1.0, null, null, 50, null, null),
+                RowFactory.create(
+                        "c", "drum and bass with a long description of the mix", 1.0, null, null, 50, null, null),
                 RowFactory.create("a", "lo-fi", 1.0, null, null, 50, null, null),
                 RowFactory.create("e", "ambient", 1.0, null, null, 50, null, null),
                 RowFactory.create("f", "funk", 1.0, null, 0.5, 50, null, null),
                 RowFactory.create("b", "a slow blues in e minor", 1.0, null, null, 50, null, null),
                 RowFactory.create("d", "techno", 1.0, null, null, 50, null, null));
         Dataset<Row> df = spark.createDataFrame(in, TYPED).repartition(1);
-        List<Row> out = typed("batch2-cache").setBatchSize(2).setBaseSeed(42).transform(df).collectAsList();
+        List<Row> out = typed("batch2-cache")
+                .setBatchSize(2)
+                .setBaseSeed(42)
+                .transform(df)
+                .collectAsList();
 
         Map<String, Row> byId = byId(out);
         Map<String, Row> inById = byId(in);
@@ -148,12 +165,15 @@ class MusicGenTransformerTest {
             List<GenerationRequest> rs = new ArrayList<>();
             for (String id : batch) {
                 assertThat(get(byId.get(id), "error")).isNull();
-                assertThat((Long) get(byId.get(id), "used_seed")).as("seed of " + id).isEqualTo(seed);
+                assertThat((Long) get(byId.get(id), "used_seed"))
+                        .as("seed of " + id)
+                        .isEqualTo(seed);
                 rs.add(request(inById.get(id), seed));
             }
             List<GeneratedAudio> expected = reference.generate(rs);
             for (int k = 0; k < batch.size(); k++) {
-                assertThat((byte[]) get(byId.get(batch.get(k)), "audio")).as("audio of " + batch.get(k))
+                assertThat((byte[]) get(byId.get(batch.get(k)), "audio"))
+                        .as("audio of " + batch.get(k))
                         .isEqualTo(expected.get(k).toBytes(OutputFormat.WAV));
             }
         }
@@ -162,25 +182,36 @@ class MusicGenTransformerTest {
     @Test
     void a_bad_row_fills_the_error_column_and_the_others_go_on() throws Exception {
         Path garbage = Files.write(tmp.resolve("garbage.wav"), new byte[] {1, 2, 3, 4, 5});
-        StructType strings = new StructType().add("id", DataTypes.StringType).add("prompt", DataTypes.StringType)
-                .add("duration", DataTypes.StringType).add("input_audio", DataTypes.StringType)
+        StructType strings = new StructType()
+                .add("id", DataTypes.StringType)
+                .add("prompt", DataTypes.StringType)
+                .add("duration", DataTypes.StringType)
+                .add("input_audio", DataTypes.StringType)
                 .add("continuation", DataTypes.StringType);
         List<Row> in = List.of(
                 RowFactory.create("ok", "lo-fi beat", "0.5", null, null),
                 RowFactory.create("neg", "lo-fi beat", "-1", null, null),
                 RowFactory.create("nan", "lo-fi beat", "abc", null, null),
                 RowFactory.create("noprompt", null, "0.5", null, null),
-                RowFactory.create("missing", "lo-fi beat", "1", tmp.resolve("missing.wav").toString(), "true"),
+                RowFactory.create(
+                        "missing", "lo-fi beat", "1", tmp.resolve("missing.wav").toString(), "true"),
                 RowFactory.create("corrupt", "lo-fi beat", "1", garbage.toString(), "true"));
         Dataset<Row> df = spark.createDataFrame(in, strings).repartition(2);
-        MusicGenTransformer t = TinyModel.transformer(tmp.resolve("bad-cache")).setIdCol("id")
-                .setDurationCol("duration").setInputAudioCol("input_audio").setContinuationCol("continuation");
+        MusicGenTransformer t = TinyModel.transformer(tmp.resolve("bad-cache"))
+                .setIdCol("id")
+                .setDurationCol("duration")
+                .setInputAudioCol("input_audio")
+                .setContinuationCol("continuation");
         Map<String, Row> out = byId(t.transform(df).collectAsList());
 
         assertThat(get(out.get("ok"), "error")).isNull();
         assertThat((byte[]) get(out.get("ok"), "audio")).isNotEmpty();
-        assertThat((String) get(out.get("neg"), "error")).contains("duration must be > 0").contains("-1");
-        assertThat((String) get(out.get("nan"), "error")).contains("duration").contains("column 'duration'")
+        assertThat((String) get(out.get("neg"), "error"))
+                .contains("duration must be > 0")
+                .contains("-1");
+        assertThat((String) get(out.get("nan"), "error"))
+                .contains("duration")
+                .contains("column 'duration'")
                 .contains("abc");
         assertThat((String) get(out.get("noprompt"), "error")).contains("prompt or inputAudio is required");
         assertThat((String) get(out.get("missing"), "error")).contains("missing.wav");
@@ -191,9 +222,12 @@ class MusicGenTransformerTest {
         }
 
         // failFast: the first bad row (by id) fails the task, and the job after Spark's retry
-        Dataset<Row> failing = t.setFailFast(true).transform(df.filter("id in ('ok', 'corrupt')").repartition(1));
-        assertThatThrownBy(failing::collectAsList).isInstanceOf(SparkException.class)
-                .hasMessageContaining("row corrupt").hasMessageContaining("garbage.wav");
+        Dataset<Row> failing = t.setFailFast(true)
+                .transform(df.filter("id in ('ok', 'corrupt')").repartition(1));
+        assertThatThrownBy(failing::collectAsList)
+                .isInstanceOf(SparkException.class)
+                .hasMessageContaining("row corrupt")
+                .hasMessageContaining("garbage.wav");
     }
 
     @Test
@@ -208,8 +242,13 @@ class MusicGenTransformerTest {
         assertThat(GeneratorCache.builds(key)).isZero();
 
         assertThat(t.transform(df).filter("error is null").count()).isEqualTo(8);
-        assertThat(GeneratorCache.builds(key)).as("builds after 4 tasks on 2 threads").isEqualTo(1);
-        assertThat(t.copy(new org.apache.spark.ml.param.ParamMap()).transform(df).count()).isEqualTo(8);
+        assertThat(GeneratorCache.builds(key))
+                .as("builds after 4 tasks on 2 threads")
+                .isEqualTo(1);
+        assertThat(t.copy(new org.apache.spark.ml.param.ParamMap())
+                        .transform(df)
+                        .count())
+                .isEqualTo(8);
         assertThat(GeneratorCache.builds(key)).as("builds after a second job").isEqualTo(1);
     }
 
@@ -219,8 +258,8 @@ class MusicGenTransformerTest {
     void a_retried_task_writes_the_same_files() throws Exception {
         List<Row> in = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
-            in.add(RowFactory.create("r" + i, "prompt number " + i, 0.5 * i, null, null, 20, null,
-                    i == 4 ? "mp3" : null));
+            in.add(RowFactory.create(
+                    "r" + i, "prompt number " + i, 0.5 * i, null, null, 20, null, i == 4 ? "mp3" : null));
         }
         Dataset<Row> df = spark.createDataFrame(in, TYPED).repartition(1);
         Path clean = tmp.resolve("out-clean");
@@ -231,13 +270,15 @@ class MusicGenTransformerTest {
 
         // the first attempt dies after r1..r3 are written (r3 was generated before it is handed on)
         Dataset<Row> out = typed("retry-cache").setOutputDir(retried.toString()).transform(df);
-        Dataset<Row> dying = out.map((MapFunction<Row, Row>) r -> {
-            if (TaskContext.get().attemptNumber() == 0 && r.getString(0).equals("r3")) {
-                INJECTED.incrementAndGet();
-                throw new IllegalStateException("injected failure of the first attempt");
-            }
-            return r;
-        }, Encoders.row(out.schema()));
+        Dataset<Row> dying = out.map(
+                (MapFunction<Row, Row>) r -> {
+                    if (TaskContext.get().attemptNumber() == 0 && r.getString(0).equals("r3")) {
+                        INJECTED.incrementAndGet();
+                        throw new IllegalStateException("injected failure of the first attempt");
+                    }
+                    return r;
+                },
+                Encoders.row(out.schema()));
         List<Row> rows = dying.collectAsList();
 
         assertThat(INJECTED.get()).isEqualTo(1);
@@ -249,8 +290,9 @@ class MusicGenTransformerTest {
             assertThat(Files.readAllBytes(retried.resolve(n))).as(n).isEqualTo(Files.readAllBytes(clean.resolve(n)));
         }
         for (Row r : rows) {
-            assertThat((String) get(r, "file")).isEqualTo(retried.resolve(get(r, "id") + (r.getString(0).equals("r4")
-                    ? ".mp3" : ".wav")).toString());
+            assertThat((String) get(r, "file"))
+                    .isEqualTo(retried.resolve(get(r, "id") + (r.getString(0).equals("r4") ? ".mp3" : ".wav"))
+                            .toString());
         }
     }
 
@@ -262,34 +304,62 @@ class MusicGenTransformerTest {
 
     @Test
     void params_are_checked_against_the_input_on_the_driver() {
-        StructType s = new StructType().add("id", DataTypes.StringType).add("text", DataTypes.StringType)
-                .add("blob", DataTypes.BinaryType).add("error", DataTypes.StringType);
+        StructType s = new StructType()
+                .add("id", DataTypes.StringType)
+                .add("text", DataTypes.StringType)
+                .add("blob", DataTypes.BinaryType)
+                .add("error", DataTypes.StringType);
         Path cache = tmp.resolve("unused");
         assertThatThrownBy(() -> TinyModel.transformer(cache).transformSchema(s))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("promptCol 'prompt'")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("promptCol 'prompt'")
                 .hasMessageContaining("[id, text, blob, error]");
-        assertThatThrownBy(() -> TinyModel.transformer(cache).setPromptCol("text").setDurationCol("blob")
-                .transformSchema(s)).hasMessageContaining("durationCol 'blob' must be a numeric or string column");
-        assertThatThrownBy(() -> TinyModel.transformer(cache).setPromptCol("text").transformSchema(s))
+        assertThatThrownBy(() -> TinyModel.transformer(cache)
+                        .setPromptCol("text")
+                        .setDurationCol("blob")
+                        .transformSchema(s))
+                .hasMessageContaining("durationCol 'blob' must be a numeric or string column");
+        assertThatThrownBy(
+                        () -> TinyModel.transformer(cache).setPromptCol("text").transformSchema(s))
                 .hasMessageContaining("errorCol 'error' is already a column");
-        assertThatThrownBy(() -> TinyModel.transformer(cache).setPromptCol("text").setErrorCol("err")
-                .setDuration(-2).transformSchema(s)).hasMessageContaining("duration must be > 0");
-        assertThatThrownBy(() -> TinyModel.transformer(cache).setPromptCol("text").setErrorCol("err")
-                .setOutputDir("x").transformSchema(s)).hasMessageContaining("idCol");
-        assertThatThrownBy(() -> new MusicGenTransformer().setPromptCol("text").setErrorCol("err").transformSchema(s))
+        assertThatThrownBy(() -> TinyModel.transformer(cache)
+                        .setPromptCol("text")
+                        .setErrorCol("err")
+                        .setDuration(-2)
+                        .transformSchema(s))
+                .hasMessageContaining("duration must be > 0");
+        assertThatThrownBy(() -> TinyModel.transformer(cache)
+                        .setPromptCol("text")
+                        .setErrorCol("err")
+                        .setOutputDir("x")
+                        .transformSchema(s))
+                .hasMessageContaining("idCol");
+        assertThatThrownBy(() -> new MusicGenTransformer()
+                        .setPromptCol("text")
+                        .setErrorCol("err")
+                        .transformSchema(s))
                 .hasMessageContaining("model must name");
         assertThatThrownBy(() -> new MusicGenTransformer().setBatchSize(0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("batchSize");
 
-        StructType ok = TinyModel.transformer(cache).setPromptCol("text").setErrorCol("err").transformSchema(s);
+        StructType ok = TinyModel.transformer(cache)
+                .setPromptCol("text")
+                .setErrorCol("err")
+                .transformSchema(s);
         assertThat(Arrays.copyOfRange(ok.fieldNames(), 4, 9))
                 .containsExactly("audio", "used_seed", "audio_duration", "seconds", "err");
     }
 
     @Test
     void saves_and_loads_as_a_pipeline_stage() throws Exception {
-        MusicGenTransformer t = TinyModel.transformer(tmp.resolve("c")).setIdCol("id").setBatchSize(3)
-                .setDuration(2.5).setTopKCol("k").setNormalizationStrategy("peak").setFailFast(true);
+        MusicGenTransformer t = TinyModel.transformer(tmp.resolve("c"))
+                .setIdCol("id")
+                .setBatchSize(3)
+                .setDuration(2.5)
+                .setTopKCol("k")
+                .setNormalizationStrategy("peak")
+                .setFailFast(true);
         String path = tmp.resolve("saved").toString();
         t.save(path);
         MusicGenTransformer u = MusicGenTransformer.load(path);
@@ -300,9 +370,15 @@ class MusicGenTransformerTest {
         assertThat(u.getOrDefault(u.topKCol())).isEqualTo("k");
         assertThat(u.getOrDefault(u.normalizationStrategy())).isEqualTo("peak");
         assertThat(u.getFailFast()).isTrue();
-        assertThat(u.config(new StructType().add("id", DataTypes.StringType).add("prompt", DataTypes.StringType)
-                .add("k", DataTypes.IntegerType)).settings).isEqualTo(t.config(new StructType()
-                .add("id", DataTypes.StringType).add("prompt", DataTypes.StringType)
-                .add("k", DataTypes.IntegerType)).settings);
+        assertThat(u.config(new StructType()
+                                .add("id", DataTypes.StringType)
+                                .add("prompt", DataTypes.StringType)
+                                .add("k", DataTypes.IntegerType))
+                        .settings)
+                .isEqualTo(t.config(new StructType()
+                                .add("id", DataTypes.StringType)
+                                .add("prompt", DataTypes.StringType)
+                                .add("k", DataTypes.IntegerType))
+                        .settings);
     }
 }

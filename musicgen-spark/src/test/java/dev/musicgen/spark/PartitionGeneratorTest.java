@@ -61,19 +61,24 @@ class PartitionGeneratorTest {
         assertThat(describe(generator(2, false).units(shuffled.iterator(), 7))).isEqualTo(first);
 
         // sorted a b c d e f g x: duration 1 without a seed: a b | e f; c has its own seed; d g (duration 2)
-        assertThat(first).containsExactly(
-                "a b seed " + Seeds.derive(11, "a"),
-                "c seed 5",
-                "d g seed " + Seeds.derive(11, "d"),
-                "e f seed " + Seeds.derive(11, "e"),
-                "x! seed 0");
+        assertThat(first)
+                .containsExactly(
+                        "a b seed " + Seeds.derive(11, "a"),
+                        "c seed 5",
+                        "d g seed " + Seeds.derive(11, "d"),
+                        "e f seed " + Seeds.derive(11, "e"),
+                        "x! seed 0");
     }
 
     @Test
     void batch_size_1_gives_each_row_its_own_seed() {
         List<String> units = describe(generator(1, false).units(ROWS.iterator(), 0));
-        assertThat(units).contains("a seed " + Seeds.derive(11, "a"), "b seed " + Seeds.derive(11, "b"),
-                "c seed 5", "f seed " + Seeds.derive(11, "f"));
+        assertThat(units)
+                .contains(
+                        "a seed " + Seeds.derive(11, "a"),
+                        "b seed " + Seeds.derive(11, "b"),
+                        "c seed 5",
+                        "f seed " + Seeds.derive(11, "f"));
     }
 
     @Test
@@ -81,7 +86,8 @@ class PartitionGeneratorTest {
         PartitionGenerator.Config c = new PartitionGenerator.Config();
         c.settings = new GeneratorSettings("small", Map.of(), null, null, null, null, null, null);
         c.promptIndex = 1;
-        List<PartitionGenerator.Unit> units = new PartitionGenerator(c).units(ROWS.subList(0, 2).iterator(), 4);
+        List<PartitionGenerator.Unit> units =
+                new PartitionGenerator(c).units(ROWS.subList(0, 2).iterator(), 4);
         assertThat(units.get(0).seed).isEqualTo(Seeds.derive(0, "p4/r0"));
         assertThat(units.get(1).seed).isEqualTo(Seeds.derive(0, "p4/r1"));
     }
@@ -89,13 +95,15 @@ class PartitionGeneratorTest {
     @Test
     void fail_fast_names_the_first_bad_row() {
         assertThatThrownBy(() -> generator(2, true).units(ROWS.iterator(), 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("row x: duration (column "
-                        + "'duration') must be a number, but is: nope");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("row x: duration (column " + "'duration') must be a number, but is: nope");
     }
 
     @Test
     void derived_seeds_are_stable_and_valid() {
-        assertThat(Seeds.derive(0, "a")).isEqualTo(Seeds.derive(0, "a")).isNotEqualTo(Seeds.derive(1, "a"))
+        assertThat(Seeds.derive(0, "a"))
+                .isEqualTo(Seeds.derive(0, "a"))
+                .isNotEqualTo(Seeds.derive(1, "a"))
                 .isNotEqualTo(Seeds.derive(0, "b"));
         for (int i = 0; i < 1000; i++) {
             assertThat(Seeds.derive(i, "row " + i)).isBetween(0L, (long) Integer.MAX_VALUE);

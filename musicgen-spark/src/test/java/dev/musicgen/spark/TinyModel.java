@@ -20,8 +20,9 @@ final class TinyModel {
 
     /** The repos its checkpoint names, as ID=DIR. */
     static String[] localRepos() {
-        return new String[] {"tiny/t5-a=" + Fixtures.path("models", "t5"),
-            "tiny/encodec_32khz-a=" + Fixtures.path("encodec_hf", "model")};
+        return new String[] {
+            "tiny/t5-a=" + Fixtures.path("models", "t5"), "tiny/encodec_32khz-a=" + Fixtures.path("encodec_hf", "model")
+        };
     }
 
     /** The same as {@code --local-repo} options of the CLIs. */
@@ -35,13 +36,20 @@ final class TinyModel {
     }
 
     static MusicGenTransformer transformer(Path cacheDir) {
-        return new MusicGenTransformer().setModel(dir().toString()).setLocalRepos(localRepos()).setOffline(true)
-                .setCacheDir(cacheDir.toString()).setDevice("cpu");
+        return new MusicGenTransformer()
+                .setModel(dir().toString())
+                .setLocalRepos(localRepos())
+                .setOffline(true)
+                .setCacheDir(cacheDir.toString())
+                .setDevice("cpu");
     }
 
     /** A generator of its own, built with the Java API, to compare with. */
     static MusicGenerator reference(Path cacheDir) {
-        MusicGeneratorBuilder b = MusicGenerator.builder().model(dir()).offline(true).cacheDir(cacheDir)
+        MusicGeneratorBuilder b = MusicGenerator.builder()
+                .model(dir())
+                .offline(true)
+                .cacheDir(cacheDir)
                 .device(DeviceSelector.cpu());
         for (String r : localRepos()) {
             Map.Entry<String, String> e = GeneratorSettings.parseLocalRepo(r);
@@ -55,7 +63,11 @@ final class TinyModel {
      * spark.task.maxFailures), so a test can fail a first attempt and see the retry. One session for all tests.
      */
     static SparkSession spark() {
-        return SparkSession.builder().master("local[2,2]").appName("musicgen-spark tests")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate();
+        return SparkSession.builder()
+                .master("local[2,2]")
+                .appName("musicgen-spark tests")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .getOrCreate();
     }
 }

@@ -39,8 +39,8 @@ final class Act implements Layer {
         }
         for (String k : p.keySet()) {
             if (!allowed.contains(k)) {
-                throw new IllegalArgumentException("activation " + name + " does not take parameter '" + k
-                        + "'; allowed: " + allowed);
+                throw new IllegalArgumentException(
+                        "activation " + name + " does not take parameter '" + k + "'; allowed: " + allowed);
             }
         }
         return new Act(name, value);
@@ -49,13 +49,20 @@ final class Act implements Layer {
     @Override
     public NDArray forward(NDArray x) {
         switch (name) {
-            case "ELU": return Activation.elu(x, param);
-            case "LeakyReLU": return Activation.leakyRelu(x, param);
-            case "ReLU": return Activation.relu(x);
-            case "Tanh": return Activation.tanh(x);
-            case "Sigmoid": return Activation.sigmoid(x);
-            case "GELU": return Activation.gelu(x);
-            default: throw new IllegalStateException(name);
+            case "ELU":
+                return Activation.elu(x, param);
+            case "LeakyReLU":
+                return Activation.leakyRelu(x, param);
+            case "ReLU":
+                return Activation.relu(x);
+            case "Tanh":
+                return Activation.tanh(x);
+            case "Sigmoid":
+                return Activation.sigmoid(x);
+            case "GELU":
+                return Activation.gelu(x);
+            default:
+                throw new IllegalStateException(name);
         }
     }
 

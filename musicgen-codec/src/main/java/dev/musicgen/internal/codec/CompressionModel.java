@@ -1,6 +1,7 @@
 package dev.musicgen.internal.codec;
 
 import dev.musicgen.spi.AudioCodec;
+
 /**
  * The audio tokenizer contract of audiocraft's {@code CompressionModel} ({@code models/encodec.py}) on plain Java
  * arrays: audio {@code [batch][channel][sample]}, codes {@code [batch][codebook][frame]}. Implementations validate
@@ -26,8 +27,8 @@ public abstract class CompressionModel implements AudioCodec {
      */
     public void checkCodes(String tensor, long[][][] codes) {
         if (codes == null || codes.length == 0) {
-            throw new IllegalArgumentException(tensor + ": expected shape [B, K, T] with B >= 1, found "
-                    + (codes == null ? "null" : "B = 0"));
+            throw new IllegalArgumentException(
+                    tensor + ": expected shape [B, K, T] with B >= 1, found " + (codes == null ? "null" : "B = 0"));
         }
         int k = numCodebooks();
         int card = cardinality();
@@ -71,8 +72,8 @@ public abstract class CompressionModel implements AudioCodec {
      */
     public void checkAudio(String tensor, float[][][] audio) {
         if (audio == null || audio.length == 0) {
-            throw new IllegalArgumentException(tensor + ": expected shape [B, C, T] with B >= 1, found "
-                    + (audio == null ? "null" : "B = 0"));
+            throw new IllegalArgumentException(
+                    tensor + ": expected shape [B, C, T] with B >= 1, found " + (audio == null ? "null" : "B = 0"));
         }
         int c = channels();
         int len = -1;
@@ -99,8 +100,8 @@ public abstract class CompressionModel implements AudioCodec {
                 }
                 for (int t = 0; t < len; t++) {
                     if (!Float.isFinite(row[t])) {
-                        throw new IllegalArgumentException(tensor + ": value " + row[t] + " at [" + b + ", " + ch
-                                + ", " + t + "] is not finite");
+                        throw new IllegalArgumentException(
+                                tensor + ": value " + row[t] + " at [" + b + ", " + ch + ", " + t + "] is not finite");
                     }
                 }
             }

@@ -1,15 +1,15 @@
 package dev.musicgen.internal.codec;
 
 import ai.djl.Device;
+import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
-import dev.musicgen.internal.weights.WeightFiles;
-import dev.musicgen.spi.CodecSpec;
-import dev.musicgen.spi.RepoResolver;
-import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.weights.KeyMapping;
 import dev.musicgen.internal.weights.TorchCheckpoint;
+import dev.musicgen.internal.weights.WeightFiles;
 import dev.musicgen.internal.weights.WeightStore;
+import dev.musicgen.spi.CodecSpec;
+import dev.musicgen.spi.RepoResolver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,8 +127,8 @@ public final class Encodec {
             if (Files.isRegularFile(path.resolve("config.json"))) {
                 return fromHfDirectory(path, null, device);
             }
-            throw new IllegalArgumentException("codec path " + path + " is a directory with neither "
-                    + COMPRESSION_FILE + " (audiocraft) nor config.json (Hugging Face)");
+            throw new IllegalArgumentException("codec path " + path + " is a directory with neither " + COMPRESSION_FILE
+                    + " (audiocraft) nor config.json (Hugging Face)");
         }
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException("codec path " + path + " does not exist");
@@ -157,7 +157,10 @@ public final class Encodec {
                 WeightStore store = WeightStore.of(file.toString(), ck.tensors("best_state"), AUDIOCRAFT);
                 EncodecConfig cfg = EncodecConfig.fromXpConfig(xp, countCodebooks(store));
                 EncodecModel m = EncodecModel.fromWeights(cfg, store, device);
-                LOG.info("loaded EnCodec (audiocraft layout, pad_mode {}) from {}: {}", cfg.encoder().padMode(), file,
+                LOG.info(
+                        "loaded EnCodec (audiocraft layout, pad_mode {}) from {}: {}",
+                        cfg.encoder().padMode(),
+                        file,
                         m);
                 return m;
             }
@@ -202,13 +205,18 @@ public final class Encodec {
         }
         List<AutoCloseable> toClose = new ArrayList<>();
         try {
-            WeightStore store = WeightStore.of(file.toString(), WeightFiles.open(file, toClose), HF).view(prefix);
+            WeightStore store = WeightStore.of(file.toString(), WeightFiles.open(file, toClose), HF)
+                    .view(prefix);
             int nQ = countCodebooks(store);
             EncodecConfig cfg = EncodecConfig.fromHfJson(c, nQ);
             checkBandwidths(c, cfg, file);
             EncodecModel m = EncodecModel.fromWeights(cfg, store, device);
-            LOG.info("loaded EnCodec (Hugging Face layout{}, pad_mode {}) from {}: {}",
-                    prefix.isEmpty() ? "" : ", under " + prefix, cfg.encoder().padMode(), file, m);
+            LOG.info(
+                    "loaded EnCodec (Hugging Face layout{}, pad_mode {}) from {}: {}",
+                    prefix.isEmpty() ? "" : ", under " + prefix,
+                    cfg.encoder().padMode(),
+                    file,
+                    m);
             return m;
         } finally {
             WeightFiles.closeAll(toClose);
@@ -233,7 +241,8 @@ public final class Encodec {
                     + "_codebook.embed' in audiocraft's)");
         }
         int n = found.size();
-        if (!found.equals(new TreeSet<>(java.util.stream.IntStream.range(0, n).boxed().toList()))) {
+        if (!found.equals(
+                new TreeSet<>(java.util.stream.IntStream.range(0, n).boxed().toList()))) {
             throw new CheckpointException("checkpoint " + store.source() + " has quantizer codebooks " + found
                     + "; expected 0.." + (n - 1) + " without gaps");
         }
@@ -255,8 +264,13 @@ public final class Encodec {
         }
         double n = maxBw * 1000 / (cfg.frameRate() * (Math.log(cfg.rvq().bins()) / Math.log(2)));
         if (Math.abs(n - Math.rint(n)) > 1e-3 || (int) Math.rint(n) != cfg.rvq().nQ()) {
-            LOG.warn("{}: target_bandwidths {} imply {} codebooks but the weights hold {}; using {}", file,
-                    bandwidths, n, cfg.rvq().nQ(), cfg.rvq().nQ());
+            LOG.warn(
+                    "{}: target_bandwidths {} imply {} codebooks but the weights hold {}; using {}",
+                    file,
+                    bandwidths,
+                    n,
+                    cfg.rvq().nQ(),
+                    cfg.rvq().nQ());
         }
     }
 
@@ -268,5 +282,4 @@ public final class Encodec {
         throw new CheckpointException("checkpoint " + file + ": xp.cfg is neither YAML text nor a mapping but "
                 + (cfg == null ? "null" : cfg.getClass().getSimpleName()));
     }
-
 }

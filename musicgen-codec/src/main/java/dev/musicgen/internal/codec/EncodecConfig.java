@@ -17,8 +17,8 @@ import java.util.Objects;
  *     {@code sampling_rate / hop_length})
  * @param rvq the quantizer; its {@code nQ} is the number of codebooks stored in the checkpoint
  */
-public record EncodecConfig(int sampleRate, int channels, double frameRate, SEANetConfig encoder,
-        SEANetConfig decoder, RvqConfig rvq) {
+public record EncodecConfig(
+        int sampleRate, int channels, double frameRate, SEANetConfig encoder, SEANetConfig decoder, RvqConfig rvq) {
 
     /**
      * The residual vector quantizer.
@@ -29,8 +29,10 @@ public record EncodecConfig(int sampleRate, int channels, double frameRate, SEAN
      */
     public record RvqConfig(int dimension, int nQ, int bins) {
         public RvqConfig {
-            Check.that(dimension >= 1 && nQ >= 1 && bins >= 2, "rvq needs dimension >= 1, n_q >= 1 and bins >= 2, but"
-                    + " has dimension=" + dimension + ", n_q=" + nQ + ", bins=" + bins);
+            Check.that(
+                    dimension >= 1 && nQ >= 1 && bins >= 2,
+                    "rvq needs dimension >= 1, n_q >= 1 and bins >= 2, but" + " has dimension=" + dimension + ", n_q="
+                            + nQ + ", bins=" + bins);
         }
     }
 
@@ -39,14 +41,21 @@ public record EncodecConfig(int sampleRate, int channels, double frameRate, SEAN
         Objects.requireNonNull(decoder, "decoder");
         Objects.requireNonNull(rvq, "rvq");
         Check.positive("sample_rate", sampleRate);
-        Check.that(channels == encoder.channels() && channels == decoder.channels(), "channels (" + channels
-                + ") must equal the encoder's (" + encoder.channels() + ") and the decoder's (" + decoder.channels()
-                + ")");
-        Check.that(encoder.hopLength() == decoder.hopLength(), "encoder and decoder ratios must give the same hop"
-                + " length, but give " + encoder.hopLength() + " and " + decoder.hopLength());
-        Check.that(encoder.dimension() == rvq.dimension() && decoder.dimension() == rvq.dimension(), "the encoder"
-                + " dimension (" + encoder.dimension() + "), decoder dimension (" + decoder.dimension()
-                + ") and codebook dimension (" + rvq.dimension() + ") must be equal");
+        Check.that(
+                channels == encoder.channels() && channels == decoder.channels(),
+                "channels (" + channels
+                        + ") must equal the encoder's (" + encoder.channels() + ") and the decoder's ("
+                        + decoder.channels()
+                        + ")");
+        Check.that(
+                encoder.hopLength() == decoder.hopLength(),
+                "encoder and decoder ratios must give the same hop" + " length, but give " + encoder.hopLength()
+                        + " and " + decoder.hopLength());
+        Check.that(
+                encoder.dimension() == rvq.dimension() && decoder.dimension() == rvq.dimension(),
+                "the encoder"
+                        + " dimension (" + encoder.dimension() + "), decoder dimension (" + decoder.dimension()
+                        + ") and codebook dimension (" + rvq.dimension() + ") must be equal");
     }
 
     public int hopLength() {
@@ -71,8 +80,8 @@ public record EncodecConfig(int sampleRate, int channels, double frameRate, SEAN
                     + autoencoder + "/" + quantizer);
         }
         if (cfg.getBool("encodec.renormalize", false) || cfg.getBool("encodec.renorm", false)) {
-            throw new IllegalArgumentException("xp.cfg encodec.renormalize=true is not supported (MusicGen's EnCodec"
-                    + " does not renormalize)");
+            throw new IllegalArgumentException(
+                    "xp.cfg encodec.renormalize=true is not supported (MusicGen's EnCodec" + " does not renormalize)");
         }
         int sampleRate = cfg.getInt("encodec.sample_rate", cfg.getInt("sample_rate"));
         int channels = cfg.getInt("encodec.channels", cfg.getInt("channels", 1));
@@ -137,8 +146,9 @@ public record EncodecConfig(int sampleRate, int channels, double frameRate, SEAN
                     + " EnCodec does not normalize)");
         }
         if (c.has("chunk_length_s")) {
-            throw new IllegalArgumentException("EnCodec config chunk_length_s=" + c.json().get("chunk_length_s")
-                    + " (chunked encoding) is not supported; MusicGen's 32 kHz EnCodec has chunk_length_s null");
+            throw new IllegalArgumentException(
+                    "EnCodec config chunk_length_s=" + c.json().get("chunk_length_s")
+                            + " (chunked encoding) is not supported; MusicGen's 32 kHz EnCodec has chunk_length_s null");
         }
         String normType = c.getString("norm_type", "weight_norm");
         Check.that("weight_norm".equals(normType), "EnCodec config norm_type", "weight_norm", normType);
@@ -147,12 +157,28 @@ public record EncodecConfig(int sampleRate, int channels, double frameRate, SEAN
         List<Integer> ratios = c.getIntList("upsampling_ratios", List.of(8, 5, 4, 2));
         boolean causal = c.getBool("use_causal_conv", true);
         double trim = c.getDouble("trim_right_ratio", 1.0);
-        SEANetConfig s = new SEANetConfig(channels, hidden, c.getInt("num_filters", 32),
-                c.getInt("num_residual_layers", 1), ratios, "ELU", Map.of("alpha", 1.0), null, Map.of(),
-                normType, c.getInt("kernel_size", 7), c.getInt("last_kernel_size", 7),
-                c.getInt("residual_kernel_size", 3), c.getInt("dilation_growth_rate", 2), causal,
-                c.getString("pad_mode", "reflect"), !c.getBool("use_conv_shortcut", true), c.getInt("compress", 2),
-                c.getInt("num_lstm_layers", 2), 0, trim);
+        SEANetConfig s = new SEANetConfig(
+                channels,
+                hidden,
+                c.getInt("num_filters", 32),
+                c.getInt("num_residual_layers", 1),
+                ratios,
+                "ELU",
+                Map.of("alpha", 1.0),
+                null,
+                Map.of(),
+                normType,
+                c.getInt("kernel_size", 7),
+                c.getInt("last_kernel_size", 7),
+                c.getInt("residual_kernel_size", 3),
+                c.getInt("dilation_growth_rate", 2),
+                causal,
+                c.getString("pad_mode", "reflect"),
+                !c.getBool("use_conv_shortcut", true),
+                c.getInt("compress", 2),
+                c.getInt("num_lstm_layers", 2),
+                0,
+                trim);
         int codebookDim = c.getInt("codebook_dim", hidden);
         int sampleRate = c.getInt("sampling_rate", 24000);
         RvqConfig rvq = new RvqConfig(codebookDim, nQ, c.getInt("codebook_size", 1024));
@@ -177,8 +203,8 @@ public record EncodecConfig(int sampleRate, int channels, double frameRate, SEAN
         Map<String, Double> m = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
             if (!(e.getValue() instanceof Number)) {
-                throw new IllegalArgumentException("activation parameter '" + e.getKey() + "' must be a number, but"
-                        + " is: " + e.getValue());
+                throw new IllegalArgumentException(
+                        "activation parameter '" + e.getKey() + "' must be a number, but" + " is: " + e.getValue());
             }
             m.put(String.valueOf(e.getKey()), ((Number) e.getValue()).doubleValue());
         }

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class EncodecModel extends CompressionModel {
     /** Training-only RVQ buffers that every checkpoint carries and inference ignores. */
-    static final List<String> IGNORED = List.of("quantizer\\.layers\\.\\d+\\.codebook\\.(inited|cluster_size|embed_avg)");
+    static final List<String> IGNORED =
+            List.of("quantizer\\.layers\\.\\d+\\.codebook\\.(inited|cluster_size|embed_avg)");
 
     private final EncodecConfig config;
     private final NDManager weights;
@@ -30,7 +31,11 @@ public final class EncodecModel extends CompressionModel {
     private final ResidualVectorQuantizer quantizer;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EncodecModel(EncodecConfig config, NDManager weights, SEANetEncoder encoder, SEANetDecoder decoder,
+    private EncodecModel(
+            EncodecConfig config,
+            NDManager weights,
+            SEANetEncoder encoder,
+            SEANetDecoder decoder,
             ResidualVectorQuantizer quantizer) {
         this.config = config;
         this.weights = weights;
@@ -103,11 +108,13 @@ public final class EncodecModel extends CompressionModel {
         int b = audio.length;
         int c = audio[0].length;
         int t = audio[0][0].length;
-        try (NDManager call = weights.newSubManager(); NDScope scope = new NDScope()) {
+        try (NDManager call = weights.newSubManager();
+                NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray x = call.create(Arrays3.flatten(audio), new Shape(b, c, t));
             NDArray codes = encode(x);
-            return Arrays3.unflatten(codes.toLongArray(), b, numCodebooks(), (int) codes.getShape().get(2));
+            return Arrays3.unflatten(codes.toLongArray(), b, numCodebooks(), (int)
+                    codes.getShape().get(2));
         }
     }
 
@@ -116,10 +123,12 @@ public final class EncodecModel extends CompressionModel {
     public float[][][] decode(long[][][] codes) {
         checkCodes("codes", codes);
         ensureOpen();
-        try (NDManager call = weights.newSubManager(); NDScope scope = new NDScope()) {
+        try (NDManager call = weights.newSubManager();
+                NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray out = decode(toArray(call, codes));
-            return Arrays3.unflatten(out.toFloatArray(), codes.length, channels(), (int) out.getShape().get(2));
+            return Arrays3.unflatten(out.toFloatArray(), codes.length, channels(), (int)
+                    out.getShape().get(2));
         }
     }
 
@@ -143,10 +152,12 @@ public final class EncodecModel extends CompressionModel {
     public float[][][] decodeLatent(long[][][] codes) {
         checkCodes("codes", codes);
         ensureOpen();
-        try (NDManager call = weights.newSubManager(); NDScope scope = new NDScope()) {
+        try (NDManager call = weights.newSubManager();
+                NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray z = quantizer.decode(toArray(call, codes));
-            return Arrays3.unflatten(z.toFloatArray(), codes.length, config.rvq().dimension(), codes[0][0].length);
+            return Arrays3.unflatten(
+                    z.toFloatArray(), codes.length, config.rvq().dimension(), codes[0][0].length);
         }
     }
 
@@ -186,7 +197,7 @@ public final class EncodecModel extends CompressionModel {
 
     @Override
     public String toString() {
-        return "EncodecModel[" + sampleRate() + " Hz, " + channels() + " ch, " + numCodebooks() + " x "
-                + cardinality() + " codes at " + frameRate() + " Hz]";
+        return "EncodecModel[" + sampleRate() + " Hz, " + channels() + " ch, " + numCodebooks() + " x " + cardinality()
+                + " codes at " + frameRate() + " Hz]";
     }
 }

@@ -44,8 +44,8 @@ final class EncodecStreamDecoder implements StreamDecoder {
     private boolean closed;
 
     /** @param marginSlack frames added to both stages' margins (negative in tests: to see a too small one fail) */
-    EncodecStreamDecoder(EncodecModel model, ResidualVectorQuantizer quantizer, SEANetDecoder decoder, int batch,
-            int marginSlack) {
+    EncodecStreamDecoder(
+            EncodecModel model, ResidualVectorQuantizer quantizer, SEANetDecoder decoder, int batch, int marginSlack) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be >= 1, but is: " + batch);
         }
@@ -72,8 +72,8 @@ final class EncodecStreamDecoder implements StreamDecoder {
             this.lstm = (StreamableLSTM) layers.get(at);
             int width = lstm.dimension();
             this.pre = new MarginStage(layers.subList(0, at), cfg.dimension(), 1, margin(headRadius, marginSlack));
-            this.post = new MarginStage(layers.subList(at + 1, layers.size()), width, hop,
-                    margin(tailRadius, marginSlack));
+            this.post =
+                    new MarginStage(layers.subList(at + 1, layers.size()), width, hop, margin(tailRadius, marginSlack));
         }
     }
 
@@ -149,7 +149,8 @@ final class EncodecStreamDecoder implements StreamDecoder {
     }
 
     private float[][][] run(long[][][] codes, boolean last) {
-        try (NDManager call = model.weightsManager().newSubManager(); NDScope scope = new NDScope()) {
+        try (NDManager call = model.weightsManager().newSubManager();
+                NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray emb = null;
             if (codes != null) {
@@ -166,7 +167,8 @@ final class EncodecStreamDecoder implements StreamDecoder {
             if (y == null) {
                 return new float[batch][channels][0];
             }
-            return Arrays3.unflatten(y.toFloatArray(), batch, channels, (int) y.getShape().get(2));
+            return Arrays3.unflatten(
+                    y.toFloatArray(), batch, channels, (int) y.getShape().get(2));
         }
     }
 

@@ -28,7 +28,11 @@ final class EuclideanCodebook {
 
     /** x [N, D] -> indices [N] (int64). */
     NDArray encode(NDArray x) {
-        NDArray dist = x.square().sum(new int[] {1}, true).sub(x.mul(2).matMul(embedT)).add(embedSq).neg(); // [N, bins]
+        NDArray dist = x.square()
+                .sum(new int[] {1}, true)
+                .sub(x.mul(2).matMul(embedT))
+                .add(embedSq)
+                .neg(); // [N, bins]
         return dist.argMax(1);
     }
 

@@ -15,8 +15,8 @@ public final class InterleaveStereoCompressionModel extends CompressionModel {
     public InterleaveStereoCompressionModel(CompressionModel model) {
         this.model = Objects.requireNonNull(model, "model");
         if (model.channels() != 1) {
-            throw new IllegalArgumentException("the wrapped model must be mono (channels 1), but has channels "
-                    + model.channels());
+            throw new IllegalArgumentException(
+                    "the wrapped model must be mono (channels 1), but has channels " + model.channels());
         }
     }
 

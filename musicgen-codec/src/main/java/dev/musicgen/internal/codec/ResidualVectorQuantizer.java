@@ -21,7 +21,8 @@ final class ResidualVectorQuantizer {
     ResidualVectorQuantizer(WeightStore w, NDManager manager, EncodecConfig.RvqConfig cfg) {
         this.dimension = cfg.dimension();
         for (int i = 0; i < cfg.nQ(); i++) {
-            layers.add(new EuclideanCodebook(w.view("layers." + i + ".codebook"), manager, cfg.bins(), cfg.dimension()));
+            layers.add(
+                    new EuclideanCodebook(w.view("layers." + i + ".codebook"), manager, cfg.bins(), cfg.dimension()));
         }
     }
 

@@ -18,11 +18,28 @@ import java.util.Set;
  * @param padMode {@code constant} (audiocraft's EnCodec) or {@code reflect} (HF's)
  * @param lstm number of LSTM layers at the end of the encoder / start of the decoder (0 = none)
  */
-public record SEANetConfig(int channels, int dimension, int nFilters, int nResidualLayers, List<Integer> ratios,
-        String activation, Map<String, Double> activationParams, String finalActivation,
-        Map<String, Double> finalActivationParams, String norm, int kernelSize, int lastKernelSize,
-        int residualKernelSize, int dilationBase, boolean causal, String padMode, boolean trueSkip, int compress,
-        int lstm, int disableNormOuterBlocks, double trimRightRatio) {
+public record SEANetConfig(
+        int channels,
+        int dimension,
+        int nFilters,
+        int nResidualLayers,
+        List<Integer> ratios,
+        String activation,
+        Map<String, Double> activationParams,
+        String finalActivation,
+        Map<String, Double> finalActivationParams,
+        String norm,
+        int kernelSize,
+        int lastKernelSize,
+        int residualKernelSize,
+        int dilationBase,
+        boolean causal,
+        String padMode,
+        boolean trueSkip,
+        int compress,
+        int lstm,
+        int disableNormOuterBlocks,
+        double trimRightRatio) {
 
     static final Set<String> NORMS = Set.of("none", "weight_norm");
     static final Set<String> PAD_MODES = Set.of("constant", "reflect");
@@ -41,13 +58,19 @@ public record SEANetConfig(int channels, int dimension, int nFilters, int nResid
         Check.positive("compress", compress);
         Check.atLeast("n_residual_layers", nResidualLayers, 0);
         Check.atLeast("lstm (number of LSTM layers)", lstm, 0);
-        Check.that(!ratios.isEmpty() && ratios.stream().allMatch(r -> r != null && r >= 1), "ratios",
-                "a non-empty list of positive integers", ratios);
+        Check.that(
+                !ratios.isEmpty() && ratios.stream().allMatch(r -> r != null && r >= 1),
+                "ratios",
+                "a non-empty list of positive integers",
+                ratios);
         Check.that(NORMS.contains(norm), "norm", "one of " + NORMS + " (MusicGen's EnCodec uses weight_norm)", norm);
         Check.oneOf("pad_mode", padMode, PAD_MODES);
         Check.inRange("disable_norm_outer_blocks", disableNormOuterBlocks, 0, ratios.size() + 2);
-        Check.that(trimRightRatio >= 0 && trimRightRatio <= 1 && (causal || trimRightRatio == 1.0), "trim_right_ratio",
-                "1.0 for non-causal models and within [0, 1] otherwise", trimRightRatio);
+        Check.that(
+                trimRightRatio >= 0 && trimRightRatio <= 1 && (causal || trimRightRatio == 1.0),
+                "trim_right_ratio",
+                "1.0 for non-causal models and within [0, 1] otherwise",
+                trimRightRatio);
         Act.of(activation, activationParams); // validates the name and parameters
         if (finalActivation != null) {
             Act.of(finalActivation, finalActivationParams);

@@ -27,11 +27,20 @@ final class SEANetDecoder {
         int disable = cfg.disableNormOuterBlocks();
         boolean wn = cfg.norm().equals("weight_norm");
         int mult = 1 << cfg.ratios().size();
-        layers.add(new StreamableConv1d(SEANetEncoder.conv(w, 0), manager, cfg.dimension(), mult * cfg.nFilters(),
-                cfg.kernelSize(), 1, 1, cfg.causal(), cfg.padMode(), wn && disable != nBlocks));
+        layers.add(new StreamableConv1d(
+                SEANetEncoder.conv(w, 0),
+                manager,
+                cfg.dimension(),
+                mult * cfg.nFilters(),
+                cfg.kernelSize(),
+                1,
+                1,
+                cfg.causal(),
+                cfg.padMode(),
+                wn && disable != nBlocks));
         if (cfg.lstm() > 0) {
-            layers.add(new StreamableLSTM(w.view("layers." + layers.size() + ".lstm"), manager, mult * cfg.nFilters(),
-                    cfg.lstm(), true));
+            layers.add(new StreamableLSTM(
+                    w.view("layers." + layers.size() + ".lstm"), manager, mult * cfg.nFilters(), cfg.lstm(), true));
         }
         int head = layers.size();
         int headRate = 1; // samples per frame at the head's output
@@ -48,9 +57,16 @@ final class SEANetDecoder {
             }
             boolean blockNorm = wn && disable < nBlocks - (i + 1);
             layers.add(Act.of(cfg.activation(), cfg.activationParams()));
-            layers.add(new StreamableConvTranspose1d(SEANetEncoder.conv(w, layers.size()), manager,
-                    mult * cfg.nFilters(), mult * cfg.nFilters() / 2, ratio * 2, ratio, cfg.causal(),
-                    cfg.trimRightRatio(), blockNorm));
+            layers.add(new StreamableConvTranspose1d(
+                    SEANetEncoder.conv(w, layers.size()),
+                    manager,
+                    mult * cfg.nFilters(),
+                    mult * cfg.nFilters() / 2,
+                    ratio * 2,
+                    ratio,
+                    cfg.causal(),
+                    cfg.trimRightRatio(),
+                    blockNorm));
             if (i == 0) {
                 // the first upsampling runs over the whole sequence too: at the frame rate its input is small, and
                 // one large GEMM over 1 500 frames beats 30 chunk-sized ones that each stream its 32 MB weight
@@ -58,15 +74,29 @@ final class SEANetDecoder {
                 headRate = ratio;
             }
             for (int j = 0; j < cfg.nResidualLayers(); j++) {
-                layers.add(new SEANetResnetBlock(w.view("layers." + layers.size()), manager, cfg,
-                        mult * cfg.nFilters() / 2, new int[] {cfg.residualKernelSize(), 1},
-                        new int[] {SEANetEncoder.pow(cfg.dilationBase(), j), 1}, blockNorm));
+                layers.add(new SEANetResnetBlock(
+                        w.view("layers." + layers.size()),
+                        manager,
+                        cfg,
+                        mult * cfg.nFilters() / 2,
+                        new int[] {cfg.residualKernelSize(), 1},
+                        new int[] {SEANetEncoder.pow(cfg.dilationBase(), j), 1},
+                        blockNorm));
             }
             mult /= 2;
         }
         layers.add(Act.of(cfg.activation(), cfg.activationParams()));
-        layers.add(new StreamableConv1d(SEANetEncoder.conv(w, layers.size()), manager, cfg.nFilters(), cfg.channels(),
-                cfg.lastKernelSize(), 1, 1, cfg.causal(), cfg.padMode(), wn && disable < 1));
+        layers.add(new StreamableConv1d(
+                SEANetEncoder.conv(w, layers.size()),
+                manager,
+                cfg.nFilters(),
+                cfg.channels(),
+                cfg.lastKernelSize(),
+                1,
+                1,
+                cfg.causal(),
+                cfg.padMode(),
+                wn && disable < 1));
         if (cfg.finalActivation() != null) {
             layers.add(Act.of(cfg.finalActivation(), cfg.finalActivationParams()));
         }
@@ -83,8 +113,11 @@ final class SEANetDecoder {
         long t1 = System.nanoTime();
         NDArray y = Chunked.run(layers.subList(head, layers.size()), h, headRate, cfg.hopLength(), margin);
         if (LOG.isDebugEnabled()) {
-            LOG.debug("decoder over {} frames: conv, LSTM and first upsampling {} ms, the rest in chunks {} ms",
-                    z.getShape().get(2), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+            LOG.debug(
+                    "decoder over {} frames: conv, LSTM and first upsampling {} ms, the rest in chunks {} ms",
+                    z.getShape().get(2),
+                    (t1 - t0) / 1_000_000,
+                    (System.nanoTime() - t1) / 1_000_000);
         }
         h.close();
         return y;

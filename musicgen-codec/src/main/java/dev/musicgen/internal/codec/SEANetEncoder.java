@@ -29,19 +29,42 @@ final class SEANetEncoder {
         int mult = 1;
         int rate = cfg.hopLength(); // input samples per frame at the current layer
         double spread = Chunked.convSpread(cfg.kernelSize(), 1) / rate; // receptive radius, in frames
-        layers.add(new StreamableConv1d(conv(w, 0), manager, cfg.channels(), mult * cfg.nFilters(), cfg.kernelSize(),
-                1, 1, cfg.causal(), cfg.padMode(), wn && disable < 1));
+        layers.add(new StreamableConv1d(
+                conv(w, 0),
+                manager,
+                cfg.channels(),
+                mult * cfg.nFilters(),
+                cfg.kernelSize(),
+                1,
+                1,
+                cfg.causal(),
+                cfg.padMode(),
+                wn && disable < 1));
         for (int i = 0; i < ratios.size(); i++) {
             int ratio = ratios.get(i);
             boolean blockNorm = wn && disable < i + 2;
             for (int j = 0; j < cfg.nResidualLayers(); j++) {
-                layers.add(new SEANetResnetBlock(w.view("layers." + layers.size()), manager, cfg, mult * cfg.nFilters(),
-                        new int[] {cfg.residualKernelSize(), 1}, new int[] {pow(cfg.dilationBase(), j), 1},
+                layers.add(new SEANetResnetBlock(
+                        w.view("layers." + layers.size()),
+                        manager,
+                        cfg,
+                        mult * cfg.nFilters(),
+                        new int[] {cfg.residualKernelSize(), 1},
+                        new int[] {pow(cfg.dilationBase(), j), 1},
                         blockNorm));
             }
             layers.add(Act.of(cfg.activation(), cfg.activationParams()));
-            layers.add(new StreamableConv1d(conv(w, layers.size()), manager, mult * cfg.nFilters(),
-                    mult * cfg.nFilters() * 2, ratio * 2, ratio, 1, cfg.causal(), cfg.padMode(), blockNorm));
+            layers.add(new StreamableConv1d(
+                    conv(w, layers.size()),
+                    manager,
+                    mult * cfg.nFilters(),
+                    mult * cfg.nFilters() * 2,
+                    ratio * 2,
+                    ratio,
+                    1,
+                    cfg.causal(),
+                    cfg.padMode(),
+                    blockNorm));
             for (int j = 0; j < cfg.nResidualLayers(); j++) {
                 spread += Chunked.convSpread(cfg.residualKernelSize(), pow(cfg.dilationBase(), j)) / rate;
             }
@@ -52,12 +75,21 @@ final class SEANetEncoder {
         tail = layers.size();
         margin = (int) Math.ceil(spread) + 1;
         if (cfg.lstm() > 0) {
-            layers.add(new StreamableLSTM(w.view("layers." + layers.size() + ".lstm"), manager, mult * cfg.nFilters(),
-                    cfg.lstm(), true));
+            layers.add(new StreamableLSTM(
+                    w.view("layers." + layers.size() + ".lstm"), manager, mult * cfg.nFilters(), cfg.lstm(), true));
         }
         layers.add(Act.of(cfg.activation(), cfg.activationParams()));
-        layers.add(new StreamableConv1d(conv(w, layers.size()), manager, mult * cfg.nFilters(), cfg.dimension(),
-                cfg.lastKernelSize(), 1, 1, cfg.causal(), cfg.padMode(), wn && disable != nBlocks));
+        layers.add(new StreamableConv1d(
+                conv(w, layers.size()),
+                manager,
+                mult * cfg.nFilters(),
+                cfg.dimension(),
+                cfg.lastKernelSize(),
+                1,
+                1,
+                cfg.causal(),
+                cfg.padMode(),
+                wn && disable != nBlocks));
     }
 
     static WeightStore conv(WeightStore w, int index) {

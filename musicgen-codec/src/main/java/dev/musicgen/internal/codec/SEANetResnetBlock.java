@@ -16,7 +16,13 @@ final class SEANetResnetBlock implements Layer {
     private final StreamableConv1d shortcut; // null for true_skip
 
     /** @param w the view of this block ({@code ...layers.I.}), holding {@code block.J.conv.*} and {@code shortcut.conv.*} */
-    SEANetResnetBlock(WeightStore w, NDManager manager, SEANetConfig cfg, int dim, int[] kernelSizes, int[] dilations,
+    SEANetResnetBlock(
+            WeightStore w,
+            NDManager manager,
+            SEANetConfig cfg,
+            int dim,
+            int[] kernelSizes,
+            int[] dilations,
             boolean weightNorm) {
         int hidden = dim / cfg.compress();
         for (int i = 0; i < kernelSizes.length; i++) {
@@ -24,12 +30,22 @@ final class SEANetResnetBlock implements Layer {
             int out = i == kernelSizes.length - 1 ? dim : hidden;
             block.add(Act.of(cfg.activation(), cfg.activationParams()));
             // nn.Sequential index of this conv is 2i+1 (activations sit at the even indices)
-            block.add(new StreamableConv1d(w.view("block." + (2 * i + 1) + ".conv"), manager, in, out, kernelSizes[i],
-                    1, dilations[i], cfg.causal(), cfg.padMode(), weightNorm));
+            block.add(new StreamableConv1d(
+                    w.view("block." + (2 * i + 1) + ".conv"),
+                    manager,
+                    in,
+                    out,
+                    kernelSizes[i],
+                    1,
+                    dilations[i],
+                    cfg.causal(),
+                    cfg.padMode(),
+                    weightNorm));
         }
-        shortcut = cfg.trueSkip() ? null
-                : new StreamableConv1d(w.view("shortcut.conv"), manager, dim, dim, 1, 1, 1, cfg.causal(), cfg.padMode(),
-                        weightNorm);
+        shortcut = cfg.trueSkip()
+                ? null
+                : new StreamableConv1d(
+                        w.view("shortcut.conv"), manager, dim, dim, 1, 1, 1, cfg.causal(), cfg.padMode(), weightNorm);
     }
 
     /** x [B, dim, T] -> [B, dim, T]. */

@@ -24,8 +24,17 @@ final class StreamableConv1d implements Layer {
      * @param conv the view of the conv module ({@code .../conv.}: holds {@code bias} and {@code weight_g/weight_v}
      *     or {@code weight})
      */
-    StreamableConv1d(WeightStore conv, NDManager manager, int in, int out, int kernelSize, int stride, int dilation,
-            boolean causal, String padMode, boolean weightNorm) {
+    StreamableConv1d(
+            WeightStore conv,
+            NDManager manager,
+            int in,
+            int out,
+            int kernelSize,
+            int stride,
+            int dilation,
+            boolean causal,
+            String padMode,
+            boolean weightNorm) {
         this.kernelSize = kernelSize;
         this.stride = stride;
         this.dilation = dilation;

@@ -28,8 +28,16 @@ final class StreamableConvTranspose1d implements Layer {
     private final NDArray weight; // GEMM form: torch layout [Cin, Cout, K]
     private final NDArray bias; // GEMM form: [Cout]
 
-    StreamableConvTranspose1d(WeightStore convtr, NDManager manager, int in, int out, int kernelSize, int stride,
-            boolean causal, double trimRightRatio, boolean weightNorm) {
+    StreamableConvTranspose1d(
+            WeightStore convtr,
+            NDManager manager,
+            int in,
+            int out,
+            int kernelSize,
+            int stride,
+            boolean causal,
+            double trimRightRatio,
+            boolean weightNorm) {
         this.kernelSize = kernelSize;
         this.stride = stride;
         this.causal = causal;
@@ -53,11 +61,15 @@ final class StreamableConvTranspose1d implements Layer {
     static boolean useGemm(int in, int out, int kernelSize) {
         String mode = System.getProperty("musicgen.codec.convtr", "auto");
         switch (mode) {
-            case "gemm": return true;
-            case "polyphase": return false;
-            case "auto": return (long) in * out * kernelSize >= GEMM_MIN_WEIGHT;
-            default: throw new IllegalArgumentException("musicgen.codec.convtr must be gemm, polyphase or auto, but"
-                    + " is: " + mode);
+            case "gemm":
+                return true;
+            case "polyphase":
+                return false;
+            case "auto":
+                return (long) in * out * kernelSize >= GEMM_MIN_WEIGHT;
+            default:
+                throw new IllegalArgumentException(
+                        "musicgen.codec.convtr must be gemm, polyphase or auto, but" + " is: " + mode);
         }
     }
 

@@ -56,8 +56,8 @@ final class StreamableLSTM implements Layer {
      */
     NDList forward(NDArray x, NDArray h0, NDArray c0) {
         NDArray seq = x.transpose(2, 0, 1); // [T, B, C]
-        NDList out = seq.getNDArrayInternal().lstm(seq, new NDList(h0, c0), params, true, numLayers, 0.0, false,
-                false, false);
+        NDList out = seq.getNDArrayInternal()
+                .lstm(seq, new NDList(h0, c0), params, true, numLayers, 0.0, false, false, false);
         NDArray y = out.get(0); // [T, B, C]
         if (skip) {
             y = y.add(seq);

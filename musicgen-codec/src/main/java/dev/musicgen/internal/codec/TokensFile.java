@@ -1,11 +1,11 @@
 package dev.musicgen.internal.codec;
 
 import dev.musicgen.internal.nn.Arrays3;
-import dev.musicgen.spi.AudioCodec;
 import dev.musicgen.internal.weights.DType;
 import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.SafeTensorsWriter;
 import dev.musicgen.internal.weights.TensorData;
+import dev.musicgen.spi.AudioCodec;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -19,6 +19,7 @@ public final class TokensFile {
 
     /** Bounds on what a tokens file may hold: far more than a model generates, little enough to decode. */
     static final int MAX_BATCH = 64;
+
     static final int MAX_CODEBOOKS = 32;
     static final int MAX_FRAMES = 30 * 60 * 50;
 
@@ -73,8 +74,8 @@ public final class TokensFile {
             }
             for (long s : shape) {
                 if (s < 1 || s > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException(TENSOR + " in " + file + ": found shape " + Arrays.toString(shape)
-                            + "; every dimension must be at least 1");
+                    throw new IllegalArgumentException(TENSOR + " in " + file + ": found shape "
+                            + Arrays.toString(shape) + "; every dimension must be at least 1");
                 }
             }
             if (shape[0] > MAX_BATCH || shape[1] > MAX_CODEBOOKS || shape[2] > MAX_FRAMES) {
@@ -103,8 +104,8 @@ public final class TokensFile {
 
     private static void check(String tensor, long[][][] codes, int k, int card) {
         if (codes[0].length != k) {
-            throw new IllegalArgumentException(tensor + ": found " + codes[0].length + " codebooks; this codec expects"
-                    + " K = " + k);
+            throw new IllegalArgumentException(
+                    tensor + ": found " + codes[0].length + " codebooks; this codec expects" + " K = " + k);
         }
         for (int b = 0; b < codes.length; b++) {
             for (int q = 0; q < k; q++) {

@@ -28,8 +28,8 @@ final class WeightNorm {
     static float[] fold(float[] g, float[] v, String name) {
         int n = g.length;
         if (v.length % n != 0) {
-            throw new CheckpointException("weight norm of '" + name + "': " + v.length + " values do not split into "
-                    + n + " slices");
+            throw new CheckpointException(
+                    "weight norm of '" + name + "': " + v.length + " values do not split into " + n + " slices");
         }
         int per = v.length / n;
         float[] w = new float[v.length];

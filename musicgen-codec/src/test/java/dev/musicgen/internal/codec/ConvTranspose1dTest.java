@@ -8,10 +8,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.nn.F;
-import dev.musicgen.testing.Tensors;
-import dev.musicgen.testing.TorchReference;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.WeightStore;
+import dev.musicgen.testing.Tensors;
+import dev.musicgen.testing.TorchReference;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -37,9 +37,18 @@ class ConvTranspose1dTest {
     }
 
     @ParameterizedTest(name = "form={0} k={1} s={2} causal={3} trim={4}")
-    @CsvSource({"polyphase,16,8,false,1.0", "gemm,16,8,false,1.0", "polyphase,10,5,false,1.0", "gemm,10,5,false,1.0",
-        "polyphase,7,3,false,1.0", "polyphase,8,4,true,1.0", "polyphase,8,4,true,0.5", "gemm,10,5,true,0.5",
-        "polyphase,4,4,false,1.0", "gemm,4,4,true,0.0"})
+    @CsvSource({
+        "polyphase,16,8,false,1.0",
+        "gemm,16,8,false,1.0",
+        "polyphase,10,5,false,1.0",
+        "gemm,10,5,false,1.0",
+        "polyphase,7,3,false,1.0",
+        "polyphase,8,4,true,1.0",
+        "polyphase,8,4,true,0.5",
+        "gemm,10,5,true,0.5",
+        "polyphase,4,4,false,1.0",
+        "gemm,4,4,true,0.0"
+    })
     void streamable_conv_transpose_matches_naive_then_unpad(String form, int k, int s, boolean causal, double trim) {
         int cin = 6;
         int cout = 4;
@@ -59,13 +68,16 @@ class ConvTranspose1dTest {
         for (int row = 0; row < batch * cout; row++) {
             System.arraycopy(full, row * fullLen + left, expected, row * outLen, outLen);
         }
-        WeightStore store = WeightStore.of("test", Map.of(
-                "weight", TensorData.ofFloats("weight", new long[] {cin, cout, k}, w),
-                "bias", TensorData.ofFloats("bias", new long[] {cout}, b)));
+        WeightStore store = WeightStore.of(
+                "test",
+                Map.of(
+                        "weight", TensorData.ofFloats("weight", new long[] {cin, cout, k}, w),
+                        "bias", TensorData.ofFloats("bias", new long[] {cout}, b)));
         String old = System.setProperty("musicgen.codec.convtr", form);
-        try (NDManager weights = manager.newSubManager(); NDManager call = manager.newSubManager()) {
-            StreamableConvTranspose1d conv = new StreamableConvTranspose1d(store, weights, cin, cout, k, s, causal, trim,
-                    false);
+        try (NDManager weights = manager.newSubManager();
+                NDManager call = manager.newSubManager()) {
+            StreamableConvTranspose1d conv =
+                    new StreamableConvTranspose1d(store, weights, cin, cout, k, s, causal, trim, false);
             int before = weights.getManagedArrays().size();
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();

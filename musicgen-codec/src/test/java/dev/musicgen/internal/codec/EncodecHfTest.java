@@ -78,8 +78,8 @@ class EncodecHfTest {
     void stereo_interleaving_over_the_hf_codec() {
         CompressionModel stereo = new InterleaveStereoCompressionModel(codec);
         Golden.assertCodes(CASE, "stereo_codes", stereo.encode(Golden.inputAudio(CASE, "stereo_wav")));
-        Golden.assertAudio(CASE, "stereo_decoded", stereo.decode(Golden.longs3(CASE, "expected.safetensors",
-                "stereo_codes")));
+        Golden.assertAudio(
+                CASE, "stereo_decoded", stereo.decode(Golden.longs3(CASE, "expected.safetensors", "stereo_codes")));
     }
 
     @Test
@@ -101,7 +101,10 @@ class EncodecHfTest {
     void pointer_file_resolves_through_the_resolver_and_the_service_loader() {
         Path pointer = Fixtures.path(CASE, "compression_state_dict.bin");
         AudioCodecProvider provider = ServiceLoader.load(AudioCodecProvider.class).stream()
-                .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("encodec")).findFirst().orElseThrow();
+                .map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("encodec"))
+                .findFirst()
+                .orElseThrow();
         try (AudioCodec c = provider.load(new CodecSpec(pointer, Device.cpu(), resolver(), false))) {
             assertThat(c).isInstanceOf(EncodecModel.class);
             Golden.assertCodes(CASE, "codes", c.encode(Golden.inputAudio(CASE, "wav")));
@@ -112,7 +115,8 @@ class EncodecHfTest {
     @Test
     void pointer_without_a_resolver_names_the_repo() {
         Path pointer = Fixtures.path(CASE, "compression_state_dict.bin");
-        assertThatThrownBy(() -> Encodec.load(pointer)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Encodec.load(pointer))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(REPO);
     }
 

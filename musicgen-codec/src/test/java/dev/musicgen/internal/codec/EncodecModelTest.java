@@ -87,8 +87,8 @@ class EncodecModelTest {
         long[][][] chunkedCodes = Chunked.withChunkFrames(20, () -> codec.encode(wav));
         float[][][] wholeAudio = Chunked.withChunkFrames(0, () -> codec.decode(codes));
         long[][][] wholeCodes = Chunked.withChunkFrames(0, () -> codec.encode(wav));
-        dev.musicgen.testing.Tensors.assertAllClose("chunked decode", Arrays3.flatten(chunkedAudio),
-                Arrays3.flatten(wholeAudio), 1e-5, 1e-5);
+        dev.musicgen.testing.Tensors.assertAllClose(
+                "chunked decode", Arrays3.flatten(chunkedAudio), Arrays3.flatten(wholeAudio), 1e-5, 1e-5);
         assertThat(chunkedCodes).isDeepEqualTo(wholeCodes);
     }
 
@@ -110,7 +110,8 @@ class EncodecModelTest {
     void refuses_codes_out_of_range() {
         long[][][] codes = Golden.inputCodes(CASE, "random_codes");
         codes[1][2][5] = 64;
-        assertThatThrownBy(() -> codec.decode(codes)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> codec.decode(codes))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("codes: value 64 at [1, 2, 5] is out of range; allowed codes are 0..63 (cardinality 64)");
         codes[1][2][5] = -1;
         assertThatThrownBy(() -> codec.decode(codes)).hasMessageContaining("value -1");
@@ -119,7 +120,8 @@ class EncodecModelTest {
     @Test
     void refuses_the_wrong_number_of_codebooks() {
         long[][][] codes = new long[1][3][10];
-        assertThatThrownBy(() -> codec.decode(codes)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> codec.decode(codes))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("codes: item 0 has 3 codebooks; this codec expects K = 4 (shape [B, 4, T])");
     }
 
@@ -129,7 +131,8 @@ class EncodecModelTest {
         long[][][] ragged = new long[1][4][10];
         ragged[0][3] = new long[9];
         assertThatThrownBy(() -> codec.decode(ragged)).hasMessageContaining("ragged");
-        assertThatThrownBy(() -> codec.encode(new float[1][2][100])).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> codec.encode(new float[1][2][100]))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("has 2 channels; this codec expects C = 1");
     }
 
@@ -142,23 +145,33 @@ class EncodecModelTest {
 
         codes[0][0][0] = 99;
         TokensFile.write(f, codes);
-        assertThatThrownBy(() -> TokensFile.read(f, codec)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> TokensFile.read(f, codec))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("tokens: value 99 at [0, 0, 0] is out of range; allowed codes are 0..63 (cardinality 64)");
 
         // more frames than 30 minutes: refused from the shape, before anything is copied or decoded
-        dev.musicgen.internal.weights.SafeTensorsWriter.write(f, java.util.Map.of("tokens",
-                dev.musicgen.internal.weights.TensorData.ofLongs("tokens", new long[] {1, 4, 100_000},
-                        new long[400_000])));
-        assertThatThrownBy(() -> TokensFile.read(f, codec)).isInstanceOf(IllegalArgumentException.class)
+        dev.musicgen.internal.weights.SafeTensorsWriter.write(
+                f,
+                java.util.Map.of(
+                        "tokens",
+                        dev.musicgen.internal.weights.TensorData.ofLongs(
+                                "tokens", new long[] {1, 4, 100_000}, new long[400_000])));
+        assertThatThrownBy(() -> TokensFile.read(f, codec))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("at most [64, 32, 90000]");
 
         TokensFile.write(f, new long[1][8][5]);
-        assertThatThrownBy(() -> TokensFile.read(f, codec)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> TokensFile.read(f, codec))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("tokens: item 0 has 8 codebooks; this codec expects K = 4 (shape [B, 4, T])");
 
-        dev.musicgen.internal.weights.SafeTensorsWriter.write(f, java.util.Map.of("tokens",
-                dev.musicgen.internal.weights.TensorData.ofLongs("tokens", new long[] {4, 5}, new long[20])));
-        assertThatThrownBy(() -> TokensFile.read(f, codec)).isInstanceOf(IllegalArgumentException.class)
+        dev.musicgen.internal.weights.SafeTensorsWriter.write(
+                f,
+                java.util.Map.of(
+                        "tokens",
+                        dev.musicgen.internal.weights.TensorData.ofLongs("tokens", new long[] {4, 5}, new long[20])));
+        assertThatThrownBy(() -> TokensFile.read(f, codec))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tokens in " + f + ": found rank 2 (shape [4, 5]); allowed is rank 3");
     }
 }

@@ -35,8 +35,8 @@ class EncodecStreamDecoderTest {
 
     @AfterAll
     static void close() {
-        System.out.printf("stream decode vs one-shot decode: max abs diff over all cases %.3g, at %s%n", worst,
-                worstCase);
+        System.out.printf(
+                "stream decode vs one-shot decode: max abs diff over all cases %.3g, at %s%n", worst, worstCase);
         mono.close();
         hf.close();
         stereo.close();
@@ -123,8 +123,9 @@ class EncodecStreamDecoderTest {
             worst = diff;
             worstCase = what + " in pieces of " + Arrays.toString(sizes) + " (peak |sample| " + peak + ")";
         }
-        assertThat(diff).as(what + " in pieces of " + Arrays.toString(sizes) + ": max abs diff").isLessThanOrEqualTo(
-                TOLERANCE);
+        assertThat(diff)
+                .as(what + " in pieces of " + Arrays.toString(sizes) + ": max abs diff")
+                .isLessThanOrEqualTo(TOLERANCE);
     }
 
     static final int[][] SCHEDULES = {{1}, {2}, {3}, {5}, {7}, {13}, {25}, {50}, {1000}, {4, 1, 9, 2, 17}};
@@ -201,22 +202,27 @@ class EncodecStreamDecoderTest {
     void empty_pieces_are_fine_and_misuse_is_refused() {
         StreamDecoder d = mono.streamDecoder(1);
         assertThat(d.decode(new long[1][4][0])[0][0]).isEmpty();
-        assertThatThrownBy(() -> d.decode(new long[2][4][3])).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> d.decode(new long[2][4][3]))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("codes: expected 1 items (shape [1, 4, n]), found 2");
-        assertThatThrownBy(() -> d.decode(new long[1][3][3])).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> d.decode(new long[1][3][3]))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("this codec expects K = 4");
         long[][][] bad = new long[1][4][3];
         bad[0][1][2] = 64;
-        assertThatThrownBy(() -> d.decode(bad)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> d.decode(bad))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("value 64 at [0, 1, 2] is out of range");
         assertThat(d.finish()[0][0]).isEmpty(); // no frame at all: nothing to decode
         assertThatThrownBy(d::finish).isInstanceOf(IllegalStateException.class).hasMessageContaining("finished");
         assertThatThrownBy(() -> d.decode(new long[1][4][1])).isInstanceOf(IllegalStateException.class);
         d.close();
-        assertThatThrownBy(() -> mono.streamDecoder(0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> mono.streamDecoder(0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("batch must be >= 1, but is: 0");
         assertThatThrownBy(() -> stereo.streamDecoder(1).decode(new long[1][4][2]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("this codec expects K = 8");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("this codec expects K = 8");
     }
 
     @Test

@@ -2,8 +2,8 @@ package dev.musicgen.internal.codec;
 
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.testing.Fixtures;
-import dev.musicgen.testing.TestArrays;
 import dev.musicgen.testing.Tensors;
+import dev.musicgen.testing.TestArrays;
 
 /** The codec cases' golden tensors as Java arrays, in the codec tests' words (the shared helpers do the work). */
 final class Golden {

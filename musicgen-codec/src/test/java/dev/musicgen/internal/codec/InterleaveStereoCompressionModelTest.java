@@ -25,8 +25,10 @@ class InterleaveStereoCompressionModelTest {
 
     @Test
     void stereo_is_detected_from_the_lm_checkpoint() {
-        assertThat(Encodec.isStereoInterleaved(Fixtures.path("models", "musicgen_stereo"))).isTrue();
-        assertThat(Encodec.isStereoInterleaved(Fixtures.path("models", "musicgen_mono"))).isFalse();
+        assertThat(Encodec.isStereoInterleaved(Fixtures.path("models", "musicgen_stereo")))
+                .isTrue();
+        assertThat(Encodec.isStereoInterleaved(Fixtures.path("models", "musicgen_mono")))
+                .isFalse();
         assertThat(codec).isInstanceOf(InterleaveStereoCompressionModel.class);
         assertThat(codec.channels()).isEqualTo(2);
         assertThat(codec.numCodebooks()).isEqualTo(8);
@@ -46,9 +48,11 @@ class InterleaveStereoCompressionModelTest {
 
     @Test
     void refuses_mono_codes_and_mono_audio() {
-        assertThatThrownBy(() -> codec.decode(new long[1][4][3])).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> codec.decode(new long[1][4][3]))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("codes: item 0 has 4 codebooks; this codec expects K = 8 (shape [B, 8, T])");
-        assertThatThrownBy(() -> codec.encode(new float[1][1][640])).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> codec.encode(new float[1][1][640]))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("has 1 channels; this codec expects C = 2");
     }
 }

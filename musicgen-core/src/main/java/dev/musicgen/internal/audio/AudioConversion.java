@@ -9,8 +9,7 @@ import dev.musicgen.audio.*;
  */
 public final class AudioConversion {
 
-    private AudioConversion() {
-    }
+    private AudioConversion() {}
 
     /**
      * {@code convert_audio(wav, audio.sampleRate, targetSampleRate, targetChannels)}: julius
@@ -24,7 +23,7 @@ public final class AudioConversion {
         if (targetSampleRate <= 0) {
             throw new IllegalArgumentException("targetSampleRate must be positive, but is: " + targetSampleRate);
         }
-        checkChannels(audio.channels(), targetChannels);   // fail before the (costly) resampling
+        checkChannels(audio.channels(), targetChannels); // fail before the (costly) resampling
         if (audio.sampleRate() < AudioLimits.MIN_SAMPLE_RATE || audio.sampleRate() > AudioLimits.MAX_SAMPLE_RATE) {
             throw new IllegalArgumentException("the input audio's sample rate must be " + AudioLimits.MIN_SAMPLE_RATE
                     + ".." + AudioLimits.MAX_SAMPLE_RATE + " Hz, but is: " + audio.sampleRate());
@@ -94,7 +93,7 @@ public final class AudioConversion {
             throw new IllegalArgumentException("startSeconds (" + startSeconds + ") must be less than or equal to "
                     + "endSeconds (" + endSeconds + ")");
         }
-        long from = (long) (audio.sampleRate() * startSeconds);   // Python int(): truncation
+        long from = (long) (audio.sampleRate() * startSeconds); // Python int(): truncation
         long to = endSeconds == null ? audio.frames() : (long) (audio.sampleRate() * endSeconds);
         return audio.slice((int) Math.min(from, Integer.MAX_VALUE), (int) Math.min(to, Integer.MAX_VALUE));
     }

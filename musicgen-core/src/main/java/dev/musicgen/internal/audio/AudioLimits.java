@@ -20,16 +20,20 @@ public final class AudioLimits {
     /** @throws AudioFormatException naming {@code source} when {@code sampleRate} is outside the accepted range */
     public static void checkSampleRate(String source, long sampleRate) throws AudioFormatException {
         if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
-            throw new AudioFormatException(source, "its sample rate is " + sampleRate + " Hz; input audio must be "
-                    + MIN_SAMPLE_RATE + ".." + MAX_SAMPLE_RATE + " Hz");
+            throw new AudioFormatException(
+                    source,
+                    "its sample rate is " + sampleRate + " Hz; input audio must be " + MIN_SAMPLE_RATE + ".."
+                            + MAX_SAMPLE_RATE + " Hz");
         }
     }
 
     /** @throws AudioFormatException naming {@code source} when {@code frames} at {@code sampleRate} is too long */
     public static void checkFrames(String source, long frames, long sampleRate) throws AudioFormatException {
         if (frames > (long) MAX_SECONDS * sampleRate) {
-            throw new AudioFormatException(source, "it is " + String.format(java.util.Locale.ROOT, "%.1f",
-                    frames / (double) sampleRate) + " s long; input audio may be at most " + MAX_SECONDS + " s");
+            throw new AudioFormatException(
+                    source,
+                    "it is " + String.format(java.util.Locale.ROOT, "%.1f", frames / (double) sampleRate)
+                            + " s long; input audio may be at most " + MAX_SECONDS + " s");
         }
     }
 }

@@ -1,15 +1,13 @@
 package dev.musicgen.internal.audio;
 
 import dev.musicgen.audio.*;
-
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Arrays;
 import org.jflac.ChannelData;
 import org.jflac.FLACDecoder;
 import org.jflac.frame.Frame;
 import org.jflac.metadata.StreamInfo;
-
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * FLAC decoder on top of jFLAC ({@code org.jflac:jflac-codec}). Integer samples of {@code b} bits
@@ -17,8 +15,7 @@ import java.util.Arrays;
  */
 public final class FlacReader {
 
-    private FlacReader() {
-    }
+    private FlacReader() {}
 
     public static Audio read(byte[] bytes, String source) throws AudioFormatException {
         FLACDecoder decoder = new FLACDecoder(new ByteArrayInputStream(bytes));
@@ -36,14 +33,17 @@ public final class FlacReader {
         int bits = info.getBitsPerSample();
         int sampleRate = info.getSampleRate();
         if (channels <= 0 || sampleRate <= 0 || bits < 4 || bits > 32) {
-            throw new AudioFormatException(source, "corrupt FLAC file: STREAMINFO declares " + channels + " channels, "
-                    + sampleRate + " Hz, " + bits + " bits");
+            throw new AudioFormatException(
+                    source,
+                    "corrupt FLAC file: STREAMINFO declares " + channels + " channels, " + sampleRate + " Hz, " + bits
+                            + " bits");
         }
         AudioLimits.checkSampleRate(source, sampleRate);
-        long declared = info.getTotalSamples();   // 0 = unknown
+        long declared = info.getTotalSamples(); // 0 = unknown
         AudioLimits.checkFrames(source, declared, sampleRate);
         if (declared > Integer.MAX_VALUE - 8) {
-            throw new AudioFormatException(source, "the FLAC file has " + declared + " frames, more than a Java array holds");
+            throw new AudioFormatException(
+                    source, "the FLAC file has " + declared + " frames, more than a Java array holds");
         }
         float scale = (float) (1.0 / (1L << (bits - 1)));
         float[][] out = new float[channels][declared > 0 ? (int) declared : 1 << 16];
@@ -53,8 +53,10 @@ public final class FlacReader {
             while ((frame = decoder.readNextFrame()) != null) {
                 int block = frame.header.blockSize;
                 if (frame.header.channels != channels) {
-                    throw new AudioFormatException(source, "corrupt FLAC file: a frame has " + frame.header.channels
-                            + " channels, the stream " + channels);
+                    throw new AudioFormatException(
+                            source,
+                            "corrupt FLAC file: a frame has " + frame.header.channels + " channels, the stream "
+                                    + channels);
                 }
                 AudioLimits.checkFrames(source, (long) frames + block, sampleRate);
                 if (frames + block > out[0].length) {
@@ -77,12 +79,16 @@ public final class FlacReader {
             throw new AudioFormatException(source, "corrupt FLAC file: " + e, e);
         }
         if (decoder.getBadFrames() > 0) {
-            throw new AudioFormatException(source, "corrupt FLAC file: " + decoder.getBadFrames()
-                    + " frame(s) failed to decode (CRC or syntax error)");
+            throw new AudioFormatException(
+                    source,
+                    "corrupt FLAC file: " + decoder.getBadFrames()
+                            + " frame(s) failed to decode (CRC or syntax error)");
         }
         if (declared > 0 && frames < declared) {
-            throw new AudioFormatException(source, "truncated FLAC file: STREAMINFO declares " + declared
-                    + " frames but only " + frames + " could be decoded");
+            throw new AudioFormatException(
+                    source,
+                    "truncated FLAC file: STREAMINFO declares " + declared + " frames but only " + frames
+                            + " could be decoded");
         }
         if (declared > 0 && frames > declared) {
             frames = (int) declared;

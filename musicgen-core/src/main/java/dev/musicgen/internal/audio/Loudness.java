@@ -35,8 +35,7 @@ public final class Loudness {
     private static final float K_WEIGHT_BIAS = (float) -0.691;
     private static final float[] CHANNEL_WEIGHTS = {1.0f, 1.0f, 1.0f, 1.41f, 1.41f};
 
-    private Loudness() {
-    }
+    private Loudness() {}
 
     /**
      * Integrated loudness in LUFS (LKFS) of {@code wav} ({@code [channel][frame]}).
@@ -56,13 +55,13 @@ public final class Loudness {
             throw new IllegalArgumentException("sampleRate must be positive, but is: " + sampleRate);
         }
         int frames = wav[0].length;
-        int gateSamples = (int) Math.rint(0.4 * sampleRate);        // int(round(gate_duration * sample_rate))
-        int step = (int) Math.rint(gateSamples * (1 - 0.75));       // int(round(gate_samples * (1 - overlap)))
+        int gateSamples = (int) Math.rint(0.4 * sampleRate); // int(round(gate_duration * sample_rate))
+        int step = (int) Math.rint(gateSamples * (1 - 0.75)); // int(round(gate_samples * (1 - overlap)))
         int blocks = frames >= gateSamples ? (frames - gateSamples) / step + 1 : 0;
 
         float[][] treble = trebleCoefficients(sampleRate);
         float[][] highpass = highpassCoefficients(sampleRate);
-        float[][] energy = new float[channels][blocks];              // [C, blocks]
+        float[][] energy = new float[channels][blocks]; // [C, blocks]
         for (int c = 0; c < channels; c++) {
             float[] k = biquad(biquad(wav[c], treble[0], treble[1]), highpass[0], highpass[1]);
             float[] squared = new float[frames];
@@ -77,7 +76,7 @@ public final class Loudness {
         float[] blockLoudness = new float[blocks];
         boolean[] gated = new boolean[blocks];
         for (int b = 0; b < blocks; b++) {
-            float weighted = 0f;   // torch.sum(g[:, None] * energy, dim=-2): channels added in order
+            float weighted = 0f; // torch.sum(g[:, None] * energy, dim=-2): channels added in order
             for (int c = 0; c < channels; c++) {
                 weighted += CHANNEL_WEIGHTS[c] * energy[c][b];
             }
@@ -121,7 +120,7 @@ public final class Loudness {
         float centralFreq = 1500.0f;
         float q = (float) (1 / Math.sqrt(2));
         float gain = 4.0f;
-        float w0 = (float) (2 * Math.PI) * centralFreq / sampleRate;     // 2 * math.pi * central_freq / sample_rate
+        float w0 = (float) (2 * Math.PI) * centralFreq / sampleRate; // 2 * math.pi * central_freq / sample_rate
         float sinW0 = TorchFloat.sin(w0);
         float cosW0 = TorchFloat.cos(w0);
         float alpha = sinW0 / 2f / q;
@@ -164,16 +163,16 @@ public final class Loudness {
         float a2 = a[2] / a0;
         int n = x.length;
         float[] y = new float[n];
-        float x1 = 0f;     // x[n-1]
-        float x2 = 0f;     // x[n-2]
-        float y1 = 0f;     // y[n-1]
-        float y2 = 0f;     // y[n-2]
+        float x1 = 0f; // x[n-1]
+        float x2 = 0f; // x[n-2]
+        float y1 = 0f; // y[n-1]
+        float y2 = 0f; // y[n-2]
         for (int i = 0; i < n; i++) {
             float xi = x[i];
             float v = Math.fma(b0, xi, Math.fma(b1, x1, b2 * x2));
             float o = v - y2 * a2;
             o = o - y1 * a1;
-            o = o - 0f;    // the not yet written output times a0 / a0 = 1
+            o = o - 0f; // the not yet written output times a0 / a0 = 1
             y[i] = o;
             x2 = x1;
             x1 = xi;

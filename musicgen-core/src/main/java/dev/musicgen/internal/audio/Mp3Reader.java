@@ -1,16 +1,14 @@
 package dev.musicgen.internal.audio;
 
 import dev.musicgen.audio.*;
-
+import java.io.ByteArrayInputStream;
+import java.util.Arrays;
 import javazoom.jl.decoder.Bitstream;
 import javazoom.jl.decoder.BitstreamException;
 import javazoom.jl.decoder.Decoder;
 import javazoom.jl.decoder.DecoderException;
 import javazoom.jl.decoder.Header;
 import javazoom.jl.decoder.Obuffer;
-
-import java.io.ByteArrayInputStream;
-import java.util.Arrays;
 
 /**
  * MPEG audio (MP3, also layers I and II) decoder on top of JLayer, the decoder inside mp3spi
@@ -28,8 +26,7 @@ public final class Mp3Reader {
     /** Decoder delay of the MPEG Layer III synthesis (ffmpeg's {@code 528 + 1}). */
     private static final int DECODER_DELAY = 529;
 
-    private Mp3Reader() {
-    }
+    private Mp3Reader() {}
 
     public static Audio read(byte[] bytes, String source) throws AudioFormatException {
         int first = MpegFrames.firstFrame(bytes);
@@ -51,14 +48,16 @@ public final class Mp3Reader {
             Header h;
             boolean skipInfoFrame = gapless != null;
             while ((h = stream.readFrame()) != null) {
-                if (skipInfoFrame) {   // the Xing/Info frame holds metadata, not audio
+                if (skipInfoFrame) { // the Xing/Info frame holds metadata, not audio
                     skipInfoFrame = false;
                     stream.closeFrame();
                     continue;
                 }
                 if (h.frequency() != sampleRate) {
-                    throw new AudioFormatException(source, "corrupt MP3 file: the sample rate changes from " + sampleRate
-                            + " Hz to " + h.frequency() + " Hz in frame " + audioFrames);
+                    throw new AudioFormatException(
+                            source,
+                            "corrupt MP3 file: the sample rate changes from " + sampleRate + " Hz to " + h.frequency()
+                                    + " Hz in frame " + audioFrames);
                 }
                 out.startFrame();
                 decoder.decodeFrame(h, stream);
@@ -66,11 +65,11 @@ public final class Mp3Reader {
                 stream.closeFrame();
                 audioFrames++;
                 if (out.length[0] > maxFrames) {
-                    break;   // refused below, outside the damaged-tail handling
+                    break; // refused below, outside the damaged-tail handling
                 }
             }
         } catch (AudioFormatException e) {
-            throw e;   // our own finding (a sample rate change), not a damaged tail
+            throw e; // our own finding (a sample rate change), not a damaged tail
         } catch (BitstreamException | DecoderException | RuntimeException e) {
             if (audioFrames == 0) {
                 throw new AudioFormatException(source, "corrupt MP3 file: " + e.getMessage(), e);
@@ -120,16 +119,16 @@ public final class Mp3Reader {
             int flags = readInt(b, at + 4);
             int p = at + 8;
             if ((flags & 1) != 0) {
-                p += 4;    // frames
+                p += 4; // frames
             }
             if ((flags & 2) != 0) {
-                p += 4;    // bytes
+                p += 4; // bytes
             }
             if ((flags & 4) != 0) {
-                p += 100;  // seek table
+                p += 100; // seek table
             }
             if ((flags & 8) != 0) {
-                p += 4;    // quality
+                p += 4; // quality
             }
             // LAME tag: 9-byte encoder string, then 12 bytes, then delay (12 bits) and padding (12 bits)
             if (p + 24 > b.length) {
@@ -228,19 +227,15 @@ public final class Mp3Reader {
         }
 
         @Override
-        public void write_buffer(int val) {
-        }
+        public void write_buffer(int val) {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
 
         @Override
-        public void clear_buffer() {
-        }
+        public void clear_buffer() {}
 
         @Override
-        public void set_stop_flag() {
-        }
+        public void set_stop_flag() {}
     }
 }

@@ -1,12 +1,10 @@
 package dev.musicgen.internal.audio;
 
-import dev.musicgen.audio.*;
-
 import de.sciss.jump3r.lowlevel.LameEncoder;
-
-import javax.sound.sampled.AudioFormat;
+import dev.musicgen.audio.*;
 import java.io.IOException;
 import java.io.OutputStream;
+import javax.sound.sampled.AudioFormat;
 
 /**
  * MP3 encoder on top of jump3r (a pure-Java port of LAME 3.98).
@@ -28,8 +26,7 @@ public final class Mp3Writer {
     /** Layer III bit rates of MPEG-2 and 2.5 (8 to 24 kHz), in kbps. */
     private static final int[] MPEG2_BITRATES = {8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160};
 
-    private Mp3Writer() {
-    }
+    private Mp3Writer() {}
 
     /**
      * Encodes {@code audio} (1 or 2 channels, a sample rate MP3 supports) to {@code out}.
@@ -41,8 +38,14 @@ public final class Mp3Writer {
     public static void write(Audio audio, int bitrateKbps, OutputStream out) throws IOException {
         validate(audio, bitrateKbps);
         int channels = audio.channels();
-        AudioFormat source = new AudioFormat(AudioFormat.Encoding.PCM_SIGNED, audio.sampleRate(), 16, channels,
-                2 * channels, audio.sampleRate(), false);
+        AudioFormat source = new AudioFormat(
+                AudioFormat.Encoding.PCM_SIGNED,
+                audio.sampleRate(),
+                16,
+                channels,
+                2 * channels,
+                audio.sampleRate(),
+                false);
         int mode = channels == 1 ? LameEncoder.CHANNEL_MODE_MONO : LameEncoder.CHANNEL_MODE_JOINT_STEREO;
         LameEncoder encoder = new LameEncoder(source, bitrateKbps, mode, LameEncoder.QUALITY_MIDDLE, false);
         try {
@@ -81,8 +84,8 @@ public final class Mp3Writer {
     /** Checks what the encoder would otherwise reject late or silently change. */
     public static void validate(Audio audio, int bitrateKbps) {
         if (audio.channels() > 2) {
-            throw new IllegalArgumentException("MP3 holds 1 or 2 channels, but the audio has " + audio.channels()
-                    + "; downmix it first");
+            throw new IllegalArgumentException(
+                    "MP3 holds 1 or 2 channels, but the audio has " + audio.channels() + "; downmix it first");
         }
         int sr = audio.sampleRate();
         boolean mpeg1 = sr == 32000 || sr == 44100 || sr == 48000;
@@ -98,7 +101,7 @@ public final class Mp3Writer {
                 return;
             }
         }
-        throw new IllegalArgumentException("bitrateKbps must be one of " + java.util.Arrays.toString(allowed)
-                + " at " + sr + " Hz, but is: " + bitrateKbps);
+        throw new IllegalArgumentException("bitrateKbps must be one of " + java.util.Arrays.toString(allowed) + " at "
+                + sr + " Hz, but is: " + bitrateKbps);
     }
 }

@@ -9,17 +9,17 @@ public final class MpegFrames {
     public static final int MAX_LEADING_JUNK = 64 * 1024;
 
     private static final int[][] BITRATES = {
-        {0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448},   // MPEG-1 layer I
-        {0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384},      // MPEG-1 layer II
-        {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320},       // MPEG-1 layer III
-        {0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256},      // MPEG-2/2.5 layer I
-        {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160},           // MPEG-2/2.5 layers II, III
+        {0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448}, // MPEG-1 layer I
+        {0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384}, // MPEG-1 layer II
+        {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320}, // MPEG-1 layer III
+        {0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256}, // MPEG-2/2.5 layer I
+        {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160}, // MPEG-2/2.5 layers II, III
     };
     private static final int[][] SAMPLE_RATES = {
-        {11025, 12000, 8000},    // MPEG-2.5
-        {0, 0, 0},               // reserved
-        {22050, 24000, 16000},   // MPEG-2
-        {44100, 48000, 32000},   // MPEG-1
+        {11025, 12000, 8000}, // MPEG-2.5
+        {0, 0, 0}, // reserved
+        {22050, 24000, 16000}, // MPEG-2
+        {44100, 48000, 32000}, // MPEG-1
     };
 
     /**
@@ -29,11 +29,9 @@ public final class MpegFrames {
      * @param layer       1, 2 or 3
      * @param frameLength bytes, header included
      */
-    public record Header(int version, int layer, int bitrateKbps, int sampleRate, int channels, int frameLength) {
-    }
+    public record Header(int version, int layer, int bitrateKbps, int sampleRate, int channels, int frameLength) {}
 
-    private MpegFrames() {
-    }
+    private MpegFrames() {}
 
     /** The header at {@code at}, or null when the 4 bytes there are not a valid (non free-format) header. */
     public static Header parse(byte[] b, int at) {
@@ -74,7 +72,10 @@ public final class MpegFrames {
     public static int id3v2Length(byte[] b) {
         int pos = 0;
         while (pos + 10 <= b.length && b[pos] == 'I' && b[pos + 1] == 'D' && b[pos + 2] == '3') {
-            int size = (b[pos + 6] & 0x7f) << 21 | (b[pos + 7] & 0x7f) << 14 | (b[pos + 8] & 0x7f) << 7 | (b[pos + 9] & 0x7f);
+            int size = (b[pos + 6] & 0x7f) << 21
+                    | (b[pos + 7] & 0x7f) << 14
+                    | (b[pos + 8] & 0x7f) << 7
+                    | (b[pos + 9] & 0x7f);
             boolean footer = (b[pos + 5] & 0x10) != 0;
             pos += 10 + size + (footer ? 10 : 0);
         }

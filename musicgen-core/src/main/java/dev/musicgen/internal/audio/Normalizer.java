@@ -1,11 +1,9 @@
 package dev.musicgen.internal.audio;
 
 import dev.musicgen.audio.*;
-
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.Locale;
 
 /**
  * Port of audiocraft {@code normalize_audio} / {@code normalize_loudness}
@@ -38,7 +36,10 @@ public final class Normalizer {
 
     /** audiocraft's normalization strategies (the predictor's {@code normalization_strategy} choices). */
     public enum Strategy {
-        LOUDNESS, CLIP, PEAK, RMS;
+        LOUDNESS,
+        CLIP,
+        PEAK,
+        RMS;
 
         /** Parses the upstream name ({@code "loudness"}, {@code "clip"}, {@code "peak"}, {@code "rms"}), any case. */
         public static Strategy fromName(String name) {
@@ -49,8 +50,8 @@ public final class Normalizer {
                     }
                 }
             }
-            throw new IllegalArgumentException("normalization strategy must be one of loudness, clip, peak, rms, but is: "
-                    + name);
+            throw new IllegalArgumentException(
+                    "normalization strategy must be one of loudness, clip, peak, rms, but is: " + name);
         }
 
         /** The upstream name, lower case. */
@@ -68,8 +69,12 @@ public final class Normalizer {
      * @param loudnessHeadroomDb target loudness of {@code loudness}, in dB below 0 LUFS
      * @param loudnessCompressor tanh soft clipping after the loudness gain
      */
-    public record Settings(boolean normalize, double peakClipHeadroomDb, double rmsHeadroomDb,
-                           double loudnessHeadroomDb, boolean loudnessCompressor) {
+    public record Settings(
+            boolean normalize,
+            double peakClipHeadroomDb,
+            double rmsHeadroomDb,
+            double loudnessHeadroomDb,
+            boolean loudnessCompressor) {
 
         /** {@code audio_write}'s defaults, as Replicate's predictor uses them. */
         public static final Settings DEFAULTS = new Settings(true, 1, 18, 14, false);
@@ -87,8 +92,7 @@ public final class Normalizer {
         }
     }
 
-    private Normalizer() {
-    }
+    private Normalizer() {}
 
     /** {@link #normalize(Audio, Strategy, Settings)} with {@link Settings#DEFAULTS}. */
     public static Audio normalize(Audio audio, Strategy strategy) {
@@ -117,7 +121,7 @@ public final class Normalizer {
             case PEAK -> {
                 float max = maxAbs(wav);
                 if (max == 0f) {
-                    return audio.copy();   // upstream: 0 / 0 = NaN everywhere
+                    return audio.copy(); // upstream: 0 / 0 = NaN everywhere
                 }
                 float rescaling = (1f / max) * scalePeak;
                 out = settings.normalize() || rescaling < 1f ? scale(wav, rescaling) : copy(wav);
@@ -126,7 +130,7 @@ public final class Normalizer {
             case RMS -> {
                 float rms = (float) Math.sqrt(meanSquare(monoMean(wav)));
                 if (rms == 0f) {
-                    return audio.copy();   // upstream: NaN
+                    return audio.copy(); // upstream: NaN
                 }
                 float rescaling = (1f / rms) * scaleRms;
                 out = settings.normalize() || rescaling < 1f ? scale(wav, rescaling) : copy(wav);
@@ -140,17 +144,21 @@ public final class Normalizer {
 
     /** {@code normalize_loudness(wav, sample_rate, loudness_headroom_db, loudness_compressor)}. */
     private static float[][] normalizeLoudness(float[][] wav, int sampleRate, Settings settings) {
-        double energy = (float) Math.sqrt(meanSquare(flatten(wav)));   // wav.pow(2).mean().sqrt().item()
+        double energy = (float) Math.sqrt(meanSquare(flatten(wav))); // wav.pow(2).mean().sqrt().item()
         if (energy < ENERGY_FLOOR) {
             return copy(wav);
         }
         float inputLoudness = Loudness.integrated(wav, sampleRate);
         if (!Float.isFinite(inputLoudness)) {
             int gate = (int) Math.rint(0.4 * sampleRate);
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
                     "loudness normalization needs at least one 0.4 s block of audio above -70 LUFS (%d frames at %d Hz), "
                             + "but the audio has %d frames and measures %s LUFS; use the peak, rms or clip strategy",
-                    gate, sampleRate, wav[0].length, inputLoudness));
+                    gate,
+                    sampleRate,
+                    wav[0].length,
+                    inputLoudness));
         }
         double delta = -settings.loudnessHeadroomDb() - inputLoudness;
         double gain = Math.pow(10.0, delta / 20.0);
@@ -181,8 +189,11 @@ public final class Normalizer {
                 total += channel.length;
             }
             if (max > 1f) {
-                log.debug("CLIPPING ({}) happening with proba (a bit of clipping is okay): {} maximum scale: {}",
-                        strategy.upstreamName(), clipped / (double) total, max);
+                log.debug(
+                        "CLIPPING ({}) happening with proba (a bit of clipping is okay): {} maximum scale: {}",
+                        strategy.upstreamName(),
+                        clipped / (double) total,
+                        max);
             }
         }
         return clamp(wav, -1f, 1f);

@@ -13,12 +13,11 @@ import dev.musicgen.audio.*;
  */
 public final class Pcm {
 
-    private Pcm() {
-    }
+    private Pcm() {}
 
     /** ffmpeg's float → s16: {@code clip(rint(x * 32768), -32768, 32767)}; NaN becomes 0. */
     public static short toPcm16(float x) {
-        double v = Math.rint(x * 32768f);   // x * 2^15 is exact in float
+        double v = Math.rint(x * 32768f); // x * 2^15 is exact in float
         if (v >= 32767) {
             return Short.MAX_VALUE;
         }

@@ -28,8 +28,8 @@ public final class Resampler {
     /** julius default lowpass rolloff, as a fraction of the lower Nyquist frequency. */
     public static final double DEFAULT_ROLLOFF = 0.945;
 
-    private final int oldSr;   // after gcd reduction
-    private final int newSr;   // after gcd reduction
+    private final int oldSr; // after gcd reduction
+    private final int newSr; // after gcd reduction
     private final int width;
     /** Per output phase i: the first tap (index into the padded window) that is not clamped. */
     private final int[] firstTap;
@@ -93,7 +93,7 @@ public final class Resampler {
             int last = -1;
             double sum = (double) jLo * clampedLow + (double) (kernelLength - 1 - jHi) * clampedHigh;
             for (int j = jLo; j <= jHi; j++) {
-                float idx = (float) (j - width);                  // torch.arange(-width, width + old).float()
+                float idx = (float) (j - width); // torch.arange(-width, width + old).float()
                 float t = (shift + idx / oldF) * srF;
                 if (t <= lo) {
                     sum += clampedLow;
@@ -115,13 +115,13 @@ public final class Resampler {
             if ((first == jLo && jLo > 0) || (last == jHi && jHi < kernelLength - 1)) {
                 throw new IllegalStateException("resampler kernel support estimate too narrow for phase " + i);
             }
-            if (first < 0) {   // cannot happen for a positive rolloff; kept so the arrays are never null
+            if (first < 0) { // cannot happen for a positive rolloff; kept so the arrays are never null
                 first = 0;
                 last = -1;
             }
             float[] k = new float[last - first + 1];
             for (int j = first; j <= last; j++) {
-                k[j - first] = scratch[j] / total;             // kernel.div_(kernel.sum())
+                k[j - first] = scratch[j] / total; // kernel.div_(kernel.sum())
             }
             firstTap[i] = first;
             taps[i] = k;
@@ -137,8 +137,8 @@ public final class Resampler {
     private static float tap(float t, float zeros) {
         float half = t / zeros / 2f;
         float c = (float) Math.cos(half);
-        float window = c * c;                                  // cos(t / zeros / 2) ** 2
-        float sinc = t == 0f ? 1f : (float) Math.sin(t) / t;   // julius.core.sinc
+        float window = c * c; // cos(t / zeros / 2) ** 2
+        float sinc = t == 0f ? 1f : (float) Math.sin(t) / t; // julius.core.sinc
         return sinc * window;
     }
 
@@ -173,8 +173,8 @@ public final class Resampler {
             return y;
         }
         for (int m = 0; m < outLength; m++) {
-            int n = m / newSr;          // conv1d output position (stride old)
-            int i = m % newSr;          // kernel / phase
+            int n = m / newSr; // conv1d output position (stride old)
+            int i = m % newSr; // kernel / phase
             float[] k = taps[i];
             // padded index p = n * old + firstTap + j maps to x[clamp(p - width, 0, length - 1)]
             int start = n * oldSr + firstTap[i] - width;

@@ -26,12 +26,11 @@ import dev.musicgen.audio.*;
  */
 public final class TorchFloat {
 
-    private static final int LANES = 8;         // Vectorized<float>::size() with AVX2
-    private static final int ILP = 4;            // row_sum ilp_factor
-    private static final int LEVELS = 4;         // multi_row_sum num_levels
+    private static final int LANES = 8; // Vectorized<float>::size() with AVX2
+    private static final int ILP = 4; // row_sum ilp_factor
+    private static final int LEVELS = 4; // multi_row_sum num_levels
 
-    private TorchFloat() {
-    }
+    private TorchFloat() {}
 
     /** {@code torch.sum} of {@code a[off .. off + n)}, a contiguous float32 row. */
     static float sum(float[] a, int off, int n) {
@@ -52,7 +51,7 @@ public final class TorchFloat {
         for (int lane = 0; lane < LANES; lane++) {
             acc += vec[lane];
         }
-        return 0f + acc;   // CastStoreAccumulate onto the zero-filled output
+        return 0f + acc; // CastStoreAccumulate onto the zero-filled output
     }
 
     /**
@@ -165,7 +164,7 @@ public final class TorchFloat {
         if ((q & 1) == 1) {
             r = -r;
         }
-        if (d == 0f && Float.floatToRawIntBits(d) != 0) {   // -0 stays -0
+        if (d == 0f && Float.floatToRawIntBits(d) != 0) { // -0 stays -0
             r = d;
         }
         return r;
@@ -231,8 +230,8 @@ public final class TorchFloat {
         if (subnormal) {
             d = d * ((float) (1L << 32) * (float) (1L << 32));
         }
-        int e = ((Float.floatToRawIntBits(d * (float) (1.0 / 0.75)) >>> 23) & 0xff) - 0x7f;   // vilogb2k
-        float m = Float.intBitsToFloat(Float.floatToRawIntBits(d) + ((-e) << 23));            // vldexp3
+        int e = ((Float.floatToRawIntBits(d * (float) (1.0 / 0.75)) >>> 23) & 0xff) - 0x7f; // vilogb2k
+        float m = Float.intBitsToFloat(Float.floatToRawIntBits(d) + ((-e) << 23)); // vldexp3
         if (subnormal) {
             e -= 64;
         }

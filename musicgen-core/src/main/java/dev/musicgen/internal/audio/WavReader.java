@@ -1,7 +1,6 @@
 package dev.musicgen.internal.audio;
 
 import dev.musicgen.audio.*;
-
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Locale;
@@ -22,8 +21,7 @@ public final class WavReader {
     private static final int FORMAT_FLOAT = 0x0003;
     private static final int FORMAT_EXTENSIBLE = 0xFFFE;
 
-    private WavReader() {
-    }
+    private WavReader() {}
 
     public static Audio read(byte[] bytes, String source) throws AudioFormatException {
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -55,8 +53,9 @@ public final class WavReader {
                 }
                 case "fmt " -> {
                     if (size > available) {
-                        throw truncated(source, "the 'fmt ' chunk declares " + size + " bytes but only " + available
-                                + " remain");
+                        throw truncated(
+                                source,
+                                "the 'fmt ' chunk declares " + size + " bytes but only " + available + " remain");
                     }
                     fmt = parseFormat(buf, body, (int) size, source);
                 }
@@ -73,8 +72,10 @@ public final class WavReader {
                         if (size == 0xFFFFFFFFL) {
                             dataSize = available;
                         } else {
-                            throw truncated(source, "the 'data' chunk declares " + dataSize + " bytes but only "
-                                    + available + " remain");
+                            throw truncated(
+                                    source,
+                                    "the 'data' chunk declares " + dataSize + " bytes but only " + available
+                                            + " remain");
                         }
                     }
                     return decode(buf, body, dataSize, fmt, source);
@@ -83,17 +84,18 @@ public final class WavReader {
                     // LIST, fact, cue, PEAK, junk...: skipped
                 }
             }
-            long next = body + size + (size & 1);   // chunks are padded to an even size
+            long next = body + size + (size & 1); // chunks are padded to an even size
             if (next > bytes.length) {
-                throw truncated(source, "the '" + printable(id) + "' chunk declares " + size + " bytes but only "
-                        + available + " remain, and no 'data' chunk was found");
+                throw truncated(
+                        source,
+                        "the '" + printable(id) + "' chunk declares " + size + " bytes but only " + available
+                                + " remain, and no 'data' chunk was found");
             }
             pos = (int) next;
         }
     }
 
-    private record Format(int tag, int channels, int sampleRate, int blockAlign, int bits) {
-    }
+    private record Format(int tag, int channels, int sampleRate, int blockAlign, int bits) {}
 
     private static Format parseFormat(ByteBuffer buf, int at, int size, String source) throws AudioFormatException {
         if (size < 16) {
@@ -108,7 +110,7 @@ public final class WavReader {
             if (size < 40) {
                 throw corrupt(source, "WAVE_FORMAT_EXTENSIBLE header has " + size + " bytes, fewer than 40");
             }
-            tag = Short.toUnsignedInt(buf.getShort(at + 24));   // first two bytes of the SubFormat GUID
+            tag = Short.toUnsignedInt(buf.getShort(at + 24)); // first two bytes of the SubFormat GUID
         }
         if (tag != FORMAT_PCM && tag != FORMAT_FLOAT) {
             throw new UnsupportedAudioFormatException(source, "WAV with " + encodingName(tag) + " encoding");
@@ -126,17 +128,20 @@ public final class WavReader {
             throw new UnsupportedAudioFormatException(source, "WAV " + bits + "-bit " + kind);
         }
         if (blockAlign != channels * (bits / 8)) {
-            throw corrupt(source, "the WAV header's block size " + blockAlign + " does not match " + channels
-                    + " channels of " + bits + " bits");
+            throw corrupt(
+                    source,
+                    "the WAV header's block size " + blockAlign + " does not match " + channels + " channels of " + bits
+                            + " bits");
         }
         return new Format(tag, channels, (int) sampleRate, blockAlign, bits);
     }
 
     private static Audio decode(ByteBuffer buf, int at, long dataSize, Format f, String source)
             throws AudioFormatException {
-        long frames = dataSize / f.blockAlign();   // a partial last frame is ignored, as decoders do
+        long frames = dataSize / f.blockAlign(); // a partial last frame is ignored, as decoders do
         if (frames > Integer.MAX_VALUE - 8) {
-            throw new AudioFormatException(source, "the WAV file has " + frames + " frames, more than a Java array holds");
+            throw new AudioFormatException(
+                    source, "the WAV file has " + frames + " frames, more than a Java array holds");
         }
         AudioLimits.checkFrames(source, frames, f.sampleRate());
         int n = (int) frames;

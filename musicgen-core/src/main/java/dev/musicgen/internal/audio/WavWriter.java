@@ -20,8 +20,7 @@ public final class WavWriter {
 
     private static final long MAX_DATA_BYTES = 0xFFFFFFFFL - 64;
 
-    private WavWriter() {
-    }
+    private WavWriter() {}
 
     /** Bytes of the complete file for {@code audio} in {@code encoding}. */
     public static long fileSize(Audio audio, WavEncoding encoding) {
@@ -36,8 +35,8 @@ public final class WavWriter {
     public static void write(Audio audio, WavEncoding encoding, OutputStream out) throws IOException {
         long dataSize = dataSize(audio, encoding);
         if (dataSize > MAX_DATA_BYTES) {
-            throw new IllegalArgumentException("a WAV file holds at most 4 GiB of samples, but this audio needs "
-                    + dataSize + " bytes");
+            throw new IllegalArgumentException(
+                    "a WAV file holds at most 4 GiB of samples, but this audio needs " + dataSize + " bytes");
         }
         int channels = audio.channels();
         int bytesPerSample = encoding.bitsPerSample() / 8;
@@ -47,12 +46,15 @@ public final class WavWriter {
         ByteBuffer h = ByteBuffer.allocate(headerSize(encoding)).order(ByteOrder.LITTLE_ENDIAN);
         h.put(ascii("RIFF")).putInt((int) (headerSize(encoding) - 8 + dataSize)).put(ascii("WAVE"));
         h.put(ascii("fmt ")).putInt(pcm ? 16 : 18);
-        h.putShort((short) (pcm ? 1 : 3)).putShort((short) channels).putInt(audio.sampleRate())
-                .putInt(audio.sampleRate() * blockAlign).putShort((short) blockAlign)
+        h.putShort((short) (pcm ? 1 : 3))
+                .putShort((short) channels)
+                .putInt(audio.sampleRate())
+                .putInt(audio.sampleRate() * blockAlign)
+                .putShort((short) blockAlign)
                 .putShort((short) encoding.bitsPerSample());
         if (!pcm) {
-            h.putShort((short) 0);                                    // cbSize
-            h.put(ascii("fact")).putInt(4).putInt(audio.frames());   // required for non-PCM data
+            h.putShort((short) 0); // cbSize
+            h.put(ascii("fact")).putInt(4).putInt(audio.frames()); // required for non-PCM data
         }
         h.put(ascii("data")).putInt((int) dataSize);
         out.write(h.array());
@@ -78,7 +80,7 @@ public final class WavWriter {
     }
 
     private static int headerSize(WavEncoding encoding) {
-        return encoding == WavEncoding.PCM_16 ? 44 : 58;   // float: fmt 18 bytes + fact chunk 12 bytes
+        return encoding == WavEncoding.PCM_16 ? 44 : 58; // float: fmt 18 bytes + fact chunk 12 bytes
     }
 
     private static long dataSize(Audio audio, WavEncoding encoding) {

@@ -38,11 +38,11 @@ public final class ChromaExtractor implements AutoCloseable {
     }
 
     /** The full form ({@code nfft}, {@code winlen}, {@code winhop} as upstream's keyword arguments). */
-    public ChromaExtractor(int sampleRate, int nChroma, int nFft, int winLength, int winHop, boolean argmax,
-            NDManager parent) {
+    public ChromaExtractor(
+            int sampleRate, int nChroma, int nFft, int winLength, int winHop, boolean argmax, NDManager parent) {
         if (sampleRate <= 0 || nChroma <= 0 || nFft <= 0 || winHop <= 0) {
-            throw new IllegalArgumentException("sampleRate, nChroma, nFft and winHop must be > 0, but are "
-                    + sampleRate + ", " + nChroma + ", " + nFft + ", " + winHop);
+            throw new IllegalArgumentException("sampleRate, nChroma, nFft and winHop must be > 0, but are " + sampleRate
+                    + ", " + nChroma + ", " + nFft + ", " + winHop);
         }
         if (winLength <= 0 || winLength > nFft) {
             throw new IllegalArgumentException("winLength must be in [1, nFft=" + nFft + "], but is: " + winLength);

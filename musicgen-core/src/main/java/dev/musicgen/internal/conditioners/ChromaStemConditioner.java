@@ -37,8 +37,19 @@ public final class ChromaStemConditioner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChromaStemConditioner.class);
 
     /** The {@code chroma_stem} options of xp.cfg this port understands. */
-    private static final List<String> KNOWN_OPTIONS = List.of("sample_rate", "n_chroma", "radix2_exp", "argmax",
-            "match_len_on_eval", "eval_wavs", "n_eval_wavs", "cache_path", "nfft", "winlen", "winhop", "norm");
+    private static final List<String> KNOWN_OPTIONS = List.of(
+            "sample_rate",
+            "n_chroma",
+            "radix2_exp",
+            "argmax",
+            "match_len_on_eval",
+            "eval_wavs",
+            "n_eval_wavs",
+            "cache_path",
+            "nfft",
+            "winlen",
+            "winhop",
+            "norm");
 
     private final ChromaExtractor chroma;
     private final StemSeparator separator;
@@ -50,8 +61,15 @@ public final class ChromaStemConditioner implements AutoCloseable {
     private final NDArray projBias; // [dim]
     private boolean closed;
 
-    private ChromaStemConditioner(ChromaExtractor chroma, StemSeparator separator, boolean matchLenOnEval,
-            int chromaLen, int outputDim, NDManager manager, NDArray projWeight, NDArray projBias) {
+    private ChromaStemConditioner(
+            ChromaExtractor chroma,
+            StemSeparator separator,
+            boolean matchLenOnEval,
+            int chromaLen,
+            int outputDim,
+            NDManager manager,
+            NDArray projWeight,
+            NDArray projBias) {
         this.chroma = chroma;
         this.separator = separator;
         this.matchLenOnEval = matchLenOnEval;
@@ -69,8 +87,13 @@ public final class ChromaStemConditioner implements AutoCloseable {
      * @param durationSeconds {@code dataset.segment_duration} (the training duration that fixes {@code chroma_len})
      * @param outputProj view holding {@code weight [outputDim, n_chroma]} and {@code bias [outputDim]}
      */
-    public static ChromaStemConditioner create(XpConfig chromaStem, double durationSeconds, WeightStore outputProj,
-            int outputDim, StemSeparator separator, NDManager parent) {
+    public static ChromaStemConditioner create(
+            XpConfig chromaStem,
+            double durationSeconds,
+            WeightStore outputProj,
+            int outputDim,
+            StemSeparator separator,
+            NDManager parent) {
         for (String key : chromaStem.asMap().keySet()) {
             if (!KNOWN_OPTIONS.contains(key)) {
                 throw new IllegalArgumentException("conditioners.self_wav.chroma_stem." + key
@@ -82,7 +105,8 @@ public final class ChromaStemConditioner implements AutoCloseable {
                     + chromaStem.get("eval_wavs") + " is not supported (evaluation wavs replace the melody; set null)");
         }
         Object norm = chromaStem.get("norm");
-        if (norm != null && !String.valueOf(norm).toLowerCase(java.util.Locale.ROOT).contains("inf")) {
+        if (norm != null
+                && !String.valueOf(norm).toLowerCase(java.util.Locale.ROOT).contains("inf")) {
             throw new IllegalArgumentException("conditioners.self_wav.chroma_stem.norm must be inf, but is: " + norm);
         }
         int sr = chromaStem.getInt("sample_rate");
@@ -100,8 +124,13 @@ public final class ChromaStemConditioner implements AutoCloseable {
             NDArray b = outputProj.load("bias", m, DataType.FLOAT32, outputDim);
             // _get_chroma_len: frames of int(sample_rate * duration) zeros
             int chromaLen = extractor.frames((long) (sr * durationSeconds));
-            LOG.debug("chroma conditioner: sr {}, n_fft {}, hop {}, chroma_len {}, match_len_on_eval {}", sr, nFft, hop,
-                    chromaLen, matchLen);
+            LOG.debug(
+                    "chroma conditioner: sr {}, n_fft {}, hop {}, chroma_len {}, match_len_on_eval {}",
+                    sr,
+                    nFft,
+                    hop,
+                    chromaLen,
+                    matchLen);
             return new ChromaStemConditioner(extractor, separator, matchLen, chromaLen, outputDim, m, w, b);
         } catch (RuntimeException e) {
             m.close();

@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
-import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.internal.t5.T5Config;
 import dev.musicgen.internal.t5.T5EncoderModel;
 import dev.musicgen.internal.t5.T5Tokenizer;
 import dev.musicgen.internal.weights.WeightStore;
+import dev.musicgen.spi.RepoResolver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -82,11 +82,12 @@ public final class ConditionProvider implements AutoCloseable {
      *     to a local directory with {@code config.json}, {@code tokenizer.json} and the weights
      * @param separator stem separation for melodies ({@link StemSeparator#identity()} for none)
      */
-    public static ConditionProvider fromXpConfig(XpConfig cfg, WeightStore lmWeights, RepoResolver t5Resolver,
-            StemSeparator separator, NDManager parent) {
+    public static ConditionProvider fromXpConfig(
+            XpConfig cfg, WeightStore lmWeights, RepoResolver t5Resolver, StemSeparator separator, NDManager parent) {
         int dim = cfg.getInt("transformer_lm.dim");
         int sampleRate = cfg.getInt("sample_rate");
-        Map<String, Object> conds = cfg.has("conditioners") ? cfg.child("conditioners").asMap() : Map.of();
+        Map<String, Object> conds =
+                cfg.has("conditioners") ? cfg.child("conditioners").asMap() : Map.of();
         XpConfig t5Cfg = null;
         XpConfig chromaCfg = null;
         for (Map.Entry<String, Object> e : conds.entrySet()) {
@@ -118,14 +119,19 @@ public final class ConditionProvider implements AutoCloseable {
         String t5Name = t5Cfg.getString("name");
         Path t5Dir = T5Conditioner.resolveTextModel(t5Name, t5Resolver);
         LOG.debug("text model '{}' from {}", t5Name, t5Dir);
-        T5Conditioner t5 = T5Conditioner.load(t5Dir,
-                lmWeights.view(AUDIOCRAFT_PREFIX + DESCRIPTION + ".output_proj"), dim, parent);
+        T5Conditioner t5 = T5Conditioner.load(
+                t5Dir, lmWeights.view(AUDIOCRAFT_PREFIX + DESCRIPTION + ".output_proj"), dim, parent);
         ChromaStemConditioner chroma = null;
         try {
             if (chromaCfg != null) {
                 double duration = cfg.getDouble("dataset.segment_duration");
-                chroma = ChromaStemConditioner.create(chromaCfg, duration,
-                        lmWeights.view(AUDIOCRAFT_PREFIX + SELF_WAV + ".output_proj"), dim, separator, parent);
+                chroma = ChromaStemConditioner.create(
+                        chromaCfg,
+                        duration,
+                        lmWeights.view(AUDIOCRAFT_PREFIX + SELF_WAV + ".output_proj"),
+                        dim,
+                        separator,
+                        parent);
                 // the Hann window buffer of torchaudio's Spectrogram is recomputed, not read
                 lmWeights.ignore(List.of("condition_provider\\.conditioners\\.self_wav\\.chroma\\.spec\\.window"));
             }
@@ -157,8 +163,8 @@ public final class ConditionProvider implements AutoCloseable {
         JsonConfig textEncoder = config.child("text_encoder");
         JsonConfig decoder = config.child("decoder");
         if (textEncoder == null || decoder == null) {
-            throw new IllegalArgumentException(modelDir.resolve("config.json") + " lacks a text_encoder or decoder"
-                    + " section");
+            throw new IllegalArgumentException(
+                    modelDir.resolve("config.json") + " lacks a text_encoder or decoder" + " section");
         }
         T5Config t5Config = T5Config.fromJson(textEncoder);
         int dim = decoder.getInt("hidden_size", 1024); // transformers' default, as LMConfig reads it

@@ -7,10 +7,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.hub.HubRepos;
 import dev.musicgen.internal.nn.F;
-import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.internal.t5.T5EncoderModel;
 import dev.musicgen.internal.t5.T5Tokenizer;
 import dev.musicgen.internal.weights.WeightStore;
+import dev.musicgen.spi.RepoResolver;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -35,8 +35,13 @@ public final class T5Conditioner implements AutoCloseable {
     private final int outputDim;
     private boolean closed;
 
-    private T5Conditioner(T5Tokenizer tokenizer, T5EncoderModel t5, NDManager manager, NDArray projWeight,
-            NDArray projBias, int outputDim) {
+    private T5Conditioner(
+            T5Tokenizer tokenizer,
+            T5EncoderModel t5,
+            NDManager manager,
+            NDArray projWeight,
+            NDArray projBias,
+            int outputDim) {
         this.tokenizer = tokenizer;
         this.t5 = t5;
         this.manager = manager;
@@ -60,8 +65,8 @@ public final class T5Conditioner implements AutoCloseable {
      *
      * @param outputProj view holding {@code weight [outputDim, t5_dim]} and {@code bias [outputDim]}
      */
-    public static T5Conditioner create(T5Tokenizer tokenizer, T5EncoderModel t5, WeightStore outputProj,
-            int outputDim, NDManager parent) {
+    public static T5Conditioner create(
+            T5Tokenizer tokenizer, T5EncoderModel t5, WeightStore outputProj, int outputDim, NDManager parent) {
         NDManager m = parent.newSubManager();
         try {
             int t5Dim = t5.config().dModel();

@@ -71,8 +71,8 @@ public record WavCondition(float[][] wav, int[] lengths, int sampleRate) {
     /** {@code wav.mean(1)} in float32: channels summed in order, then divided by their count. */
     private static float[] downmix(float[][] channels, int row) {
         if (channels.length == 0 || channels[0].length == 0) {
-            throw new IllegalArgumentException("melody " + row + " is empty; give at least one channel with samples"
-                    + " (or null for no melody)");
+            throw new IllegalArgumentException(
+                    "melody " + row + " is empty; give at least one channel with samples" + " (or null for no melody)");
         }
         int t = channels[0].length;
         for (float[] c : channels) {

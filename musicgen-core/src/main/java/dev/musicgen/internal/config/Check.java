@@ -74,7 +74,7 @@ public final class Check {
      * {@code unsupported LM config: transformer_lm.activation = relu (supported: gelu)}.
      */
     public static IllegalArgumentException unsupported(String what, String key, Object value, Object supported) {
-        return new IllegalArgumentException("unsupported " + what + ": " + key + " = " + value + " (supported: "
-                + supported + ")");
+        return new IllegalArgumentException(
+                "unsupported " + what + ": " + key + " = " + value + " (supported: " + supported + ")");
     }
 }

@@ -76,8 +76,7 @@ public final class JsonConfig {
     /** The section at {@code key}, or null when it is absent, null or not an object. */
     public JsonConfig child(String key) {
         JsonElement e = json.get(key);
-        return e != null && e.isJsonObject()
-                ? new JsonConfig(e.getAsJsonObject(), source, prefix + key + ".") : null;
+        return e != null && e.isJsonObject() ? new JsonConfig(e.getAsJsonObject(), source, prefix + key + ".") : null;
     }
 
     public int getInt(String key, int dflt) {

@@ -85,14 +85,13 @@ final class Apply {
     float[][][] applyModel(float[][] mix, int shiftOffset, Trace trace) {
         HTDemucsConfig c = model.config();
         if (mix.length != c.audioChannels()) {
-            throw new IllegalArgumentException("mix must have " + c.audioChannels() + " channels, but has: "
-                    + mix.length);
+            throw new IllegalArgumentException(
+                    "mix must have " + c.audioChannels() + " channels, but has: " + mix.length);
         }
         int length = mix[0].length;
         int maxShift = (int) (0.5 * c.samplerate());
         if (shiftOffset < 0 || shiftOffset > maxShift) {
-            throw new IllegalArgumentException("shiftOffset must be in [0, " + maxShift + "], but is: "
-                    + shiftOffset);
+            throw new IllegalArgumentException("shiftOffset must be in [0, " + maxShift + "], but is: " + shiftOffset);
         }
         if (length == 0) {
             return new float[c.sources().size()][c.audioChannels()][0];
@@ -122,7 +121,7 @@ final class Apply {
         int length = mix.length();
         float[][][] out = new float[sources][channels][length];
         float[] sumWeight = new float[length];
-        int segmentLength = c.trainingLength();           // int(model.samplerate * model.segment)
+        int segmentLength = c.trainingLength(); // int(model.samplerate * model.segment)
         int stride = (int) ((1 - 0.25) * segmentLength);
         float[] weight = transitionWeight(segmentLength);
         for (int offset = 0; offset < length; offset += stride) {
@@ -179,10 +178,10 @@ final class Apply {
     /** The {@code split=False} level: pad the chunk to the model's length with real neighbours, run, centre-trim. */
     float[][][] applyChunk(TensorChunk chunk) {
         HTDemucsConfig c = model.config();
-        int valid = c.trainingLength();                   // HTDemucs.valid_length(length)
+        int valid = c.trainingLength(); // HTDemucs.valid_length(length)
         if (chunk.length() > valid) {
-            throw new IllegalArgumentException("Given length " + chunk.length() + " is longer than training length "
-                    + valid);
+            throw new IllegalArgumentException(
+                    "Given length " + chunk.length() + " is longer than training length " + valid);
         }
         float[][] padded = chunk.padded(valid);
         int channels = padded.length;
@@ -193,11 +192,15 @@ final class Apply {
         int sources = c.sources().size();
         float[] res;
         long t0 = System.nanoTime();
-        try (NDManager call = model.manager().newSubManager(); NDScope scope = new NDScope()) {
+        try (NDManager call = model.manager().newSubManager();
+                NDScope scope = new NDScope()) {
             NDArray in = call.create(flat, new Shape(1, channels, valid));
-            res = model.forward(in, null).toFloatArray();   // [1, S, C, valid]
+            res = model.forward(in, null).toFloatArray(); // [1, S, C, valid]
         }
-        LOG.debug("HTDemucs forward of a {}-sample chunk (window {}) in {} ms", chunk.length(), valid,
+        LOG.debug(
+                "HTDemucs forward of a {}-sample chunk (window {}) in {} ms",
+                chunk.length(),
+                valid,
                 (System.nanoTime() - t0) / 1_000_000);
         // center_trim(out, length): drop delta // 2 on the left, the rest on the right
         int length = chunk.length();

@@ -53,15 +53,15 @@ final class CrossTransformerEncoder {
             Params l = p.child("layers").child(i);
             Params lt = p.child("layers_t").child(i);
             if (i % 2 == classicParity) {
-                layers[i] = new MyTransformerEncoderLayer(l, dim, c.tHeads(), hidden, c.tGelu(), c.tNormFirst(),
-                        c.tNormOut(), c.tLayerScale());
-                layersT[i] = new MyTransformerEncoderLayer(lt, dim, c.tHeads(), hidden, c.tGelu(), c.tNormFirst(),
-                        c.tNormOut(), c.tLayerScale());
+                layers[i] = new MyTransformerEncoderLayer(
+                        l, dim, c.tHeads(), hidden, c.tGelu(), c.tNormFirst(), c.tNormOut(), c.tLayerScale());
+                layersT[i] = new MyTransformerEncoderLayer(
+                        lt, dim, c.tHeads(), hidden, c.tGelu(), c.tNormFirst(), c.tNormOut(), c.tLayerScale());
             } else {
-                layers[i] = new CrossTransformerEncoderLayer(l, dim, c.tHeads(), hidden, c.tGelu(), c.tNormFirst(),
-                        c.tNormOut(), c.tLayerScale());
-                layersT[i] = new CrossTransformerEncoderLayer(lt, dim, c.tHeads(), hidden, c.tGelu(),
-                        c.tNormFirst(), c.tNormOut(), c.tLayerScale());
+                layers[i] = new CrossTransformerEncoderLayer(
+                        l, dim, c.tHeads(), hidden, c.tGelu(), c.tNormFirst(), c.tNormOut(), c.tLayerScale());
+                layersT[i] = new CrossTransformerEncoderLayer(
+                        lt, dim, c.tHeads(), hidden, c.tGelu(), c.tNormFirst(), c.tNormOut(), c.tLayerScale());
             }
         }
     }
@@ -108,7 +108,8 @@ final class CrossTransformerEncoder {
     private NDArray posEmbedding(NDManager m, String kind, int fr, int t) {
         float[] e = embeddings.computeIfAbsent(kind + fr + "x" + t, k -> {
             try (NDManager tmp = m.newSubManager()) {
-                NDArray pe = kind.equals("2d") ? create2dSinEmbedding(tmp, dim, fr, t, maxPeriod)
+                NDArray pe = kind.equals("2d")
+                        ? create2dSinEmbedding(tmp, dim, fr, t, maxPeriod)
                         : F.sinEmbedding(tmp, 0, t, dim, maxPeriod);
                 if (weightPosEmbed != 1.0) {
                     pe = pe.mul((float) weightPosEmbed);
@@ -126,9 +127,11 @@ final class CrossTransformerEncoder {
      */
     static NDArray create2dSinEmbedding(NDManager m, int dModel, int height, int width, double maxPeriod) {
         int d = dModel / 2;
-        NDArray divTerm = m.arange(0f, (float) d, 2f).mul((float) -(StrictMath.log(maxPeriod) / d)).exp();
+        NDArray divTerm = m.arange(0f, (float) d, 2f)
+                .mul((float) -(StrictMath.log(maxPeriod) / d))
+                .exp();
         int n = (int) divTerm.getShape().get(0);
-        NDArray pw = m.arange(0f, (float) width, 1f).reshape(width, 1).mul(divTerm.reshape(1, n));   // [W, n]
+        NDArray pw = m.arange(0f, (float) width, 1f).reshape(width, 1).mul(divTerm.reshape(1, n)); // [W, n]
         NDArray ph = m.arange(0f, (float) height, 1f).reshape(height, 1).mul(divTerm.reshape(1, n)); // [H, n]
         float[] sw = pw.sin().toFloatArray();
         float[] cw = pw.cos().toFloatArray();

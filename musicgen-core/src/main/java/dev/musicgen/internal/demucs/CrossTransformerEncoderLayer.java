@@ -21,8 +21,15 @@ final class CrossTransformerEncoderLayer {
     private final NDArray gamma1;
     private final NDArray gamma2;
 
-    CrossTransformerEncoderLayer(Params p, int dim, int heads, int hidden, boolean gelu, boolean normFirst,
-            boolean normOut, boolean layerScale) {
+    CrossTransformerEncoderLayer(
+            Params p,
+            int dim,
+            int heads,
+            int hidden,
+            boolean gelu,
+            boolean normFirst,
+            boolean normOut,
+            boolean layerScale) {
         crossAttn = new MultiheadAttention(p.child("cross_attn"), dim, heads);
         ff = new MyTransformerEncoderLayer.FeedForward(p, dim, hidden, gelu);
         this.normFirst = normFirst;

@@ -16,8 +16,17 @@ final class DConv {
 
     private final Layer[] layers;
 
-    private record Layer(int dilation, NDArray conv1W, NDArray conv1B, NDArray norm1W, NDArray norm1B,
-            NDArray conv2W, NDArray conv2B, NDArray norm2W, NDArray norm2B, NDArray scale) {}
+    private record Layer(
+            int dilation,
+            NDArray conv1W,
+            NDArray conv1B,
+            NDArray norm1W,
+            NDArray norm1B,
+            NDArray conv2W,
+            NDArray conv2B,
+            NDArray norm2W,
+            NDArray norm2B,
+            NDArray scale) {}
 
     /** {@code DConv(channels, compress, depth, init, gelu=True)}; a negative depth means no dilation, as upstream. */
     DConv(Params p, int channels, double compress, int depth) {
@@ -27,11 +36,14 @@ final class DConv {
         for (int d = 0; d < layers.length; d++) {
             Params l = p.child("layers").child(d);
             int dilation = dilate ? 1 << d : 1;
-            layers[d] = new Layer(dilation,
-                    l.child(0).get("weight", hidden, channels, 3), l.child(0).get("bias", hidden),
+            layers[d] = new Layer(
+                    dilation,
+                    l.child(0).get("weight", hidden, channels, 3),
+                    l.child(0).get("bias", hidden),
                     l.child(1).get("weight", hidden).reshape(hidden, 1),
                     l.child(1).get("bias", hidden).reshape(hidden, 1),
-                    l.child(3).get("weight", 2L * channels, hidden, 1), l.child(3).get("bias", 2L * channels),
+                    l.child(3).get("weight", 2L * channels, hidden, 1),
+                    l.child(3).get("bias", 2L * channels),
                     l.child(4).get("weight", 2L * channels).reshape(2L * channels, 1),
                     l.child(4).get("bias", 2L * channels).reshape(2L * channels, 1),
                     l.child(6).get("scale", channels).reshape(channels, 1));
@@ -72,7 +84,7 @@ final class DConv {
             y = F.gelu(F.groupNorm(y, 1, l.norm1W, l.norm1B, EPS));
             y = F.conv1d(y, l.conv2W, l.conv2B, 1, 0, 1, 1);
             y = F.glu(F.groupNorm(y, 1, l.norm2W, l.norm2B, EPS), 1);
-            x = x.add(y.mul(l.scale));   // LayerScale: scale[:, None] * y
+            x = x.add(y.mul(l.scale)); // LayerScale: scale[:, None] * y
         }
         return x;
     }

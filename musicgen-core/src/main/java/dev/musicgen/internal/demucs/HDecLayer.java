@@ -29,25 +29,40 @@ final class HDecLayer {
     private final DConv dconv;
 
     /** {@code HDecLayer(chin, chout, last, kernel_size, stride, norm_groups, freq, dconv, norm, context, pad=True)}. */
-    HDecLayer(Params p, int chin, int chout, boolean last, int kernelSize, int stride, int normGroups, boolean freq,
-            boolean useDconv, boolean norm, int context, double dconvComp, int dconvDepth, boolean rewrite) {
+    HDecLayer(
+            Params p,
+            int chin,
+            int chout,
+            boolean last,
+            int kernelSize,
+            int stride,
+            int normGroups,
+            boolean freq,
+            boolean useDconv,
+            boolean norm,
+            int context,
+            double dconvComp,
+            int dconvDepth,
+            boolean rewrite) {
         this.freq = freq;
         this.last = last;
         this.stride = stride;
         this.pad = kernelSize / 4;
         this.normGroups = normGroups;
         this.chout = chout;
-        NDArray trW = freq ? p.child("conv_tr").get("weight", chin, chout, kernelSize, 1)
+        NDArray trW = freq
+                ? p.child("conv_tr").get("weight", chin, chout, kernelSize, 1)
                 : p.child("conv_tr").get("weight", chin, chout, kernelSize);
         NDArray trB = p.child("conv_tr").get("bias", chout);
-        convTr = new PolyphaseConvTranspose(p.manager, trW.toFloatArray(), trB.toFloatArray(), chin, chout,
-                kernelSize, stride);
+        convTr = new PolyphaseConvTranspose(
+                p.manager, trW.toFloatArray(), trB.toFloatArray(), chin, chout, kernelSize, stride);
         trW.close();
         trB.close();
         norm2W = norm ? p.child("norm2").get("weight", chout).reshape(chout, 1) : null;
         norm2B = norm ? p.child("norm2").get("bias", chout).reshape(chout, 1) : null;
-        this.rewrite = rewrite ? new Rewrite(p.child("rewrite"), norm ? p.child("norm1") : null, chin, context, freq,
-                normGroups) : null;
+        this.rewrite = rewrite
+                ? new Rewrite(p.child("rewrite"), norm ? p.child("norm1") : null, chin, context, freq, normGroups)
+                : null;
         dconv = useDconv ? new DConv(p.child("dconv"), chin, dconvComp, dconvDepth) : null;
     }
 

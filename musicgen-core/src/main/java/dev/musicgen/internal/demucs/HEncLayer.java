@@ -29,19 +29,33 @@ final class HEncLayer {
      * {@code HEncLayer(chin, chout, kernel_size, stride, norm_groups, freq, dconv, norm, context, dconv_kw, pad=True,
      * rewrite)}.
      */
-    HEncLayer(Params p, int chin, int chout, int kernelSize, int stride, int normGroups, boolean freq,
-            boolean useDconv, boolean norm, int context, double dconvComp, int dconvDepth, boolean rewrite) {
+    HEncLayer(
+            Params p,
+            int chin,
+            int chout,
+            int kernelSize,
+            int stride,
+            int normGroups,
+            boolean freq,
+            boolean useDconv,
+            boolean norm,
+            int context,
+            double dconvComp,
+            int dconvDepth,
+            boolean rewrite) {
         this.freq = freq;
         this.stride = stride;
         this.pad = kernelSize / 4;
         this.normGroups = normGroups;
-        convW = freq ? p.child("conv").get("weight", chout, chin, kernelSize, 1)
+        convW = freq
+                ? p.child("conv").get("weight", chout, chin, kernelSize, 1)
                 : p.child("conv").get("weight", chout, chin, kernelSize);
         convB = p.child("conv").get("bias", chout);
         norm1W = norm ? p.child("norm1").get("weight", chout).reshape(chout, 1) : null;
         norm1B = norm ? p.child("norm1").get("bias", chout).reshape(chout, 1) : null;
-        this.rewrite = rewrite ? new Rewrite(p.child("rewrite"), norm ? p.child("norm2") : null, chout, context, freq,
-                normGroups) : null;
+        this.rewrite = rewrite
+                ? new Rewrite(p.child("rewrite"), norm ? p.child("norm2") : null, chout, context, freq, normGroups)
+                : null;
         dconv = useDconv ? new DConv(p.child("dconv"), chout, dconvComp, dconvDepth) : null;
     }
 

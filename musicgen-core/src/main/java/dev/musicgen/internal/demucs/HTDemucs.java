@@ -37,7 +37,7 @@ final class HTDemucs implements AutoCloseable {
     private final HEncLayer[] tencoder;
     private final HDecLayer[] decoder;
     private final HDecLayer[] tdecoder;
-    private final NDArray freqEmb;     // [1, C, Fr, 1] = freq_emb_scale * emb_scale * embedding.weight.T
+    private final NDArray freqEmb; // [1, C, Fr, 1] = freq_emb_scale * emb_scale * embedding.weight.T
     private final NDArray upW;
     private final NDArray upB;
     private final NDArray downW;
@@ -70,10 +70,33 @@ final class HTDemucs implements AutoCloseable {
         boolean decDconv = (c.dconvMode() & 2) != 0;
         for (int index = 0; index < depth; index++) {
             boolean norm = index >= c.normStarts();
-            encoder[index] = new HEncLayer(p.child("encoder").child(index), chinZ, choutZ, c.kernelSize(), c.stride(),
-                    c.normGroups(), true, encDconv, norm, c.contextEnc(), c.dconvComp(), c.dconvDepth(), c.rewrite());
-            tencoder[index] = new HEncLayer(p.child("tencoder").child(index), chin, chout, c.kernelSize(), c.stride(),
-                    c.normGroups(), false, encDconv, norm, c.contextEnc(), c.dconvComp(), c.dconvDepth(),
+            encoder[index] = new HEncLayer(
+                    p.child("encoder").child(index),
+                    chinZ,
+                    choutZ,
+                    c.kernelSize(),
+                    c.stride(),
+                    c.normGroups(),
+                    true,
+                    encDconv,
+                    norm,
+                    c.contextEnc(),
+                    c.dconvComp(),
+                    c.dconvDepth(),
+                    c.rewrite());
+            tencoder[index] = new HEncLayer(
+                    p.child("tencoder").child(index),
+                    chin,
+                    chout,
+                    c.kernelSize(),
+                    c.stride(),
+                    c.normGroups(),
+                    false,
+                    encDconv,
+                    norm,
+                    c.contextEnc(),
+                    c.dconvComp(),
+                    c.dconvDepth(),
                     c.rewrite());
             if (index == 0) {
                 chin = c.audioChannels() * c.sources().size();
@@ -81,11 +104,35 @@ final class HTDemucs implements AutoCloseable {
             }
             // upstream inserts decoders at the front: decoder[0] is the deepest
             int at = depth - 1 - index;
-            decoder[at] = new HDecLayer(p.child("decoder").child(at), choutZ, chinZ, index == 0, c.kernelSize(),
-                    c.stride(), c.normGroups(), true, decDconv, norm, c.context(), c.dconvComp(), c.dconvDepth(),
+            decoder[at] = new HDecLayer(
+                    p.child("decoder").child(at),
+                    choutZ,
+                    chinZ,
+                    index == 0,
+                    c.kernelSize(),
+                    c.stride(),
+                    c.normGroups(),
+                    true,
+                    decDconv,
+                    norm,
+                    c.context(),
+                    c.dconvComp(),
+                    c.dconvDepth(),
                     c.rewrite());
-            tdecoder[at] = new HDecLayer(p.child("tdecoder").child(at), chout, chin, index == 0, c.kernelSize(),
-                    c.stride(), c.normGroups(), false, decDconv, norm, c.context(), c.dconvComp(), c.dconvDepth(),
+            tdecoder[at] = new HDecLayer(
+                    p.child("tdecoder").child(at),
+                    chout,
+                    chin,
+                    index == 0,
+                    c.kernelSize(),
+                    c.stride(),
+                    c.normGroups(),
+                    false,
+                    decDconv,
+                    norm,
+                    c.context(),
+                    c.dconvComp(),
+                    c.dconvDepth(),
                     c.rewrite());
             chin = chout;
             chinZ = choutZ;
@@ -100,7 +147,9 @@ final class HTDemucs implements AutoCloseable {
         if (embFreqs > 0) {
             // ScaledEmbedding: embedding(frs) * scale; then x + freq_emb_scale * emb (two float32 products, as torch)
             NDArray w = p.child("freq_emb").child("embedding").get("weight", embFreqs, embChannels);
-            freqEmb = w.mul((float) c.embScale()).mul((float) c.freqEmb()).transpose(1, 0)
+            freqEmb = w.mul((float) c.embScale())
+                    .mul((float) c.freqEmb())
+                    .transpose(1, 0)
                     .reshape(1, embChannels, embFreqs, 1);
         } else {
             freqEmb = null;
@@ -139,8 +188,12 @@ final class HTDemucs implements AutoCloseable {
                 HTDemucs model = new HTDemucs(pkg.config, m, Params.of(store, m));
                 store.checkAllUsed();
                 m.cap();
-                LOG.info("loaded HTDemucs {} ({} sources, segment {} s) from {} in {} ms", pkg.config.sources(),
-                        pkg.config.sources().size(), pkg.config.segmentSeconds(), checkpoint.getFileName(),
+                LOG.info(
+                        "loaded HTDemucs {} ({} sources, segment {} s) from {} in {} ms",
+                        pkg.config.sources(),
+                        pkg.config.sources().size(),
+                        pkg.config.segmentSeconds(),
+                        checkpoint.getFileName(),
                         (System.nanoTime() - t0) / 1_000_000);
                 return model;
             } catch (RuntimeException e) {
@@ -189,8 +242,8 @@ final class HTDemucs implements AutoCloseable {
         int training = config.trainingLength();
         int lengthPrePad = -1;
         if (length > training) {
-            throw new IllegalArgumentException("Given length " + length + " is longer than training length "
-                    + training);
+            throw new IllegalArgumentException(
+                    "Given length " + length + " is longer than training length " + training);
         }
         if (length < training) {
             lengthPrePad = length;
@@ -200,7 +253,7 @@ final class HTDemucs implements AutoCloseable {
         int s = config.sources().size();
 
         // frequency branch input: CaC spectrogram [B, 2C, Fq, T]
-        NDArray z = spec(mix);                       // [B, C, Fq, T, 2]
+        NDArray z = spec(mix); // [B, C, Fq, T, 2]
         Shape zs = z.getShape();
         long fq = zs.get(2);
         long t = zs.get(3);
@@ -275,10 +328,17 @@ final class HTDemucs implements AutoCloseable {
         }
 
         // [B, S*2C, Fq, T] -> de-normalised complex spectrogram of each source, real view [B*S*C, Fq, T, 2]
-        NDArray zout = x.reshape(b, s, -1, fq, t).mul(std.expandDims(1)).add(mean.expandDims(1))
-                .reshape(b, s, ac, 2, fq, t).transpose(0, 1, 2, 4, 5, 3).reshape(b * s * ac, fq, t, 2);
+        NDArray zout = x.reshape(b, s, -1, fq, t)
+                .mul(std.expandDims(1))
+                .add(mean.expandDims(1))
+                .reshape(b, s, ac, 2, fq, t)
+                .transpose(0, 1, 2, 4, 5, 3)
+                .reshape(b * s * ac, fq, t, 2);
         NDArray xf = ispec(zout, training).reshape(b, s, ac, training);
-        NDArray out = xt.reshape(b, s, ac, training).mul(stdt.expandDims(1)).add(meant.expandDims(1)).add(xf);
+        NDArray out = xt.reshape(b, s, ac, training)
+                .mul(stdt.expandDims(1))
+                .add(meant.expandDims(1))
+                .add(xf);
         if (lengthPrePad >= 0) {
             out = out.get(new NDIndex("..., 0:{}", lengthPrePad));
         }
@@ -294,7 +354,7 @@ final class HTDemucs implements AutoCloseable {
         int pad = hl / 2 * 3;
         NDArray flat = mix.reshape(s.get(0) * s.get(1), len);
         flat = F.reflectPad1d(flat, pad, pad + le * hl - len);
-        NDArray z = spec.spectro(flat);                                  // [N, nfft/2+1, le+4, 2]
+        NDArray z = spec.spectro(flat); // [N, nfft/2+1, le+4, 2]
         z = z.get(new NDIndex(":, 0:{}, 2:{}, :", config.nfft() / 2, 2 + le));
         return z.reshape(s.get(0), s.get(1), config.nfft() / 2, le, 2);
     }
@@ -322,8 +382,10 @@ final class HTDemucs implements AutoCloseable {
         long n = xd.getShape().get(1);
         NDArray mean = xd.mean(new int[] {1}, true);
         NDArray var = xd.sub(mean).square().sum(new int[] {1}, true).div((double) (n - 1));
-        return new NDArray[] {mean.toType(DataType.FLOAT32, false).reshape(new Shape(keep)),
-            var.sqrt().toType(DataType.FLOAT32, false).reshape(new Shape(keep))};
+        return new NDArray[] {
+            mean.toType(DataType.FLOAT32, false).reshape(new Shape(keep)),
+            var.sqrt().toType(DataType.FLOAT32, false).reshape(new Shape(keep))
+        };
     }
 
     List<String> sources() {

@@ -65,43 +65,68 @@ public record HTDemucsConfig(
     private static final Map<String, Object> DEFAULTS = defaults();
 
     /** Arguments that only matter for training (or for options refused elsewhere), accepted and ignored. */
-    private static final Set<String> IGNORED = Set.of("multi_freqs_depth", "emb_smooth", "time_stride", "dconv_init",
-            "t_dropout", "t_max_positions", "t_weight_decay", "t_lr", "t_cape_mean_normalize", "t_cape_augment",
-            "t_cape_glob_loc_scale", "t_mask_type", "t_mask_random_seed", "t_sparse_attn_window",
-            "t_global_window", "t_sparsity", "t_auto_sparsity", "rescale", "end_iters");
+    private static final Set<String> IGNORED = Set.of(
+            "multi_freqs_depth",
+            "emb_smooth",
+            "time_stride",
+            "dconv_init",
+            "t_dropout",
+            "t_max_positions",
+            "t_weight_decay",
+            "t_lr",
+            "t_cape_mean_normalize",
+            "t_cape_augment",
+            "t_cape_glob_loc_scale",
+            "t_mask_type",
+            "t_mask_random_seed",
+            "t_sparse_attn_window",
+            "t_global_window",
+            "t_sparsity",
+            "t_auto_sparsity",
+            "rescale",
+            "end_iters");
 
     public HTDemucsConfig {
         sources = List.copyOf(sources);
         Check.that(!sources.isEmpty(), "sources must not be empty");
-        Check.that(sources.contains("vocals") && sources.contains("other"),
+        Check.that(
+                sources.contains("vocals") && sources.contains("other"),
                 "sources must contain 'vocals' and 'other' (audiocraft keeps these stems), but are: " + sources);
         Check.positive("audio_channels", audioChannels);
         Check.positive("samplerate", samplerate);
-        Check.that(segmentNumerator > 0 && segmentDenominator > 0,
+        Check.that(
+                segmentNumerator > 0 && segmentDenominator > 0,
                 "segment must be positive, but is: " + segmentNumerator + "/" + segmentDenominator);
         Check.positive("channels", channels);
         Check.that(nfft >= 16 && Integer.bitCount(nfft) == 1, "nfft", "a power of two >= 16", nfft);
-        Check.that(cac, "cac", "true (complex-as-channels; the Wiener-filter output of cac=false is not supported)",
+        Check.that(
+                cac,
+                "cac",
+                "true (complex-as-channels; the Wiener-filter output of cac=false is not supported)",
                 false);
         Check.positive("depth", depth);
-        Check.that(kernelSize > 0 && stride > 0 && kernelSize % stride == 0,
-                "kernel_size must be a positive multiple of stride, but kernel_size is " + kernelSize
-                        + " and stride " + stride);
+        Check.that(
+                kernelSize > 0 && stride > 0 && kernelSize % stride == 0,
+                "kernel_size must be a positive multiple of stride, but kernel_size is " + kernelSize + " and stride "
+                        + stride);
         Check.inRange("dconv_mode", dconvMode, 0, 3);
         Check.that(dconvComp > 0, "dconv_comp", "positive", dconvComp);
         Check.positive("norm_groups", normGroups);
         Check.atLeast("t_layers", tLayers, 0);
         int freqs = nfft / 2;
         for (int i = 0; i < depth; i++) {
-            Check.that(freqs > kernelSize, "depth " + depth + " with nfft " + nfft + " and kernel_size " + kernelSize
-                    + " merges the time and frequency branches at layer " + i
-                    + ", which is not supported (every encoder layer must still have more than kernel_size"
-                    + " frequencies)");
+            Check.that(
+                    freqs > kernelSize,
+                    "depth " + depth + " with nfft " + nfft + " and kernel_size " + kernelSize
+                            + " merges the time and frequency branches at layer " + i
+                            + ", which is not supported (every encoder layer must still have more than kernel_size"
+                            + " frequencies)");
             freqs /= stride;
         }
         if (tLayers > 0) {
             int dim = transformerChannels();
-            Check.that(tHeads > 0 && dim % tHeads == 0,
+            Check.that(
+                    tHeads > 0 && dim % tHeads == 0,
                     "t_heads must divide the transformer dim " + dim + ", but is: " + tHeads);
             Check.that(dim % 4 == 0, "the transformer dim must be divisible by 4 (2-D sin embedding), but is: " + dim);
         }
@@ -143,14 +168,42 @@ public record HTDemucsConfig(
         for (Object s : (List<?>) src) {
             sources.add(String.valueOf(s));
         }
-        return new HTDemucsConfig(sources, i(k, "audio_channels"), i(k, "samplerate"), segment[0], segment[1],
-                i(k, "channels"), ct == null ? 0 : ((Number) ct).intValue(), d(k, "growth"), i(k, "nfft"),
-                b(k, "cac"), i(k, "depth"), b(k, "rewrite"), d(k, "freq_emb"), d(k, "emb_scale"),
-                i(k, "kernel_size"), i(k, "stride"), i(k, "context"), i(k, "context_enc"), i(k, "norm_starts"),
-                i(k, "norm_groups"), i(k, "dconv_mode"), i(k, "dconv_depth"), d(k, "dconv_comp"),
-                i(k, "bottom_channels"), i(k, "t_layers"), d(k, "t_hidden_scale"), i(k, "t_heads"),
-                b(k, "t_layer_scale"), b(k, "t_gelu"), d(k, "t_max_period"), d(k, "t_weight_pos_embed"),
-                b(k, "t_norm_in"), b(k, "t_norm_first"), b(k, "t_norm_out"), b(k, "t_cross_first"));
+        return new HTDemucsConfig(
+                sources,
+                i(k, "audio_channels"),
+                i(k, "samplerate"),
+                segment[0],
+                segment[1],
+                i(k, "channels"),
+                ct == null ? 0 : ((Number) ct).intValue(),
+                d(k, "growth"),
+                i(k, "nfft"),
+                b(k, "cac"),
+                i(k, "depth"),
+                b(k, "rewrite"),
+                d(k, "freq_emb"),
+                d(k, "emb_scale"),
+                i(k, "kernel_size"),
+                i(k, "stride"),
+                i(k, "context"),
+                i(k, "context_enc"),
+                i(k, "norm_starts"),
+                i(k, "norm_groups"),
+                i(k, "dconv_mode"),
+                i(k, "dconv_depth"),
+                d(k, "dconv_comp"),
+                i(k, "bottom_channels"),
+                i(k, "t_layers"),
+                d(k, "t_hidden_scale"),
+                i(k, "t_heads"),
+                b(k, "t_layer_scale"),
+                b(k, "t_gelu"),
+                d(k, "t_max_period"),
+                d(k, "t_weight_pos_embed"),
+                b(k, "t_norm_in"),
+                b(k, "t_norm_first"),
+                b(k, "t_norm_out"),
+                b(k, "t_cross_first"));
     }
 
     /** {@code int(segment * samplerate)}: the only input length the model accepts (shorter input is zero-padded). */

@@ -113,8 +113,8 @@ public final class HTDemucsSeparator implements StemSeparator, AutoCloseable {
             throw new IllegalArgumentException("sampleRate must be positive, but is: " + sampleRate);
         }
         if (shiftOffset < 0 || shiftOffset > maxShift()) {
-            throw new IllegalArgumentException("shiftOffset must be in [0, " + maxShift() + "], but is: "
-                    + shiftOffset);
+            throw new IllegalArgumentException(
+                    "shiftOffset must be in [0, " + maxShift() + "], but is: " + shiftOffset);
         }
         HTDemucsConfig c = model.config();
         int vocals = c.sourceIndex("vocals");

@@ -41,8 +41,7 @@ public final class HTDemucsWeights {
     public static final String FILE_NAME = "955717e8-8726e21a.th";
 
     /** Its URL on Meta's server (the default {@code MUSICGEN_DEMUCS_URL} + "/" + {@link #FILE_NAME}). */
-    public static final String HTDEMUCS_URL =
-            "https://dl.fbaipublicfiles.com/demucs/hybrid_transformer/" + FILE_NAME;
+    public static final String HTDEMUCS_URL = "https://dl.fbaipublicfiles.com/demucs/hybrid_transformer/" + FILE_NAME;
 
     /** The checkpoint's folder inside the assets cache. */
     public static final String ASSETS_FOLDER = "musicgen/default/demucs";
@@ -117,13 +116,18 @@ public final class HTDemucsWeights {
         }
         String name = fileName();
         if (hub.isOffline()) {
-            throw new HubException(HubException.Reason.OFFLINE_NOT_CACHED, "Offline mode is on ("
-                    + hub.offlineSource() + "), and the HTDemucs checkpoint " + name + " that separates melody stems "
-                    + "is not in " + cacheDir + otherDirs.stream().map(Path::toString)
-                    .reduce("", (a, d) -> a + ", " + d) + ". Get it on a machine with network with `musicgen "
-                    + "download --model <melody model>` and copy " + cacheDir + " (with the hub cache) here, or give "
-                    + "a local copy (--demucs-checkpoint, MusicGeneratorBuilder.demucsCheckpoint), or turn stem "
-                    + "separation off (--no-stem-separation).");
+            throw new HubException(
+                    HubException.Reason.OFFLINE_NOT_CACHED,
+                    "Offline mode is on ("
+                            + hub.offlineSource() + "), and the HTDemucs checkpoint " + name
+                            + " that separates melody stems "
+                            + "is not in " + cacheDir
+                            + otherDirs.stream().map(Path::toString).reduce("", (a, d) -> a + ", " + d)
+                            + ". Get it on a machine with network with `musicgen "
+                            + "download --model <melody model>` and copy " + cacheDir
+                            + " (with the hub cache) here, or give "
+                            + "a local copy (--demucs-checkpoint, MusicGeneratorBuilder.demucsCheckpoint), or turn stem "
+                            + "separation off (--no-stem-separation).");
         }
         return hub.downloadFile(url, cacheDir.resolve(name), expectedPrefix(name), "the HTDemucs checkpoint " + name);
     }
@@ -224,7 +228,8 @@ public final class HTDemucsWeights {
 
         public HTDemucsWeights build() {
             Map<String, String> e = env == null ? System.getenv() : env;
-            HubClient h = hub != null ? hub : env != null ? HubClient.builder().env(e).build() : HubClient.shared();
+            HubClient h =
+                    hub != null ? hub : env != null ? HubClient.builder().env(e).build() : HubClient.shared();
             URI u;
             try {
                 String base = h.demucsUrl().toString();
@@ -232,15 +237,15 @@ public final class HTDemucsWeights {
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException("url must be an http(s) URL, but is: " + url, ex);
             }
-            if (u.getScheme() == null || !(u.getScheme().equals("https") || u.getScheme().equals("http"))
+            if (u.getScheme() == null
+                    || !(u.getScheme().equals("https") || u.getScheme().equals("http"))
                     || u.getHost() == null) {
                 throw new IllegalArgumentException("url must be an http(s) URL, but is: " + u);
             }
             String path = u.getPath() == null ? "" : u.getPath();
             String name = path.substring(path.lastIndexOf('/') + 1);
             if (!HASH.matcher(name).find()) {
-                throw new IllegalArgumentException("url must name a file <signature>-<sha256 prefix>.th, but is: "
-                        + u);
+                throw new IllegalArgumentException("url must name a file <signature>-<sha256 prefix>.th, but is: " + u);
             }
             Path home = Path.of(System.getProperty("user.home"));
             Path cache = cacheDir != null ? cacheDir : h.assetsDir().resolve(ASSETS_FOLDER);
@@ -248,16 +253,21 @@ public final class HTDemucsWeights {
             Path torch = torchHubDir;
             if (!torchHubSet) {
                 String th = e.get("TORCH_HOME");
-                torch = (th != null && !th.isBlank() ? Path.of(th) : home.resolve(".cache").resolve("torch"))
-                        .resolve("hub").resolve("checkpoints");
+                torch = (th != null && !th.isBlank()
+                                ? Path.of(th)
+                                : home.resolve(".cache").resolve("torch"))
+                        .resolve("hub")
+                        .resolve("checkpoints");
             }
             if (torch != null) {
                 others.add(torch.toAbsolutePath());
             }
             if (cacheDir == null) { // the folder earlier versions downloaded into: read, never written
                 String hf = e.get("HF_HOME");
-                others.add((hf != null && !hf.isBlank() ? Path.of(hf).resolve("demucs")
-                        : home.resolve(".cache").resolve("musicgen").resolve("demucs")).toAbsolutePath());
+                others.add((hf != null && !hf.isBlank()
+                                ? Path.of(hf).resolve("demucs")
+                                : home.resolve(".cache").resolve("musicgen").resolve("demucs"))
+                        .toAbsolutePath());
             }
             return new HTDemucsWeights(cache.toAbsolutePath(), List.copyOf(others), u, h);
         }

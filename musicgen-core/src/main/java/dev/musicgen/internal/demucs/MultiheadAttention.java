@@ -1,8 +1,8 @@
 package dev.musicgen.internal.demucs;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.nn.F;
 
 /**
@@ -51,8 +51,8 @@ final class MultiheadAttention {
         long tq = s.get(2);
         long tk = k.getShape().get(2);
         long block = Math.max(1, BLOCK_SCORES / (s.get(0) * s.get(1) * tk));
-        return F.inBlocks(tq, block, 2,
-                (from, to) -> F.attention(q.get(new NDIndex(":, :, {}:{}, :", from, to)), k, v, null));
+        return F.inBlocks(
+                tq, block, 2, (from, to) -> F.attention(q.get(new NDIndex(":, :, {}:{}, :", from, to)), k, v, null));
     }
 
     /** query [B, Tq, E], key = value [B, Tk, E] → [B, Tq, E]. */
@@ -64,7 +64,7 @@ final class MultiheadAttention {
         NDArray q = F.linear(query, wq, bq).reshape(b, tq, heads, d).transpose(0, 2, 1, 3);
         NDArray k = F.linear(key, wk, bk).reshape(b, tk, heads, d).transpose(0, 2, 1, 3);
         NDArray v = F.linear(key, wv, bv).reshape(b, tk, heads, d).transpose(0, 2, 1, 3);
-        NDArray att = attention(q, k, v);                          // [B, H, Tq, D]
+        NDArray att = attention(q, k, v); // [B, H, Tq, D]
         return F.linear(att.transpose(0, 2, 1, 3).reshape(b, tq, dim), wo, bo);
     }
 }

@@ -26,8 +26,15 @@ final class MyTransformerEncoderLayer {
     private final NDArray gamma1;
     private final NDArray gamma2;
 
-    MyTransformerEncoderLayer(Params p, int dim, int heads, int hidden, boolean gelu, boolean normFirst,
-            boolean normOut, boolean layerScale) {
+    MyTransformerEncoderLayer(
+            Params p,
+            int dim,
+            int heads,
+            int hidden,
+            boolean gelu,
+            boolean normFirst,
+            boolean normOut,
+            boolean layerScale) {
         selfAttn = new MultiheadAttention(p.child("self_attn"), dim, heads);
         ff = new FeedForward(p, dim, hidden, gelu);
         this.normFirst = normFirst;

@@ -80,7 +80,8 @@ public final class RandomHTDemucs implements AutoCloseable {
      */
     public float[] forward(float[] mix) {
         HTDemucsConfig c = model.config();
-        try (NDManager m = model.manager().newSubManager(); NDScope s = new NDScope()) {
+        try (NDManager m = model.manager().newSubManager();
+                NDScope s = new NDScope()) {
             return model.forward(m.create(mix, new Shape(1, c.audioChannels(), c.trainingLength())), null)
                     .toFloatArray();
         }

@@ -38,8 +38,8 @@ final class Rewrite {
 
     /** x {@code [B, C, Fr, T]} (frequency) or {@code [B, C, T]} (time), shape kept. */
     NDArray forward(NDArray x) {
-        NDArray z = freq ? F.conv2d(x, weight, bias, 1, 1, context, context)
-                : F.conv1d(x, weight, bias, 1, context, 1, 1);
+        NDArray z =
+                freq ? F.conv2d(x, weight, bias, 1, 1, context, context) : F.conv1d(x, weight, bias, 1, context, 1, 1);
         return F.glu(normW == null ? z : F.groupNorm(z, normGroups, normW, normB, EPS), 1);
     }
 }

@@ -20,8 +20,8 @@ import dev.musicgen.internal.nn.F;
 final class Spec {
     private final int nfft;
     private final int hop;
-    private final NDArray window;      // [nfft], torch.hann_window(nfft) (periodic)
-    private final NDArray windowCol;   // [1, nfft, 1]
+    private final NDArray window; // [nfft], torch.hann_window(nfft) (periodic)
+    private final NDArray windowCol; // [1, nfft, 1]
     private final float[] windowValues;
 
     /** @param window {@code hann_window(nfft)} created by the engine (its float32 values are torch's) */
@@ -71,12 +71,13 @@ final class Spec {
     private NDArray overlapAdd(NDArray z, int frames) {
         int r = nfft / hop;
         // _fft_c2r(by_root_n) = irfft (by_n) * sqrt(n): exact for n a power of 4 (sqrt is a power of two)
-        NDArray y = z.complex().irfft(nfft, 1).mul((float) Math.sqrt(nfft)).mul(windowCol);   // [1, nfft, frames]
+        NDArray y = z.complex().irfft(nfft, 1).mul((float) Math.sqrt(nfft)).mul(windowCol); // [1, nfft, frames]
         NDArray y4 = y.transpose(0, 2, 1).reshape(1, frames, r, hop);
         NDArray out = null;
         // earliest frame first at every position (torch accumulates frames in order)
         for (int j = r - 1; j >= 0; j--) {
-            NDArray seq = y4.get(new NDIndex(":, :, {}, :", j)).reshape(1, (long) frames * hop)
+            NDArray seq = y4.get(new NDIndex(":, :, {}, :", j))
+                    .reshape(1, (long) frames * hop)
                     .pad(new Shape((long) j * hop, (long) (r - 1 - j) * hop), 0f);
             out = out == null ? seq : out.add(seq);
         }

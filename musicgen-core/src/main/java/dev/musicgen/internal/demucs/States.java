@@ -45,8 +45,10 @@ final class States {
                 String s = ((String) args[0]).trim();
                 int slash = s.indexOf('/');
                 try {
-                    return slash < 0 ? new Fraction(Long.parseLong(s), 1)
-                            : new Fraction(Long.parseLong(s.substring(0, slash).trim()),
+                    return slash < 0
+                            ? new Fraction(Long.parseLong(s), 1)
+                            : new Fraction(
+                                    Long.parseLong(s.substring(0, slash).trim()),
                                     Long.parseLong(s.substring(slash + 1).trim()));
                 } catch (NumberFormatException e) {
                     throw new PickleException("fractions.Fraction('" + s + "') is not an integer ratio");
@@ -98,11 +100,16 @@ final class States {
     /** The allowed extra globals, each building plain data. */
     static Map<String, IObjectConstructor> globals() {
         return Map.of(
-                HTDEMUCS_CLASS, new ClassRef(HTDEMUCS_CLASS),
-                "fractions.Fraction", Fraction::construct,
-                "numpy.dtype", NumpyDtype::new,
-                "numpy.core.multiarray.scalar", States::numpyScalar,
-                "_codecs.encode", States::codecsEncode);
+                HTDEMUCS_CLASS,
+                new ClassRef(HTDEMUCS_CLASS),
+                "fractions.Fraction",
+                Fraction::construct,
+                "numpy.dtype",
+                NumpyDtype::new,
+                "numpy.core.multiarray.scalar",
+                States::numpyScalar,
+                "_codecs.encode",
+                States::codecsEncode);
     }
 
     /** {@code _codecs.encode(text, 'latin1')}: how protocol 2 pickles Python 3 bytes. */
@@ -110,7 +117,10 @@ final class States {
         if (args.length != 2 || !(args[0] instanceof String) || !(args[1] instanceof String)) {
             throw new PickleException("unsupported _codecs.encode arguments " + java.util.Arrays.toString(args));
         }
-        String enc = ((String) args[1]).toLowerCase(java.util.Locale.ROOT).replace("-", "").replace("_", "");
+        String enc = ((String) args[1])
+                .toLowerCase(java.util.Locale.ROOT)
+                .replace("-", "")
+                .replace("_", "");
         if (!enc.equals("latin1") && !enc.equals("iso88591")) {
             throw new PickleException("_codecs.encode with encoding '" + args[1] + "' is not supported (only latin1)");
         }
@@ -145,14 +155,38 @@ final class States {
         int need;
         Object v;
         switch (k) {
-            case "f8": need = 8; v = raw.length == need ? b.getDouble() : null; break;
-            case "f4": need = 4; v = raw.length == need ? b.getFloat() : null; break;
-            case "i8": need = 8; v = raw.length == need ? b.getLong() : null; break;
-            case "i4": need = 4; v = raw.length == need ? b.getInt() : null; break;
-            case "i2": need = 2; v = raw.length == need ? (int) b.getShort() : null; break;
-            case "i1": need = 1; v = raw.length == need ? (int) b.get() : null; break;
-            case "u1": need = 1; v = raw.length == need ? b.get() & 0xff : null; break;
-            case "b1": need = 1; v = raw.length == need ? b.get() != 0 : null; break;
+            case "f8":
+                need = 8;
+                v = raw.length == need ? b.getDouble() : null;
+                break;
+            case "f4":
+                need = 4;
+                v = raw.length == need ? b.getFloat() : null;
+                break;
+            case "i8":
+                need = 8;
+                v = raw.length == need ? b.getLong() : null;
+                break;
+            case "i4":
+                need = 4;
+                v = raw.length == need ? b.getInt() : null;
+                break;
+            case "i2":
+                need = 2;
+                v = raw.length == need ? (int) b.getShort() : null;
+                break;
+            case "i1":
+                need = 1;
+                v = raw.length == need ? (int) b.get() : null;
+                break;
+            case "u1":
+                need = 1;
+                v = raw.length == need ? b.get() & 0xff : null;
+                break;
+            case "b1":
+                need = 1;
+                v = raw.length == need ? b.get() != 0 : null;
+                break;
             default:
                 throw new PickleException("numpy scalar of dtype '" + k + "' is not supported");
         }

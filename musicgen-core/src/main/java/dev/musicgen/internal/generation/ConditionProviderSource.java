@@ -27,8 +27,8 @@ public final class ConditionProviderSource implements ConditionSource {
      * @param melodies null, or B melodies {@code [C][T]} at {@code provider.sampleRate()} (null entries = none)
      * @param parent where temporary native memory is created (freed before each call returns)
      */
-    public ConditionProviderSource(ConditionProvider provider, List<String> prompts, List<float[][]> melodies,
-            NDManager parent) {
+    public ConditionProviderSource(
+            ConditionProvider provider, List<String> prompts, List<float[][]> melodies, NDManager parent) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.prompts = new ArrayList<>(Objects.requireNonNull(prompts, "prompts"));
         this.melodies = melodies == null ? null : new ArrayList<>(melodies);
@@ -48,8 +48,14 @@ public final class ConditionProviderSource implements ConditionSource {
         if (hasMelody && chunk.windowed()) {
             List<float[][]> windows = new ArrayList<>();
             for (float[][] m : melodies) {
-                windows.add(m == null ? null
-                        : window(m, chunk.timeOffsetSeconds(), chunk.maxDurationSeconds(), provider.sampleRate()));
+                windows.add(
+                        m == null
+                                ? null
+                                : window(
+                                        m,
+                                        chunk.timeOffsetSeconds(),
+                                        chunk.maxDurationSeconds(),
+                                        provider.sampleRate()));
             }
             return compute(windows);
         }
@@ -60,7 +66,8 @@ public final class ConditionProviderSource implements ConditionSource {
     }
 
     private LMConditions compute(List<float[][]> wavs) {
-        try (NDManager m = parent.newSubManager(); ConditionTensors c = provider.withNullConditions(prompts, wavs, m)) {
+        try (NDManager m = parent.newSubManager();
+                ConditionTensors c = provider.withNullConditions(prompts, wavs, m)) {
             return LMConditions.from(c);
         }
     }

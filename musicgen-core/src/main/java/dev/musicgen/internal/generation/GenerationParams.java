@@ -18,8 +18,15 @@ package dev.musicgen.internal.generation;
  * @param extendStride seconds added per extra pass when {@code duration} exceeds the model's maximum duration
  * @param seed the random seed, or null for a random one (the seed used is returned with the result)
  */
-public record GenerationParams(double duration, boolean useSampling, double temperature, int topK, double topP,
-        double cfgCoef, double extendStride, Long seed) {
+public record GenerationParams(
+        double duration,
+        boolean useSampling,
+        double temperature,
+        int topK,
+        double topP,
+        double cfgCoef,
+        double extendStride,
+        Long seed) {
     /** The longest duration accepted, in seconds (an hour: the extension loop has no limit of its own). */
     public static final double MAX_DURATION = 3600;
 
@@ -60,8 +67,15 @@ public record GenerationParams(double duration, boolean useSampling, double temp
     }
 
     public Builder toBuilder() {
-        return new Builder().duration(duration).useSampling(useSampling).temperature(temperature).topK(topK).topP(topP)
-                .cfgCoef(cfgCoef).extendStride(extendStride).seed(seed);
+        return new Builder()
+                .duration(duration)
+                .useSampling(useSampling)
+                .temperature(temperature)
+                .topK(topK)
+                .topP(topP)
+                .cfgCoef(cfgCoef)
+                .extendStride(extendStride)
+                .seed(seed);
     }
 
     /** The sampler these parameters select. */

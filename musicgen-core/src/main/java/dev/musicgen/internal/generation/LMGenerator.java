@@ -70,17 +70,36 @@ public final class LMGenerator {
      * @param listener per-step progress, or null
      * @param cancel checked before every step, or null
      */
-    public static Output generate(LMModel lm, NDManager manager, LMConditions conditions, long[][][] prompt,
-            int numSamples, int maxGenLen, Sampler sampler, double cfgCoef, Random rng, StepListener listener,
+    public static Output generate(
+            LMModel lm,
+            NDManager manager,
+            LMConditions conditions,
+            long[][][] prompt,
+            int numSamples,
+            int maxGenLen,
+            Sampler sampler,
+            double cfgCoef,
+            Random rng,
+            StepListener listener,
             CancellationToken cancel) {
-        return generate(lm, manager, conditions, prompt, numSamples, maxGenLen, sampler, cfgCoef, rng, listener,
-                cancel, null);
+        return generate(
+                lm, manager, conditions, prompt, numSamples, maxGenLen, sampler, cfgCoef, rng, listener, cancel, null);
     }
 
     /** As above; {@code frames}, when not null, receives each frame after the prompt as soon as it is complete. */
-    public static Output generate(LMModel lm, NDManager manager, LMConditions conditions, long[][][] prompt,
-            int numSamples, int maxGenLen, Sampler sampler, double cfgCoef, Random rng, StepListener listener,
-            CancellationToken cancel, FrameListener frames) {
+    public static Output generate(
+            LMModel lm,
+            NDManager manager,
+            LMConditions conditions,
+            long[][][] prompt,
+            int numSamples,
+            int maxGenLen,
+            Sampler sampler,
+            double cfgCoef,
+            Random rng,
+            StepListener listener,
+            CancellationToken cancel,
+            FrameListener frames) {
         int k = lm.config().nQ();
         int card = lm.config().card();
         long special = lm.config().specialToken();
@@ -95,8 +114,8 @@ public final class LMGenerator {
         }
         int p = prompt == null ? 0 : prompt[0][0].length;
         if (p >= maxGenLen) {
-            throw new IllegalArgumentException("prompt of " + p + " frames must be shorter than the " + maxGenLen
-                    + " frames to generate");
+            throw new IllegalArgumentException(
+                    "prompt of " + p + " frames must be shorter than the " + maxGenLen + " frames to generate");
         }
         Pattern pattern = lm.patternProvider().getPattern(maxGenLen);
         long[][][] genCodes = new long[b][k][maxGenLen];
@@ -130,8 +149,8 @@ public final class LMGenerator {
             int prev = 0;
             for (int offset = start; offset < steps; offset++) {
                 if (cancel != null && cancel.isCancelled()) {
-                    throw new GenerationCancelledException("generation was cancelled at step " + (offset - start)
-                            + " of " + (steps - start));
+                    throw new GenerationCancelledException(
+                            "generation was cancelled at step " + (offset - start) + " of " + (steps - start));
                 }
                 long[] next;
                 try (NDScope scope = new NDScope()) {
@@ -164,8 +183,8 @@ public final class LMGenerator {
             for (int q = 0; q < k; q++) {
                 for (int s = 0; s < steps; s++) {
                     if (seq[i][q][s] == UNKNOWN || (!mask[q][s] && seq[i][q][s] != special)) {
-                        throw new IllegalStateException("pattern sequence not filled consistently at [" + i + ", "
-                                + q + ", " + s + "]");
+                        throw new IllegalStateException(
+                                "pattern sequence not filled consistently at [" + i + ", " + q + ", " + s + "]");
                     }
                 }
             }

@@ -84,8 +84,12 @@ public final class MusicGenLM {
      *     longer than the output
      * @throws dev.musicgen.GenerationCancelledException when cancelled (native memory is freed)
      */
-    public GenerationResult generate(ConditionSource conditions, long[][][] promptTokens, GenerationParams params,
-            ProgressListener progress, CancellationToken cancel) {
+    public GenerationResult generate(
+            ConditionSource conditions,
+            long[][][] promptTokens,
+            GenerationParams params,
+            ProgressListener progress,
+            CancellationToken cancel) {
         return generate(conditions, promptTokens, params, progress, cancel, null);
     }
 
@@ -94,8 +98,13 @@ public final class MusicGenLM {
      *
      * @param frames receives the final token sequence frame by frame, or null
      */
-    public GenerationResult generate(ConditionSource conditions, long[][][] promptTokens, GenerationParams params,
-            ProgressListener progress, CancellationToken cancel, FrameSink frames) {
+    public GenerationResult generate(
+            ConditionSource conditions,
+            long[][][] promptTokens,
+            GenerationParams params,
+            ProgressListener progress,
+            CancellationToken cancel,
+            FrameSink frames) {
         Objects.requireNonNull(conditions, "conditions");
         Objects.requireNonNull(params, "params");
         LMConfig cfg = lm.config();
@@ -136,10 +145,19 @@ public final class MusicGenLM {
         try (NDManager manager = lm.newManager()) {
             if (params.duration() <= maxDuration) {
                 LMConditions c = conditions.conditionsFor(new ConditionSource.Chunk(0, 0.0, maxDuration, false));
-                LMGenerator.Output out = LMGenerator.generate(lm, manager, c, promptTokens,
-                        numSamples(promptTokens, c), totalGenLen, sampler, params.cfgCoef(), rng,
+                LMGenerator.Output out = LMGenerator.generate(
+                        lm,
+                        manager,
+                        c,
+                        promptTokens,
+                        numSamples(promptTokens, c),
+                        totalGenLen,
+                        sampler,
+                        params.cfgCoef(),
+                        rng,
                         (done, total) -> listener.onProgress(ProgressListener.Phase.GENERATING, done, totalSteps),
-                        cancel, passFrames);
+                        cancel,
+                        passFrames);
                 sequences.add(out.sequence());
                 if (frames != null) {
                     frames.end();
@@ -161,15 +179,25 @@ public final class MusicGenLM {
                 double timeOffset = currentGenOffset / frameRate;
                 double chunkDuration = Math.min(params.duration() - timeOffset, maxDuration);
                 int maxGenLen = (int) (chunkDuration * frameRate);
-                LMConditions c = conditions.conditionsFor(
-                        new ConditionSource.Chunk(chunk, timeOffset, maxDuration, true));
+                LMConditions c =
+                        conditions.conditionsFor(new ConditionSource.Chunk(chunk, timeOffset, maxDuration, true));
                 final long base = stepsBefore;
                 LMGenerator.Output out;
                 try (NDManager pass = manager.newSubManager()) {
-                    out = LMGenerator.generate(lm, pass, c, prompt, numSamples(prompt, c), maxGenLen, sampler,
-                            params.cfgCoef(), rng,
-                            (done, total) -> listener.onProgress(ProgressListener.Phase.GENERATING, base + done,
-                                    totalSteps), cancel, passFrames);
+                    out = LMGenerator.generate(
+                            lm,
+                            pass,
+                            c,
+                            prompt,
+                            numSamples(prompt, c),
+                            maxGenLen,
+                            sampler,
+                            params.cfgCoef(),
+                            rng,
+                            (done, total) ->
+                                    listener.onProgress(ProgressListener.Phase.GENERATING, base + done, totalSteps),
+                            cancel,
+                            passFrames);
                 }
                 stepsBefore += passSteps(maxGenLen, promptLength);
                 sequences.add(out.sequence());
@@ -228,15 +256,15 @@ public final class MusicGenLM {
         int p = -1;
         for (int b = 0; b < prompt.length; b++) {
             if (prompt[b].length != cfg.nQ()) {
-                throw new IllegalArgumentException("promptTokens[" + b + "] must have " + cfg.nQ()
-                        + " codebooks, but has " + prompt[b].length);
+                throw new IllegalArgumentException(
+                        "promptTokens[" + b + "] must have " + cfg.nQ() + " codebooks, but has " + prompt[b].length);
             }
             for (int q = 0; q < cfg.nQ(); q++) {
                 if (p < 0) {
                     p = prompt[b][q].length;
                 } else if (prompt[b][q].length != p) {
-                    throw new IllegalArgumentException("promptTokens rows must all have " + p + " frames, but ["
-                            + b + "][" + q + "] has " + prompt[b][q].length);
+                    throw new IllegalArgumentException("promptTokens rows must all have " + p + " frames, but [" + b
+                            + "][" + q + "] has " + prompt[b][q].length);
                 }
                 for (long v : prompt[b][q]) {
                     if (v < 0 || v >= cfg.card()) {

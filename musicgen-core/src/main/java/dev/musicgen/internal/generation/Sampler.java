@@ -227,8 +227,8 @@ public final class Sampler {
             total += w;
         }
         if (!(total > 0) || Double.isInfinite(total)) {
-            throw new IllegalStateException("cannot sample: probabilities sum to " + total
-                    + " (logits contain NaN or inf?)");
+            throw new IllegalStateException(
+                    "cannot sample: probabilities sum to " + total + " (logits contain NaN or inf?)");
         }
         double target = u * total;
         double acc = 0;

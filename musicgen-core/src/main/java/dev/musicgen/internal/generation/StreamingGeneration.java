@@ -199,8 +199,8 @@ public final class StreamingGeneration implements Flow.Publisher<AudioChunk> {
                 }
                 if (n <= 0) {
                     // reactive-streams rule 3.9
-                    error = new IllegalArgumentException("request(n) needs n > 0 (reactive-streams rule 3.9), but n"
-                            + " is: " + n);
+                    error = new IllegalArgumentException(
+                            "request(n) needs n > 0 (reactive-streams rule 3.9), but n" + " is: " + n);
                     token.cancel();
                 } else {
                     demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
@@ -355,8 +355,7 @@ public final class StreamingGeneration implements Flow.Publisher<AudioChunk> {
                     changed.await();
                 }
                 if (cancelled || error != null) {
-                    throw new GenerationCancelledException("the stream was cancelled after " + emitted
-                            + " samples");
+                    throw new GenerationCancelledException("the stream was cancelled after " + emitted + " samples");
                 }
                 buffer.add(chunk);
                 produced = last;
@@ -377,7 +376,9 @@ public final class StreamingGeneration implements Flow.Publisher<AudioChunk> {
                 Throwable failure = null;
                 lock.lock();
                 try {
-                    while (!cancelled && error == null && !(demand > 0 && !buffer.isEmpty())
+                    while (!cancelled
+                            && error == null
+                            && !(demand > 0 && !buffer.isEmpty())
                             && !(produced && buffer.isEmpty())) {
                         changed.awaitUninterruptibly();
                     }

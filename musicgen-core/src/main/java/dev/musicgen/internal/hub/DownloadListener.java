@@ -16,7 +16,7 @@ import java.util.Locale;
 public interface DownloadListener {
 
     /** Does nothing. */
-    DownloadListener NONE = (repoId, filename, bytesDone, bytesTotal) -> { };
+    DownloadListener NONE = (repoId, filename, bytesDone, bytesTotal) -> {};
 
     /**
      * @param repoId the repository, e.g. {@code facebook/musicgen-small}
@@ -27,12 +27,10 @@ public interface DownloadListener {
     void onProgress(String repoId, String filename, long bytesDone, long bytesTotal);
 
     /** The file was already in the cache (or a local directory) and nothing was downloaded. */
-    default void onCached(String repoId, String filename, Path path) {
-    }
+    default void onCached(String repoId, String filename, Path path) {}
 
     /** The file is complete, verified and linked into its snapshot. */
-    default void onDone(String repoId, String filename, Path path) {
-    }
+    default void onDone(String repoId, String filename, Path path) {}
 
     /**
      * A transfer broke off (or stalled, or got HTTP 429/5xx) and is tried again, resuming where it stopped.
@@ -41,8 +39,7 @@ public interface DownloadListener {
      * @param maxRetries how many retries the call makes at most before it fails
      * @param cause what happened, one line
      */
-    default void onRetry(String repoId, String filename, int attempt, int maxRetries, String cause) {
-    }
+    default void onRetry(String repoId, String filename, int attempt, int maxRetries, String cause) {}
 
     /** A size for people: {@code 300 B}, {@code 1.2 MB}, {@code 3.45 GB}, or "size unknown" for a negative size. */
     static String formatBytes(long bytes) {

@@ -66,9 +66,8 @@ final class Downloader {
      * @param label what the messages call it, e.g. {@code facebook/musicgen-small/state_dict.bin}
      * @param repoId with {@code filename}: a Hub file (the token may be sent, errors read as the Hub's); null otherwise
      */
-    record FileRequest(URI url, long size, String sha256, String label, String repoId, String filename,
-                       Progress progress) {
-    }
+    record FileRequest(
+            URI url, long size, String sha256, String label, String repoId, String filename, Progress progress) {}
 
     /** Downloads {@code req} through {@code part} into {@code target}; the caller holds the lock on them. */
     void download(FileRequest req, Path part, Path target) throws IOException {
@@ -93,13 +92,23 @@ final class Downloader {
             } catch (Retry r) {
                 have = r.have;
                 if (attempt > settings.maxRetries) {
-                    throw new HubException(Reason.NETWORK, "Download of " + req.label + " failed after " + attempt
-                            + " attempts: " + r.getMessage() + "." + (have > 0 ? " " + part + " is kept (" + have
-                            + (req.size >= 0 ? " of " + req.size : "") + " bytes) and the next attempt resumes from it."
-                            : " Check the network (or the proxy settings) and try again."));
+                    throw new HubException(
+                            Reason.NETWORK,
+                            "Download of " + req.label + " failed after " + attempt
+                                    + " attempts: " + r.getMessage() + "."
+                                    + (have > 0
+                                            ? " " + part + " is kept (" + have
+                                                    + (req.size >= 0 ? " of " + req.size : "")
+                                                    + " bytes) and the next attempt resumes from it."
+                                            : " Check the network (or the proxy settings) and try again."));
                 }
-                log.warn("download of {} interrupted ({}); retry {} of {} from byte {}", req.label, r.getMessage(),
-                        attempt, settings.maxRetries, have);
+                log.warn(
+                        "download of {} interrupted ({}); retry {} of {} from byte {}",
+                        req.label,
+                        r.getMessage(),
+                        attempt,
+                        settings.maxRetries,
+                        have);
                 req.progress.retry(attempt, settings.maxRetries, r.getMessage());
                 pause(settings.backoff(attempt));
             }
@@ -108,10 +117,14 @@ final class Downloader {
             String actual = HexFormat.of().formatHex(sha.digest());
             if (!actual.startsWith(req.sha256)) {
                 Files.deleteIfExists(part);
-                throw new HubException(Reason.INTEGRITY, "sha256 mismatch for " + req.label + ": expected "
-                        + (req.sha256.length() < 64 ? "a sha256 starting with " : "") + req.sha256 + ", got " + actual
-                        + " over " + have + " bytes from " + req.url.getHost() + ". The partial download was deleted "
-                        + "and nothing was added to the cache; try again.");
+                throw new HubException(
+                        Reason.INTEGRITY,
+                        "sha256 mismatch for " + req.label + ": expected "
+                                + (req.sha256.length() < 64 ? "a sha256 starting with " : "") + req.sha256 + ", got "
+                                + actual
+                                + " over " + have + " bytes from " + req.url.getHost()
+                                + ". The partial download was deleted "
+                                + "and nothing was added to the cache; try again.");
             }
         }
         try {
@@ -130,8 +143,11 @@ final class Downloader {
                 r = http.get(req.url, have, req.repoId != null);
             } catch (NetworkFailure f) {
                 if (f.kind == NetworkFailure.Kind.UNKNOWN_HOST) {
-                    throw new HubException(Reason.NETWORK, "Cannot download " + req.label + ": " + f.getMessage()
-                            + ". Check the network (or the proxy settings).", f);
+                    throw new HubException(
+                            Reason.NETWORK,
+                            "Cannot download " + req.label + ": " + f.getMessage()
+                                    + ". Check the network (or the proxy settings).",
+                            f);
                 }
                 throw new Retry(f.getMessage(), have);
             }
@@ -141,19 +157,25 @@ final class Downloader {
             if (s == 416 && have > 0) {
                 restart = true; // the partial file does not fit the remote one
             } else if (s == 206) {
-                Matcher m = CONTENT_RANGE.matcher(r.headers().firstValue("Content-Range").orElse("").trim());
+                Matcher m = CONTENT_RANGE.matcher(
+                        r.headers().firstValue("Content-Range").orElse("").trim());
                 restart = !m.matches() || Long.parseLong(m.group(1)) != have;
                 if (!restart && total < 0 && !m.group(3).equals("*")) {
                     total = Long.parseLong(m.group(3));
                 }
             } else if (s == 200) {
                 if (have > 0) {
-                    log.info("{} ignored the Range request; downloading {} from the start", r.uri().getHost(),
+                    log.info(
+                            "{} ignored the Range request; downloading {} from the start",
+                            r.uri().getHost(),
                             req.label);
                     have = startOver(part, sha);
                 }
                 if (total < 0) {
-                    total = r.headers().firstValue("Content-Length").map(HttpTransport::parseSize).orElse(-1L);
+                    total = r.headers()
+                            .firstValue("Content-Length")
+                            .map(HttpTransport::parseSize)
+                            .orElse(-1L);
                 }
             } else {
                 HttpTransport.close(r.body());
@@ -162,8 +184,10 @@ final class Downloader {
             if (restart) {
                 HttpTransport.close(r.body());
                 if (restarted) {
-                    throw new HubException(Reason.PROTOCOL, "Cannot download " + req.label + ": " + r.uri().getHost()
-                            + " answers the Range request for byte " + have + " with HTTP " + s + " twice");
+                    throw new HubException(
+                            Reason.PROTOCOL,
+                            "Cannot download " + req.label + ": " + r.uri().getHost()
+                                    + " answers the Range request for byte " + have + " with HTTP " + s + " twice");
                 }
                 restarted = true;
                 have = startOver(part, sha);
@@ -184,19 +208,24 @@ final class Downloader {
         if (req.repoId != null) {
             return http.hubError(s, r.headers(), r.uri(), req.repoId, req.filename, null);
         }
-        return new HubException(s == 404 || s == 410 ? Reason.ENTRY_NOT_FOUND : Reason.PROTOCOL, "Cannot download "
-                + req.label + ": HTTP " + s + " from " + r.uri().getHost());
+        return new HubException(
+                s == 404 || s == 410 ? Reason.ENTRY_NOT_FOUND : Reason.PROTOCOL,
+                "Cannot download " + req.label + ": HTTP " + s + " from "
+                        + r.uri().getHost());
     }
 
     private long copyBody(InputStream body, FileRequest req, Path part, long have, MessageDigest sha, long total)
             throws IOException {
         long limit = total >= 0 ? total : settings.maxUnsizedBytes;
         long done = have;
-        TransferWatchdog watchdog = TransferWatchdog.watch(body, settings.readTimeout, settings.minBytesPerSecond,
-                null);
+        TransferWatchdog watchdog =
+                TransferWatchdog.watch(body, settings.readTimeout, settings.minBytesPerSecond, null);
         try (InputStream in = body;
-             OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     have > 0 ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+                OutputStream out = Files.newOutputStream(
+                        part,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.WRITE,
+                        have > 0 ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
             req.progress.bytes(done, total);
             byte[] buf = new byte[BUFFER_SIZE];
             long reportedBytes = done;
@@ -217,9 +246,12 @@ final class Downloader {
                 if (total < 0 && done > limit) {
                     out.close();
                     Files.deleteIfExists(part);
-                    throw new HubException(Reason.PROTOCOL, "Cannot download " + req.label + ": "
-                            + req.url.getHost() + " declared no size and sent more than " + limit + " bytes; the "
-                            + "partial file was deleted");
+                    throw new HubException(
+                            Reason.PROTOCOL,
+                            "Cannot download " + req.label + ": "
+                                    + req.url.getHost() + " declared no size and sent more than " + limit
+                                    + " bytes; the "
+                                    + "partial file was deleted");
                 }
                 long now = System.nanoTime();
                 if (done - reportedBytes >= PROGRESS_BYTES || now - reportedAt >= PROGRESS_NANOS) {
@@ -234,8 +266,9 @@ final class Downloader {
             req.progress.bytes(done, total);
         } catch (IOException e) {
             String why = watchdog.tripped() != null ? watchdog.tripped() : HttpTransport.describe(e);
-            throw new Retry("transfer broke off at " + done + (total >= 0 ? " of " + total : "") + " bytes (" + why
-                    + ")", done);
+            throw new Retry(
+                    "transfer broke off at " + done + (total >= 0 ? " of " + total : "") + " bytes (" + why + ")",
+                    done);
         } finally {
             watchdog.close();
         }
@@ -258,10 +291,16 @@ final class Downloader {
                 return fetchOnce(url, label, maxBytes);
             } catch (Retry r) {
                 if (attempt > settings.maxRetries) {
-                    throw new HubException(Reason.NETWORK, "cannot download " + label + ": " + r.getMessage()
-                            + " (gave up after " + attempt + " attempts)");
+                    throw new HubException(
+                            Reason.NETWORK,
+                            "cannot download " + label + ": " + r.getMessage() + " (gave up after " + attempt
+                                    + " attempts)");
                 }
-                log.warn("download of {} interrupted ({}); retry {} of {}", label, r.getMessage(), attempt,
+                log.warn(
+                        "download of {} interrupted ({}); retry {} of {}",
+                        label,
+                        r.getMessage(),
+                        attempt,
                         settings.maxRetries);
                 pause(settings.backoff(attempt));
             }
@@ -283,21 +322,25 @@ final class Downloader {
         int s = r.statusCode();
         if (s != 200) {
             HttpTransport.close(r.body());
-            String m = "cannot download " + label + ": HTTP " + s + " from " + r.uri().getHost();
+            String m = "cannot download " + label + ": HTTP " + s + " from "
+                    + r.uri().getHost();
             if (s >= 400 && s < 500 && s != 408 && s != 429) {
                 throw new IllegalArgumentException(m); // the URL is wrong, like a missing file
             }
             throw new HubException(Reason.NETWORK, m);
         }
-        long declared = r.headers().firstValue("Content-Length").map(HttpTransport::parseSize).orElse(-1L);
+        long declared = r.headers()
+                .firstValue("Content-Length")
+                .map(HttpTransport::parseSize)
+                .orElse(-1L);
         if (declared > maxBytes) {
             HttpTransport.close(r.body());
-            throw new IllegalArgumentException(label + " is " + declared + " bytes, over the download limit of "
-                    + maxBytes + " bytes");
+            throw new IllegalArgumentException(
+                    label + " is " + declared + " bytes, over the download limit of " + maxBytes + " bytes");
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        TransferWatchdog watchdog = TransferWatchdog.watch(r.body(), settings.readTimeout,
-                settings.minBytesPerSecond, settings.fetchDeadline);
+        TransferWatchdog watchdog = TransferWatchdog.watch(
+                r.body(), settings.readTimeout, settings.minBytesPerSecond, settings.fetchDeadline);
         try (InputStream in = r.body()) {
             byte[] buf = new byte[BUFFER_SIZE];
             int n;
@@ -305,8 +348,8 @@ final class Downloader {
                 watchdog.arrived(n);
                 bytes.write(buf, 0, n);
                 if (bytes.size() > maxBytes) {
-                    throw new IllegalArgumentException(label + " is larger than the download limit of " + maxBytes
-                            + " bytes");
+                    throw new IllegalArgumentException(
+                            label + " is larger than the download limit of " + maxBytes + " bytes");
                 }
             }
             if (watchdog.tripped() != null) {

@@ -91,13 +91,15 @@ final class HttpTransport {
             close(r.body());
             String loc = r.headers().firstValue("Location").orElse(null);
             if (loc == null) {
-                throw new HubException(Reason.PROTOCOL, "HTTP " + r.statusCode() + " without a Location header from "
-                        + u);
+                throw new HubException(
+                        Reason.PROTOCOL, "HTTP " + r.statusCode() + " without a Location header from " + u);
             }
             URI next = resolve(u, loc);
             if ("https".equalsIgnoreCase(u.getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
-                throw new HubException(Reason.PROTOCOL, u.getHost() + " redirects " + url + " from https to "
-                        + next.getScheme() + ", which is not followed");
+                throw new HubException(
+                        Reason.PROTOCOL,
+                        u.getHost() + " redirects " + url + " from https to " + next.getScheme()
+                                + ", which is not followed");
             }
             u = next;
         }
@@ -105,24 +107,29 @@ final class HttpTransport {
     }
 
     /** What the Hub's HEAD says about a file. {@code size} is -1 when unknown; {@code location} is what to GET. */
-    record Metadata(String commit, String etag, long size, URI location) {
-    }
+    record Metadata(String commit, String etag, long size, URI location) {}
 
     /** {@code HEAD /{repo}/resolve/{revision}/{file}}, following the Hub's own redirects (renames), not the CDN's. */
     Metadata headMetadata(String repoId, String filename, String revision) {
         URI url = URI.create(settings.endpoint + "/" + repoId + "/resolve/" + Names.encodeSegment(revision) + "/"
                 + Names.encodePath(filename));
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            HttpRequest req = request(url, true).method("HEAD", HttpRequest.BodyPublishers.noBody()).build();
+            HttpRequest req = request(url, true)
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .build();
             HttpResponse<Void> r = send(req, HttpResponse.BodyHandlers.discarding());
             int s = r.statusCode();
             if (isRedirect(s)) {
-                String loc = r.headers().firstValue("Location").orElseThrow(() -> new HubException(Reason.PROTOCOL,
-                        "HTTP " + s + " without a Location header from " + req.uri()));
+                String loc = r.headers()
+                        .firstValue("Location")
+                        .orElseThrow(() -> new HubException(
+                                Reason.PROTOCOL, "HTTP " + s + " without a Location header from " + req.uri()));
                 URI target = resolve(url, loc);
                 // Follow renames on the Hub itself; stop at the CDN: its own ETag is not the blob name.
                 boolean relative = URI.create(loc).getHost() == null;
-                if (relative || (sameOrigin(target, url) && r.headers().firstValue("X-Repo-Commit").isEmpty())) {
+                if (relative
+                        || (sameOrigin(target, url)
+                                && r.headers().firstValue("X-Repo-Commit").isEmpty())) {
                     url = target;
                     continue;
                 }
@@ -133,60 +140,82 @@ final class HttpTransport {
             }
             throw hubError(s, r.headers(), url, repoId, filename, revision);
         }
-        throw new HubException(Reason.PROTOCOL, "More than " + MAX_REDIRECTS + " redirects for " + repoId + "/"
-                + filename);
+        throw new HubException(
+                Reason.PROTOCOL, "More than " + MAX_REDIRECTS + " redirects for " + repoId + "/" + filename);
     }
 
     private Metadata metadata(HttpHeaders h, URI location, String repoId, String filename) {
         String commit = h.firstValue("X-Repo-Commit").orElse(null);
-        String etag = h.firstValue("X-Linked-Etag").or(() -> h.firstValue("ETag")).map(Names::normalizeEtag)
+        String etag = h.firstValue("X-Linked-Etag")
+                .or(() -> h.firstValue("ETag"))
+                .map(Names::normalizeEtag)
                 .orElse(null);
         if (commit == null || etag == null) {
-            throw new HubException(Reason.PROTOCOL, "The server at " + settings.endpoint + " sent no "
-                    + (commit == null ? "X-Repo-Commit" : "ETag") + " header for " + repoId + "/" + filename
-                    + "; is HF_ENDPOINT a Hugging Face Hub (or a mirror that forwards its headers)?");
+            throw new HubException(
+                    Reason.PROTOCOL,
+                    "The server at " + settings.endpoint + " sent no "
+                            + (commit == null ? "X-Repo-Commit" : "ETag") + " header for " + repoId + "/" + filename
+                            + "; is HF_ENDPOINT a Hugging Face Hub (or a mirror that forwards its headers)?");
         }
         if (!HubCacheLayout.isSafeSegment(commit) || !HubCacheLayout.isSafeSegment(etag)) {
-            throw new HubException(Reason.PROTOCOL, "Refusing unsafe cache names from " + settings.endpoint + " for "
-                    + repoId + "/" + filename + ": commit '" + commit + "', etag '" + etag + "'");
+            throw new HubException(
+                    Reason.PROTOCOL,
+                    "Refusing unsafe cache names from " + settings.endpoint + " for " + repoId + "/" + filename
+                            + ": commit '" + commit + "', etag '" + etag + "'");
         }
-        long size = h.firstValue("X-Linked-Size").or(() -> h.firstValue("Content-Length"))
-                .map(HttpTransport::parseSize).orElse(-1L);
+        long size = h.firstValue("X-Linked-Size")
+                .or(() -> h.firstValue("Content-Length"))
+                .map(HttpTransport::parseSize)
+                .orElse(-1L);
         return new Metadata(commit, etag, size, location);
     }
 
     /** An HTTP error answer of the Hub, as the {@link Reason} it means and a message that says what to do. */
     HubException hubError(int status, HttpHeaders h, URI url, String repoId, String filename, String revision) {
         String code = h.firstValue("X-Error-Code").orElse("");
-        String hubSays = h.firstValue("X-Error-Message").map(m -> " The Hub says: " + m).orElse("");
+        String hubSays =
+                h.firstValue("X-Error-Message").map(m -> " The Hub says: " + m).orElse("");
         String rev = revision == null ? "" : " at revision '" + revision + "'";
         String tokenHint = settings.token() != null
                 ? "The token from " + settings.tokenSource + " was sent but refused: check that it is valid and has "
                         + "access"
-                : settings.tokenProblem != null ? "No token was sent: " + settings.tokenProblem
-                : "No token was sent: set HF_TOKEN (or HF_TOKEN_PATH, or log in with `huggingface-cli login`)";
+                : settings.tokenProblem != null
+                        ? "No token was sent: " + settings.tokenProblem
+                        : "No token was sent: set HF_TOKEN (or HF_TOKEN_PATH, or log in with `huggingface-cli login`)";
         if ("RepoNotFound".equals(code)) {
-            return new HubException(Reason.REPO_NOT_FOUND, "Repository not found: " + repoId + " on "
-                    + settings.endpoint + " (HTTP " + status + ", while looking for '" + filename + "'). Check the id "
-                    + "(e.g. facebook/musicgen-small); if the repository is private or gated, a token is required. "
-                    + tokenHint + "." + hubSays);
+            return new HubException(
+                    Reason.REPO_NOT_FOUND,
+                    "Repository not found: " + repoId + " on "
+                            + settings.endpoint + " (HTTP " + status + ", while looking for '" + filename
+                            + "'). Check the id "
+                            + "(e.g. facebook/musicgen-small); if the repository is private or gated, a token is required. "
+                            + tokenHint + "." + hubSays);
         }
         if ("RevisionNotFound".equals(code)) {
-            return new HubException(Reason.REVISION_NOT_FOUND, "Revision not found" + rev + " in repository "
-                    + repoId + " (HTTP " + status + ", file '" + filename + "')." + hubSays);
+            return new HubException(
+                    Reason.REVISION_NOT_FOUND,
+                    "Revision not found" + rev + " in repository " + repoId + " (HTTP " + status + ", file '" + filename
+                            + "')." + hubSays);
         }
         if (status == 401 || status == 403 || "GatedRepo".equals(code)) {
-            return new HubException(Reason.AUTH_REQUIRED, "Access to repository " + repoId + " (file '" + filename
-                    + "') was refused with HTTP " + status + ": it is gated or private, so a Hugging Face token is "
-                    + "required. " + tokenHint + ", and accept the model's terms on " + settings.endpoint + "/"
-                    + repoId + "." + hubSays);
+            return new HubException(
+                    Reason.AUTH_REQUIRED,
+                    "Access to repository " + repoId + " (file '" + filename
+                            + "') was refused with HTTP " + status
+                            + ": it is gated or private, so a Hugging Face token is "
+                            + "required. " + tokenHint + ", and accept the model's terms on " + settings.endpoint + "/"
+                            + repoId + "." + hubSays);
         }
         if (status == 404) {
-            return new HubException(Reason.ENTRY_NOT_FOUND, "File '" + filename + "' not found in repository "
-                    + repoId + rev + " (HTTP 404 from " + url.getHost() + ")." + hubSays);
+            return new HubException(
+                    Reason.ENTRY_NOT_FOUND,
+                    "File '" + filename + "' not found in repository " + repoId + rev + " (HTTP 404 from "
+                            + url.getHost() + ")." + hubSays);
         }
-        return new HubException(status >= 500 ? Reason.NETWORK : Reason.PROTOCOL, "Unexpected HTTP " + status
-                + " for file '" + filename + "' of repository " + repoId + rev + " from " + url + "." + hubSays);
+        return new HubException(
+                status >= 500 ? Reason.NETWORK : Reason.PROTOCOL,
+                "Unexpected HTTP " + status + " for file '" + filename + "' of repository " + repoId + rev + " from "
+                        + url + "." + hubSays);
     }
 
     /** Offline mode lets only loopback URLs through (and never the Hub, which {@link HubClient} does not ask). */
@@ -197,9 +226,12 @@ final class HttpTransport {
     /** {@link #requireAllowed(URI)}, the message naming {@code label} (what the URL is for). */
     void requireAllowedFor(URI url, String label) {
         if (settings.offline && !isLoopback(url.getHost())) {
-            throw new HubException(Reason.OFFLINE_NOT_CACHED, "cannot download " + label + ": offline mode is on ("
-                    + settings.offlineSource + "), so nothing is fetched from " + url.getHost() + " (only loopback "
-                    + "addresses of this machine are). Fetch it where there is network and use the local file.");
+            throw new HubException(
+                    Reason.OFFLINE_NOT_CACHED,
+                    "cannot download " + label + ": offline mode is on ("
+                            + settings.offlineSource + "), so nothing is fetched from " + url.getHost()
+                            + " (only loopback "
+                            + "addresses of this machine are). Fetch it where there is network and use the local file.");
         }
     }
 
@@ -210,8 +242,10 @@ final class HttpTransport {
                 c = http;
                 if (c == null) {
                     // Redirects by hand: the Authorization header must not follow a redirect to another host.
-                    c = HttpClient.newBuilder().connectTimeout(settings.connectTimeout)
-                            .followRedirects(HttpClient.Redirect.NEVER).build();
+                    c = HttpClient.newBuilder()
+                            .connectTimeout(settings.connectTimeout)
+                            .followRedirects(HttpClient.Redirect.NEVER)
+                            .build();
                     http = c;
                 }
             }
@@ -226,8 +260,10 @@ final class HttpTransport {
     }
 
     static boolean sameOrigin(URI a, URI b) {
-        return a.getScheme() != null && a.getScheme().equalsIgnoreCase(b.getScheme())
-                && a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost())
+        return a.getScheme() != null
+                && a.getScheme().equalsIgnoreCase(b.getScheme())
+                && a.getHost() != null
+                && a.getHost().equalsIgnoreCase(b.getHost())
                 && port(a) == port(b);
     }
 
@@ -277,8 +313,8 @@ final class HttpTransport {
         try {
             return base.resolve(location);
         } catch (IllegalArgumentException e) {
-            throw new HubException(Reason.PROTOCOL, "Unusable redirect Location from " + base.getHost() + ": "
-                    + e.getMessage());
+            throw new HubException(
+                    Reason.PROTOCOL, "Unusable redirect Location from " + base.getHost() + ": " + e.getMessage());
         }
     }
 
@@ -304,7 +340,13 @@ final class HttpTransport {
         private static final long serialVersionUID = 1L;
 
         /** What happened, for the retry decision. */
-        enum Kind { REFUSED, UNKNOWN_HOST, TIMEOUT, BROKEN, OTHER }
+        enum Kind {
+            REFUSED,
+            UNKNOWN_HOST,
+            TIMEOUT,
+            BROKEN,
+            OTHER
+        }
 
         final Kind kind;
 
@@ -316,22 +358,25 @@ final class HttpTransport {
         static NetworkFailure of(IOException e, URI uri, HubSettings s) {
             String where = hostPort(uri);
             if (has(e, UnresolvedAddressException.class) || has(e, UnknownHostException.class)) {
-                return new NetworkFailure(Kind.UNKNOWN_HOST, "unknown host " + uri.getHost()
-                        + " (its name could not be resolved)", e);
+                return new NetworkFailure(
+                        Kind.UNKNOWN_HOST, "unknown host " + uri.getHost() + " (its name could not be resolved)", e);
             }
             if (e instanceof HttpConnectTimeoutException) {
-                return new NetworkFailure(Kind.TIMEOUT, "connection to " + where + " timed out after "
-                        + seconds(s.connectTimeout), e);
+                return new NetworkFailure(
+                        Kind.TIMEOUT, "connection to " + where + " timed out after " + seconds(s.connectTimeout), e);
             }
             if (e instanceof HttpTimeoutException) {
-                return new NetworkFailure(Kind.TIMEOUT, "no answer from " + where + " within "
-                        + seconds(s.readTimeout), e);
+                return new NetworkFailure(
+                        Kind.TIMEOUT, "no answer from " + where + " within " + seconds(s.readTimeout), e);
             }
             if (e instanceof ConnectException || has(e, ConnectException.class)) {
                 String detail = detail(e);
-                boolean refused = detail == null || detail.toLowerCase(Locale.ROOT).contains("refused");
-                return new NetworkFailure(Kind.REFUSED, refused ? "connection refused by " + where
-                        : "cannot connect to " + where + " (" + detail + ")", e);
+                boolean refused =
+                        detail == null || detail.toLowerCase(Locale.ROOT).contains("refused");
+                return new NetworkFailure(
+                        Kind.REFUSED,
+                        refused ? "connection refused by " + where : "cannot connect to " + where + " (" + detail + ")",
+                        e);
             }
             if (has(e, SSLException.class)) {
                 return new NetworkFailure(Kind.OTHER, "TLS failure with " + where + " (" + describe(e) + ")", e);

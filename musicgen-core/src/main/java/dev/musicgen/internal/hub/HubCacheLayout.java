@@ -37,6 +37,7 @@ final class HubCacheLayout {
     private static final Logger log = LoggerFactory.getLogger(HubCacheLayout.class);
     /** One lock per file inside this JVM; FileChannel locks alone throw when the same JVM asks twice. */
     private static final Map<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
     private static final AtomicBoolean WARNED_NO_SYMLINKS = new AtomicBoolean();
 
     static final Pattern COMMIT_HASH = Pattern.compile("[0-9a-f]{40}");
@@ -78,7 +79,8 @@ final class HubCacheLayout {
         Path dir = snapshotDir(repoId, commit);
         Path file = dir.resolve(filename).normalize();
         if (!file.startsWith(dir) || file.equals(dir)) {
-            throw new IllegalArgumentException("filename must be a relative path inside the repository, but is: " + filename);
+            throw new IllegalArgumentException(
+                    "filename must be a relative path inside the repository, but is: " + filename);
         }
         return file;
     }
@@ -134,8 +136,11 @@ final class HubCacheLayout {
             // another process linked it meanwhile
         } catch (UnsupportedOperationException | IOException e) {
             if (WARNED_NO_SYMLINKS.compareAndSet(false, true)) {
-                log.warn("cannot create symlinks in {} ({}); copying files into snapshots/ instead, "
-                        + "which uses more disk space", cacheDir, e.toString());
+                log.warn(
+                        "cannot create symlinks in {} ({}); copying files into snapshots/ instead, "
+                                + "which uses more disk space",
+                        cacheDir,
+                        e.toString());
             }
             Path tmp = snapshot.resolveSibling(snapshot.getFileName() + ".copying");
             Files.copy(blob, tmp, StandardCopyOption.REPLACE_EXISTING);
@@ -178,7 +183,7 @@ final class HubCacheLayout {
         try {
             Files.createDirectories(lockFile.getParent());
             try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                 FileLock ignored = ch.lock()) {
+                    FileLock ignored = ch.lock()) {
                 action.run();
             }
         } finally {

@@ -223,8 +223,11 @@ public final class HubClient {
         try {
             return cache.cachedFile(repoId, filename, rev);
         } catch (IOException e) {
-            throw new HubException(Reason.IO, "cannot read the cache entry of " + repoId + "/" + filename
-                    + " in " + cache.cacheDir() + ": " + e.getMessage(), e);
+            throw new HubException(
+                    Reason.IO,
+                    "cannot read the cache entry of " + repoId + "/" + filename + " in " + cache.cacheDir() + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 
@@ -240,8 +243,8 @@ public final class HubClient {
     public Path downloadFile(URI url, Path target, String sha256, String label) {
         http.requireAllowedFor(url, label);
         String file = target.getFileName().toString();
-        Downloader.FileRequest req = new Downloader.FileRequest(url, -1, sha256, label, null, null,
-                progress(url.getHost(), file));
+        Downloader.FileRequest req =
+                new Downloader.FileRequest(url, -1, sha256, label, null, null, progress(url.getHost(), file));
         boolean[] downloaded = {false};
         try {
             HubCacheLayout.withLock(target.resolveSibling(".locks").resolve(file + ".lock"), () -> {
@@ -292,12 +295,14 @@ public final class HubClient {
     private Path resolveLocal(String repoId, Path dir, String filename) {
         Path file = dir.resolve(filename).normalize();
         if (!file.startsWith(dir)) {
-            throw new IllegalArgumentException("filename must be a relative path inside the repository, but is: "
-                    + filename);
+            throw new IllegalArgumentException(
+                    "filename must be a relative path inside the repository, but is: " + filename);
         }
         if (!Files.isRegularFile(file)) {
-            throw new HubException(Reason.ENTRY_NOT_FOUND, "File '" + filename + "' not found in local directory "
-                    + dir + (repoId.equals(dir.toString()) ? "" : " (standing in for repository " + repoId + ")"));
+            throw new HubException(
+                    Reason.ENTRY_NOT_FOUND,
+                    "File '" + filename + "' not found in local directory " + dir
+                            + (repoId.equals(dir.toString()) ? "" : " (standing in for repository " + repoId + ")"));
         }
         listener.onCached(repoId, filename, file);
         return file;
@@ -310,11 +315,15 @@ public final class HubClient {
             listener.onCached(repoId, filename, hit.get());
             return hit.get();
         }
-        throw new HubException(Reason.OFFLINE_NOT_CACHED, "Offline mode is on (" + settings.offlineSource
-                + "), and file '" + filename + "' of repository " + repoId + " at revision '" + revision + "' is not"
-                + " in the cache " + cache.cacheDir() + " (looked for " + cache.repoDir(repoId).resolve("refs")
-                .resolve(revision) + " and snapshots/<commit>/" + filename + "). Download it once with network "
-                + "access (e.g. musicgen download), or map the repository to a local directory.");
+        throw new HubException(
+                Reason.OFFLINE_NOT_CACHED,
+                "Offline mode is on (" + settings.offlineSource
+                        + "), and file '" + filename + "' of repository " + repoId + " at revision '" + revision
+                        + "' is not"
+                        + " in the cache " + cache.cacheDir() + " (looked for "
+                        + cache.repoDir(repoId).resolve("refs").resolve(revision) + " and snapshots/<commit>/"
+                        + filename + "). Download it once with network "
+                        + "access (e.g. musicgen download), or map the repository to a local directory.");
     }
 
     // ---------------------------------------------------------------- online
@@ -327,17 +336,26 @@ public final class HubClient {
             // Like huggingface_hub: an unreachable server is not fatal when the cache already has the file.
             Optional<Path> hit = cached(repoId, filename, revision);
             if (hit.isPresent()) {
-                log.warn("{} is unreachable ({}); using the cached {}/{} at revision {}", settings.endpoint,
-                        e.getMessage(), repoId, filename, revision);
+                log.warn(
+                        "{} is unreachable ({}); using the cached {}/{} at revision {}",
+                        settings.endpoint,
+                        e.getMessage(),
+                        repoId,
+                        filename,
+                        revision);
                 listener.onCached(repoId, filename, hit.get());
                 return hit.get();
             }
-            throw new HubException(Reason.NETWORK, "Cannot reach " + settings.endpoint + " to download '" + filename
-                    + "' of " + repoId + " (" + e.getMessage() + "), and it is not in the cache " + cache.cacheDir()
-                    + ". Check the network or HF_ENDPOINT; set HF_HUB_OFFLINE=1 to use only the cache. Without network "
-                    + "here: run 'musicgen download --model <version>' on a connected machine and copy the cache (see "
-                    + "docs/HUB.md), or try the tiny offline test models in fixtures/models (README: 'Offline with the "
-                    + "tiny test models').", e);
+            throw new HubException(
+                    Reason.NETWORK,
+                    "Cannot reach " + settings.endpoint + " to download '" + filename
+                            + "' of " + repoId + " (" + e.getMessage() + "), and it is not in the cache "
+                            + cache.cacheDir()
+                            + ". Check the network or HF_ENDPOINT; set HF_HUB_OFFLINE=1 to use only the cache. Without network "
+                            + "here: run 'musicgen download --model <version>' on a connected machine and copy the cache (see "
+                            + "docs/HUB.md), or try the tiny offline test models in fixtures/models (README: 'Offline with the "
+                            + "tiny test models').",
+                    e);
         }
         try {
             Path snapshot = cache.snapshotFile(repoId, meta.commit(), filename);
@@ -349,15 +367,25 @@ public final class HubClient {
             }
             Path blob = cache.blob(repoId, meta.etag());
             String sha = HubCacheLayout.SHA256.matcher(meta.etag()).matches() ? meta.etag() : null;
-            Downloader.FileRequest req = new Downloader.FileRequest(meta.location(), meta.size(), sha,
-                    repoId + "/" + filename, repoId, filename, progress(repoId, filename));
+            Downloader.FileRequest req = new Downloader.FileRequest(
+                    meta.location(),
+                    meta.size(),
+                    sha,
+                    repoId + "/" + filename,
+                    repoId,
+                    filename,
+                    progress(repoId, filename));
             HubCacheLayout.withLock(cache.lock(repoId, meta.etag()), () -> {
                 if (Files.isRegularFile(snapshot)) {
                     return; // another thread or process finished it while we waited
                 }
                 if (!Files.isRegularFile(blob)) {
-                    log.info("downloading {}/{} ({}) from {}", repoId, filename,
-                            DownloadListener.formatBytes(meta.size()), meta.location().getHost());
+                    log.info(
+                            "downloading {}/{} ({}) from {}",
+                            repoId,
+                            filename,
+                            DownloadListener.formatBytes(meta.size()),
+                            meta.location().getHost());
                     downloader.download(req, HubCacheLayout.incomplete(blob), blob);
                 }
                 cache.link(blob, snapshot);
@@ -366,8 +394,10 @@ public final class HubClient {
             listener.onDone(repoId, filename, snapshot);
             return snapshot;
         } catch (IOException e) {
-            throw new HubException(Reason.IO, "Cannot write " + repoId + "/" + filename + " into the cache "
-                    + cache.cacheDir() + ": " + e, e);
+            throw new HubException(
+                    Reason.IO,
+                    "Cannot write " + repoId + "/" + filename + " into the cache " + cache.cacheDir() + ": " + e,
+                    e);
         }
     }
 
@@ -409,8 +439,7 @@ public final class HubClient {
         DownloadListener listener = DownloadListener.NONE;
         final Map<String, Path> localRepos = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The variables to read instead of {@link System#getenv()} (for tests and embedding). */
         public Builder env(Map<String, String> env) {

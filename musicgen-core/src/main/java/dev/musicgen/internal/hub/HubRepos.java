@@ -42,8 +42,7 @@ public final class HubRepos {
     /** The two files every audiocraft-format MusicGen repository has. */
     public static final List<String> AUDIOCRAFT_FILES = List.of(LM_FILE, COMPRESSION_FILE);
 
-    private HubRepos() {
-    }
+    private HubRepos() {}
 
     /**
      * The repository for a T5 name as found in {@code xp.cfg} ({@code conditioners.description.t5.name}):

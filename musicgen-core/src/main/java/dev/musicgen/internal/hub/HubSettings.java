@@ -28,6 +28,7 @@ final class HubSettings {
     static final int DEFAULT_MAX_RETRIES = 5;
     /** The first pause before a retry; it doubles up to {@link #MAX_RETRY_BACKOFF}. */
     static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
+
     static final Duration MAX_RETRY_BACKOFF = Duration.ofSeconds(8);
     /** The longest a whole body fetched into memory ({@code http(s):} input audio) may take. */
     static final Duration DEFAULT_FETCH_DEADLINE = Duration.ofMinutes(10);
@@ -35,6 +36,7 @@ final class HubSettings {
     static final long DEFAULT_MAX_UNSIZED_BYTES = 1L << 30;
     /** Where the HTDemucs checkpoint is: a base URL its file name is appended to, or the file's own URL. */
     static final String DEFAULT_DEMUCS_URL = "https://dl.fbaipublicfiles.com/demucs/hybrid_transformer";
+
     static final String DEMUCS_URL_VARIABLE = "MUSICGEN_DEMUCS_URL";
 
     private static final Logger log = LoggerFactory.getLogger(HubSettings.class);
@@ -48,11 +50,13 @@ final class HubSettings {
     final boolean offline;
     /** Why offline mode is on, for messages; null when it is off. */
     final String offlineSource;
+
     private final String token;
     /** Where the token came from ({@code HF_TOKEN}, a file), for messages; null without a token. */
     final String tokenSource;
     /** Why a configured token was not used (a token file of two lines, ...), for messages; usually null. */
     final String tokenProblem;
+
     final Duration connectTimeout;
     final Duration readTimeout;
     final long minBytesPerSecond;
@@ -66,7 +70,9 @@ final class HubSettings {
     private HubSettings(HubClient.Builder b) {
         Map<String, String> env = b.env;
         Path hfHome = hfHome(env);
-        this.endpoint = httpUrl(b.endpoint != null ? b.endpoint : nonBlank(env.get("HF_ENDPOINT")), DEFAULT_ENDPOINT,
+        this.endpoint = httpUrl(
+                b.endpoint != null ? b.endpoint : nonBlank(env.get("HF_ENDPOINT")),
+                DEFAULT_ENDPOINT,
                 "endpoint (HF_ENDPOINT)");
         Path dir = b.cacheDir;
         if (dir == null) {
@@ -83,12 +89,16 @@ final class HubSettings {
         this.assetsDir = assets.toAbsolutePath().normalize();
         // Offline from any source wins: an explicit offline(false) never overrides HF_HUB_OFFLINE=1.
         String envOffline = nonBlank(env.get("HF_HUB_OFFLINE"));
-        boolean fromEnv = envOffline != null && TRUE_VALUES.contains(envOffline.trim().toLowerCase(Locale.ROOT));
+        boolean fromEnv =
+                envOffline != null && TRUE_VALUES.contains(envOffline.trim().toLowerCase(Locale.ROOT));
         boolean fromBuilder = Boolean.TRUE.equals(b.offline);
         this.offline = fromEnv || fromBuilder;
         String builderSource = "offline mode was requested (--offline, or offline(true) on the builder)";
-        this.offlineSource = !offline ? null : fromBuilder && fromEnv ? builderSource + " and HF_HUB_OFFLINE="
-                + envOffline : fromBuilder ? builderSource : "HF_HUB_OFFLINE=" + envOffline;
+        this.offlineSource = !offline
+                ? null
+                : fromBuilder && fromEnv
+                        ? builderSource + " and HF_HUB_OFFLINE=" + envOffline
+                        : fromBuilder ? builderSource : "HF_HUB_OFFLINE=" + envOffline;
         String[] tok = b.tokenSet ? explicitToken(b.token) : tokenFromEnvironment(env, hfHome);
         this.token = tok[0];
         this.tokenSource = tok[1];
@@ -96,8 +106,8 @@ final class HubSettings {
         this.connectTimeout = positive(b.connectTimeout, "connectTimeout");
         this.readTimeout = positive(b.readTimeout, "readTimeout");
         if (b.minBytesPerSecond < 0) {
-            throw new IllegalArgumentException("minBytesPerSecond must be >= 0 (0 turns the check off), but is: "
-                    + b.minBytesPerSecond);
+            throw new IllegalArgumentException(
+                    "minBytesPerSecond must be >= 0 (0 turns the check off), but is: " + b.minBytesPerSecond);
         }
         this.minBytesPerSecond = b.minBytesPerSecond;
         if (b.maxRetries < 0 || b.maxRetries > 100) {
@@ -113,8 +123,10 @@ final class HubSettings {
             throw new IllegalArgumentException("maxUnsizedBytes must be positive, but is: " + b.maxUnsizedBytes);
         }
         this.maxUnsizedBytes = b.maxUnsizedBytes;
-        this.demucsUrl = httpUrl(b.demucsUrl != null ? b.demucsUrl : nonBlank(env.get(DEMUCS_URL_VARIABLE)),
-                DEFAULT_DEMUCS_URL, "demucsUrl (" + DEMUCS_URL_VARIABLE + ")");
+        this.demucsUrl = httpUrl(
+                b.demucsUrl != null ? b.demucsUrl : nonBlank(env.get(DEMUCS_URL_VARIABLE)),
+                DEFAULT_DEMUCS_URL,
+                "demucsUrl (" + DEMUCS_URL_VARIABLE + ")");
         this.userAgent = b.userAgent != null ? b.userAgent : defaultUserAgent();
     }
 
@@ -155,8 +167,8 @@ final class HubSettings {
         }
         String problem = tokenProblem(t.trim());
         if (problem != null) {
-            throw new IllegalArgumentException("token must be one Hugging Face access token (hf_...), but it "
-                    + problem + " (its value is not shown)");
+            throw new IllegalArgumentException("token must be one Hugging Face access token (hf_...), but it " + problem
+                    + " (its value is not shown)");
         }
         return new String[] {t.trim(), "the token set on the builder", null};
     }
@@ -235,10 +247,13 @@ final class HubSettings {
         } catch (IllegalArgumentException e) {
             u = null;
         }
-        if (u == null || u.getHost() == null || u.getQuery() != null || u.getFragment() != null
+        if (u == null
+                || u.getHost() == null
+                || u.getQuery() != null
+                || u.getFragment() != null
                 || !("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))) {
-            throw new IllegalArgumentException(name + " must be an http(s) URL like " + dflt + ", but is: '"
-                    + value + "'");
+            throw new IllegalArgumentException(
+                    name + " must be an http(s) URL like " + dflt + ", but is: '" + value + "'");
         }
         return u;
     }

@@ -6,23 +6,24 @@ import java.util.regex.Pattern;
 
 /** Repository ids, file names and revisions: the rules they must follow, and how they go into a URL. */
 final class Names {
-    private static final Pattern REPO_ID =
-            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
+    private static final Pattern REPO_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
 
-    private Names() {
-    }
+    private Names() {}
 
     static void requireText(String value, String name, String what) {
         if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(name + " is required (" + what + "), but is: "
-                    + (value == null ? "null" : "'" + value + "'"));
+            throw new IllegalArgumentException(
+                    name + " is required (" + what + "), but is: " + (value == null ? "null" : "'" + value + "'"));
         }
     }
 
     static void validateRepoId(String repoId) {
         requireText(repoId, "repoId", "a Hub repository id like facebook/musicgen-small");
-        if (!REPO_ID.matcher(repoId).matches() || repoId.contains("--") || repoId.contains("..")
-                || repoId.length() > 96 || repoId.endsWith(".git")) {
+        if (!REPO_ID.matcher(repoId).matches()
+                || repoId.contains("--")
+                || repoId.contains("..")
+                || repoId.length() > 96
+                || repoId.endsWith(".git")) {
             throw new IllegalArgumentException("repoId must be 'name' or 'owner/name' (letters, digits, '-', '_', '.';"
                     + " no '--' or '..'; at most 96 characters) or an existing local directory, but is: '" + repoId
                     + "'");
@@ -42,14 +43,16 @@ final class Names {
     }
 
     static void validateRevision(String revision) {
-        boolean bad = revision.isBlank() || revision.startsWith("/") || revision.contains("\\")
+        boolean bad = revision.isBlank()
+                || revision.startsWith("/")
+                || revision.contains("\\")
                 || revision.indexOf('\0') >= 0;
         for (String seg : revision.split("/", -1)) {
             bad |= seg.isEmpty() || seg.equals(".") || seg.equals("..");
         }
         if (bad) {
-            throw new IllegalArgumentException("revision must be a branch, tag or commit hash (e.g. main), but is: '"
-                    + revision + "'");
+            throw new IllegalArgumentException(
+                    "revision must be a branch, tag or commit hash (e.g. main), but is: '" + revision + "'");
         }
     }
 

@@ -38,6 +38,7 @@ final class TransferWatchdog implements AutoCloseable {
     private final AtomicLong lastData = new AtomicLong(start);
     /** (time, bytes) samples, oldest first, only touched by the timer thread. */
     private final ArrayDeque<long[]> samples = new ArrayDeque<>();
+
     private volatile String tripped;
     private volatile boolean deadlineHit;
     private final ScheduledFuture<?> task;
@@ -102,8 +103,12 @@ final class TransferWatchdog implements AutoCloseable {
             }
             long[] oldest = samples.peekFirst();
             if (now - oldest[0] >= idleNanos && total - oldest[1] < minBytesPerWindow) {
-                why = String.format(Locale.ROOT, "only %d bytes in the last %s, below the minimum of %d bytes/s",
-                        total - oldest[1], HttpTransport.seconds(idle), minBytesPerSecond);
+                why = String.format(
+                        Locale.ROOT,
+                        "only %d bytes in the last %s, below the minimum of %d bytes/s",
+                        total - oldest[1],
+                        HttpTransport.seconds(idle),
+                        minBytesPerSecond);
             }
         }
         if (why != null) {

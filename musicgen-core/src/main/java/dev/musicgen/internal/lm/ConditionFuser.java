@@ -29,8 +29,8 @@ import java.util.List;
  * @param crossAttentionPosEmb whether sinusoidal positions are added to the cross-attention source
  * @param crossAttentionPosEmbScale their scale
  */
-public record ConditionFuser(List<String> prepend, List<String> cross, boolean crossAttentionPosEmb,
-        double crossAttentionPosEmbScale) {
+public record ConditionFuser(
+        List<String> prepend, List<String> cross, boolean crossAttentionPosEmb, double crossAttentionPosEmbScale) {
     /** {@code create_sin_embedding}'s default, which the fuser uses whatever the LM's {@code max_period}. */
     static final double CROSS_POS_EMB_MAX_PERIOD = 10_000;
 
@@ -57,7 +57,9 @@ public record ConditionFuser(List<String> prepend, List<String> cross, boolean c
                 throw Check.unsupported("LM config", "fuser." + method, conditions, "[]");
             }
         }
-        return new ConditionFuser(strings(cfg.getList("fuser.prepend")), strings(cfg.getList("fuser.cross")),
+        return new ConditionFuser(
+                strings(cfg.getList("fuser.prepend")),
+                strings(cfg.getList("fuser.cross")),
                 cfg.getBool("fuser.cross_attention_pos_emb", false),
                 cfg.getDouble("fuser.cross_attention_pos_emb_scale", 1.0));
     }
@@ -104,8 +106,8 @@ public record ConditionFuser(List<String> prepend, List<String> cross, boolean c
                         + " (prepend " + prepend + ", cross " + cross + ")");
             }
             if (t.dim() != dim) {
-                throw new IllegalArgumentException("condition '" + t.name() + "' has width " + t.dim()
-                        + " but the LM's dim is " + dim);
+                throw new IllegalArgumentException(
+                        "condition '" + t.name() + "' has width " + t.dim() + " but the LM's dim is " + dim);
             }
             NDArray c = m.create(t.data(), new Shape(t.batch(), t.length(), t.dim()));
             if ("prepend".equals(method)) {
@@ -115,8 +117,8 @@ public record ConditionFuser(List<String> prepend, List<String> cross, boolean c
             }
         }
         if (!cross.isEmpty() && crossSource == null) {
-            throw new IllegalArgumentException("this model cross-attends to " + cross
-                    + " but no such condition was given");
+            throw new IllegalArgumentException(
+                    "this model cross-attends to " + cross + " but no such condition was given");
         }
         if (crossSource != null && crossAttentionPosEmb) {
             NDArray pe = F.sinEmbedding(m, 0, crossSource.getShape().get(1), dim, CROSS_POS_EMB_MAX_PERIOD);

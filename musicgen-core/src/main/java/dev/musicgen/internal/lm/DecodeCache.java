@@ -75,8 +75,14 @@ final class DecodeCache {
     final float[][] scores; // per thread: [max(blocks, crossBlocks) · P]
     volatile boolean closed;
 
-    DecodeCache(int format, LMConfig c, int batch, int capacity, int threads,
-            StreamingMultiheadAttention.CrossKv[] crossKvs, NDArray posTable) {
+    DecodeCache(
+            int format,
+            LMConfig c,
+            int batch,
+            int capacity,
+            int threads,
+            StreamingMultiheadAttention.CrossKv[] crossKvs,
+            NDArray posTable) {
         this.format = format;
         this.batch = batch;
         this.heads = c.numHeads();
@@ -154,8 +160,8 @@ final class DecodeCache {
 
     /** Bytes of self-attention cache one step reads at {@code length} cached positions (all layers and rows). */
     static long kvBytes(int format, LMConfig c, int batch, long length) {
-        long perPos = (long) batch * c.dim() * 2 * elementBytes(format) + (format == I8 ? 2L * 4 * batch * c.numHeads()
-                : 0);
+        long perPos =
+                (long) batch * c.dim() * 2 * elementBytes(format) + (format == I8 ? 2L * 4 * batch * c.numHeads() : 0);
         return perPos * length * c.numLayers();
     }
 

@@ -58,7 +58,9 @@ public final class DecodeStepView {
 
         /** Bytes of the projections and of the keys and values read at {@link #length}. */
         public long bytes() {
-            return input.bytes() + output.bytes() + keysT.getShape().size() * keysT.getDataType().getNumOfBytes()
+            return input.bytes()
+                    + output.bytes()
+                    + keysT.getShape().size() * keysT.getDataType().getNumOfBytes()
                     + values.getShape().size() * values.getDataType().getNumOfBytes();
         }
     }
@@ -93,8 +95,8 @@ public final class DecodeStepView {
         Objects.requireNonNull(views, "views");
         ComputeType type = lm.computeType();
         if (type != ComputeType.FLOAT32 && type != ComputeType.FLOAT16_WEIGHTS) {
-            throw new UnsupportedOperationException("no decode-step view for compute type " + type
-                    + "; it has one for FLOAT32 and FLOAT16_WEIGHTS");
+            throw new UnsupportedOperationException(
+                    "no decode-step view for compute type " + type + "; it has one for FLOAT32 and FLOAT16_WEIGHTS");
         }
         long len = Math.min(state.offset + 1, state.capacity); // the cache plus the step's own position
         List<StreamingTransformerLayer> ls = lm.layers();
@@ -122,8 +124,8 @@ public final class DecodeStepView {
     }
 
     private static Attention attention(StreamingMultiheadAttention a, NDArray keysT, NDArray values) {
-        return new Attention(matrix(a.stepInputProjection()), keysT, values, matrix(a.outProjection()), a.numHeads(),
-                a.headDim());
+        return new Attention(
+                matrix(a.stepInputProjection()), keysT, values, matrix(a.outProjection()), a.numHeads(), a.headDim());
     }
 
     private static Matrix matrix(Projection p) {

@@ -16,10 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@link #gemv}: {@code y = W x} for an int8 {@link Int8Linear} and a few activation rows (the CFG pair): each
  *       weight row is read once for all rows, bytes widened to floats and fused-multiply-added with several
  *       independent accumulators; per-block scales are applied to each block's partial sums.</li>
- *   <li>Attention over one (row, head) of a {@link DecodeCache} in fp32 or int8 (with a scale per position):
- *       keys in blocks of {@link DecodeCache#P} positions stored {@code [headDim][P]}, so the scores of P positions are
- *       one vector FMA chain over the head dimension (no horizontal sums); values {@code [position][headDim]}.</li>
- *   <li>LayerNorm, exact (erf) GELU, softmax.</li>
+ *   <li>LayerNorm, exact (erf) GELU; the attention kernels are {@link AttentionKernels}.</li>
  * </ul>
  * CPUs whose preferred vectors hold fewer than 8 floats take scalar loops (slow but correct).
  */
@@ -28,12 +25,12 @@ final class Int8Kernels {
     static final int L = FS.length();
     /** Whether the vector paths are used: 8 or more floats per vector (the byte vector then has 64 bits or more). */
     static final boolean VECTOR = L >= 8;
-    private static final VectorSpecies<Byte> BS = VECTOR
-            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
+
+    static final VectorSpecies<Byte> BS = VECTOR ? VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8)) : null;
 
     private Int8Kernels() {}
 
-    private static FloatVector widen(byte[] w, int offset) {
+    static FloatVector widen(byte[] w, int offset) {
         return (FloatVector) ByteVector.fromArray(BS, w, offset).convertShape(VectorOperators.B2F, FS, 0);
     }
 
@@ -44,7 +41,16 @@ final class Int8Kernels {
      * {@code v = Σ_i W[o, i] · x[b·in + i] (+ bias[o])}, then {@code y[yOff + b·yStride + o] = v}, or {@code += v} when
      * {@code add} (a residual).
      */
-    static void gemv(Int8Linear w, float[] bias, float[] x, int rows, float[] y, int yOff, int yStride, int r0, int r1,
+    static void gemv(
+            Int8Linear w,
+            float[] bias,
+            float[] x,
+            int rows,
+            float[] y,
+            int yOff,
+            int yStride,
+            int r0,
+            int r1,
             boolean add) {
         int in = w.in;
         boolean perChannel = w.block == in;
@@ -71,7 +77,8 @@ final class Int8Kernels {
                 store(y, yOff + (b + 1) * yStride + o, d1, bias, o, add);
             }
             if (b < rows) {
-                float d0 = VECTOR && (perChannel || w.block % L == 0) ? dotOne(w, o, x, b * in)
+                float d0 = VECTOR && (perChannel || w.block % L == 0)
+                        ? dotOne(w, o, x, b * in)
                         : dotScalar(w, o, x, b * in);
                 store(y, yOff + b * yStride + o, d0, bias, o, add);
             }
@@ -146,8 +153,8 @@ final class Int8Kernels {
      * constant for the JIT, so each vector's block index below folds to a constant offset (with the block size read
      * from the matrix, this kernel ran 2.4x slower).
      */
-    private static final int VPB = VECTOR && Int8Linear.BLOCK % L == 0 && 8 % (Int8Linear.BLOCK / L) == 0
-            ? Int8Linear.BLOCK / L : 0;
+    private static final int VPB =
+            VECTOR && Int8Linear.BLOCK % L == 0 && 8 % (Int8Linear.BLOCK / L) == 0 ? Int8Linear.BLOCK / L : 0;
 
     /**
      * Two activation rows against one weight row of {@link Int8Linear#BLOCK}-value blocks: each widened weight vector
@@ -294,7 +301,8 @@ final class Int8Kernels {
             if (VECTOR) {
                 for (; i + L <= d; i += L) {
                     FloatVector c = FloatVector.fromArray(FS, x, off + i).sub(m).mul(rs);
-                    c.fma(FloatVector.fromArray(FS, w, i), FloatVector.fromArray(FS, b, i)).intoArray(y, off + i);
+                    c.fma(FloatVector.fromArray(FS, w, i), FloatVector.fromArray(FS, b, i))
+                            .intoArray(y, off + i);
                 }
             }
             for (; i < d; i++) {
@@ -323,8 +331,11 @@ final class Int8Kernels {
                 FloatVector z = v.mul(INV_SQRT2);
                 FloatVector a = z.abs();
                 FloatVector t = one.div(a.fma(FloatVector.broadcast(FS, GP), one));
-                FloatVector p = t.fma(G5, G4).fma(t, FloatVector.broadcast(FS, G3)).fma(t, FloatVector.broadcast(FS, G2))
-                        .fma(t, FloatVector.broadcast(FS, G1)).mul(t);
+                FloatVector p = t.fma(G5, G4)
+                        .fma(t, FloatVector.broadcast(FS, G3))
+                        .fma(t, FloatVector.broadcast(FS, G2))
+                        .fma(t, FloatVector.broadcast(FS, G1))
+                        .mul(t);
                 FloatVector erfc = p.mul(a.mul(a).neg().lanewise(VectorOperators.EXP)); // erfc(|z|)
                 FloatVector tail = erfc.mul(half); // Φ(-|x|)
                 VectorMask<Float> neg = z.compare(VectorOperators.LT, 0f);
@@ -344,301 +355,5 @@ final class Int8Kernels {
         float p = ((((G5 * t + G4) * t + G3) * t + G2) * t + G1) * t;
         float tail = 0.5f * p * (float) Math.exp(-a * a);
         return v * (z < 0 ? tail : 1 - tail);
-    }
-
-    /**
-     * {@code s[0, n) *= scale}, then {@code s = exp(s - max)}; returns the sum of the exponentials (the caller divides by
-     * it).
-     */
-    static float softmaxUnnormalized(float[] s, int n, float scale) {
-        int i = 0;
-        float max = Float.NEGATIVE_INFINITY;
-        if (VECTOR) {
-            FloatVector mx = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
-            for (; i + L <= n; i += L) {
-                FloatVector v = FloatVector.fromArray(FS, s, i).mul(scale);
-                v.intoArray(s, i);
-                mx = mx.max(v);
-            }
-            max = mx.reduceLanes(VectorOperators.MAX);
-        }
-        for (; i < n; i++) {
-            s[i] *= scale;
-            max = Math.max(max, s[i]);
-        }
-        i = 0;
-        float sum = 0;
-        if (VECTOR) {
-            FloatVector acc = FloatVector.zero(FS);
-            FloatVector m = FloatVector.broadcast(FS, max);
-            for (; i + L <= n; i += L) {
-                FloatVector e = FloatVector.fromArray(FS, s, i).sub(m).lanewise(VectorOperators.EXP);
-                e.intoArray(s, i);
-                acc = acc.add(e);
-            }
-            sum = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; i < n; i++) {
-            s[i] = (float) Math.exp(s[i] - max);
-            sum += s[i];
-        }
-        return sum;
-    }
-
-    // --------------------------------------------------------------------------------------------------- attention
-    //
-    // One (row, head) of a cache: keys in blocks of P positions stored [headDim][P] (position j, dim d at
-    // base + (j / P)·dh·P + d·P + j % P), so the scores of P positions are vector FMA chains over d with q[d]
-    // broadcast (no horizontal sums); values [position][headDim] from base. Two element types with the same code: fp32
-    // and int8 with one fp32 scale per position (keys: the scores of a block are multiplied by their positions' scales;
-    // values: each position's weight is). fp16 was measured too and dropped: JDK 17's Vector API widens shorts to ints
-    // so slowly that fp16 attention over 1 500 positions cost 7x the int8 one (83 vs 11 ms of CPU per small-model step).
-
-    /** Scores {@code s[j] = q · k_j} for positions {@code [0, n)} of F32 keys from element {@code base}. */
-    static void scoresF32(float[] keys, int base, float[] q, int qOff, int dh, int n, float[] s) {
-        int p = DecodeCache.P;
-        if (!VECTOR) {
-            for (int j = 0; j < n; j++) {
-                int at = base + (j / p) * dh * p + j % p;
-                float acc = 0;
-                for (int d = 0; d < dh; d++) {
-                    acc += q[qOff + d] * keys[at + d * p];
-                }
-                s[j] = acc;
-            }
-            return;
-        }
-        int blocks = (n + p - 1) / p;
-        for (int blk = 0; blk < blocks; blk++) {
-            int bBase = base + blk * dh * p;
-            for (int u = 0; u < p; u += L) {
-                FloatVector a0 = FloatVector.zero(FS);
-                FloatVector a1 = FloatVector.zero(FS);
-                FloatVector a2 = FloatVector.zero(FS);
-                FloatVector a3 = FloatVector.zero(FS);
-                int d = 0;
-                for (; d + 3 < dh; d += 4) {
-                    int at = bBase + d * p + u;
-                    a0 = FloatVector.fromArray(FS, keys, at).fma(FloatVector.broadcast(FS, q[qOff + d]), a0);
-                    a1 = FloatVector.fromArray(FS, keys, at + p).fma(FloatVector.broadcast(FS, q[qOff + d + 1]), a1);
-                    a2 = FloatVector.fromArray(FS, keys, at + 2 * p).fma(FloatVector.broadcast(FS, q[qOff + d + 2]), a2);
-                    a3 = FloatVector.fromArray(FS, keys, at + 3 * p).fma(FloatVector.broadcast(FS, q[qOff + d + 3]), a3);
-                }
-                for (; d < dh; d++) {
-                    a0 = FloatVector.fromArray(FS, keys, bBase + d * p + u).fma(FloatVector.broadcast(FS, q[qOff + d]), a0);
-                }
-                FloatVector r = a0.add(a1).add(a2.add(a3));
-                r.intoArray(s, blk * p + u);
-            }
-        }
-    }
-
-    /**
-     * {@code o[oOff + d] = Σ_j e[j] · v_j[d] / sum} over positions {@code [0, n)} of F32 values from element
-     * {@code base}.
-     */
-    static void weightedValuesF32(float[] values, int base, float[] e, int n, float sum, int dh, float[] o,
-            int oOff) {
-        float inv = 1 / sum;
-        if (!VECTOR || dh % L != 0) {
-            for (int d = 0; d < dh; d++) {
-                float acc = 0;
-                for (int j = 0; j < n; j++) {
-                    acc += e[j] * values[base + j * dh + d];
-                }
-                o[oOff + d] = acc * inv;
-            }
-            return;
-        }
-        int u = 0;
-        for (; u + 4 * L <= dh; u += 4 * L) {
-            FloatVector a0 = FloatVector.zero(FS);
-            FloatVector a1 = FloatVector.zero(FS);
-            FloatVector a2 = FloatVector.zero(FS);
-            FloatVector a3 = FloatVector.zero(FS);
-            FloatVector c0 = FloatVector.zero(FS);
-            FloatVector c1 = FloatVector.zero(FS);
-            FloatVector c2 = FloatVector.zero(FS);
-            FloatVector c3 = FloatVector.zero(FS);
-            int j = 0;
-            for (; j + 1 < n; j += 2) {
-                FloatVector p0 = FloatVector.broadcast(FS, e[j]);
-                FloatVector p1 = FloatVector.broadcast(FS, e[j + 1]);
-                int at = base + j * dh + u;
-                a0 = FloatVector.fromArray(FS, values, at).fma(p0, a0);
-                a1 = FloatVector.fromArray(FS, values, at + L).fma(p0, a1);
-                a2 = FloatVector.fromArray(FS, values, at + 2 * L).fma(p0, a2);
-                a3 = FloatVector.fromArray(FS, values, at + 3 * L).fma(p0, a3);
-                at += dh;
-                c0 = FloatVector.fromArray(FS, values, at).fma(p1, c0);
-                c1 = FloatVector.fromArray(FS, values, at + L).fma(p1, c1);
-                c2 = FloatVector.fromArray(FS, values, at + 2 * L).fma(p1, c2);
-                c3 = FloatVector.fromArray(FS, values, at + 3 * L).fma(p1, c3);
-            }
-            if (j < n) {
-                FloatVector p0 = FloatVector.broadcast(FS, e[j]);
-                int at = base + j * dh + u;
-                a0 = FloatVector.fromArray(FS, values, at).fma(p0, a0);
-                a1 = FloatVector.fromArray(FS, values, at + L).fma(p0, a1);
-                a2 = FloatVector.fromArray(FS, values, at + 2 * L).fma(p0, a2);
-                a3 = FloatVector.fromArray(FS, values, at + 3 * L).fma(p0, a3);
-            }
-            a0.add(c0).mul(inv).intoArray(o, oOff + u);
-            a1.add(c1).mul(inv).intoArray(o, oOff + u + L);
-            a2.add(c2).mul(inv).intoArray(o, oOff + u + 2 * L);
-            a3.add(c3).mul(inv).intoArray(o, oOff + u + 3 * L);
-        }
-        for (; u < dh; u += L) {
-            FloatVector a0 = FloatVector.zero(FS);
-            FloatVector c0 = FloatVector.zero(FS);
-            int j = 0;
-            for (; j + 1 < n; j += 2) {
-                a0 = FloatVector.fromArray(FS, values, base + j * dh + u).fma(FloatVector.broadcast(FS, e[j]), a0);
-                c0 = FloatVector.fromArray(FS, values, base + (j + 1) * dh + u).fma(FloatVector.broadcast(FS, e[j + 1]), c0);
-            }
-            if (j < n) {
-                a0 = FloatVector.fromArray(FS, values, base + j * dh + u).fma(FloatVector.broadcast(FS, e[j]), a0);
-            }
-            a0.add(c0).mul(inv).intoArray(o, oOff + u);
-        }
-    }
-
-    /** Scores {@code s[j] = q · k_j} for positions {@code [0, n)} of I8 keys from element {@code base}. */
-    static void scoresI8(byte[] keys, int base, float[] scales, int scaleBase, float[] q, int qOff, int dh, int n, float[] s) {
-        int p = DecodeCache.P;
-        if (!VECTOR) {
-            for (int j = 0; j < n; j++) {
-                int at = base + (j / p) * dh * p + j % p;
-                float acc = 0;
-                for (int d = 0; d < dh; d++) {
-                    acc += q[qOff + d] * keys[at + d * p];
-                }
-                s[j] = acc * scales[scaleBase + j];
-            }
-            return;
-        }
-        int blocks = (n + p - 1) / p;
-        for (int blk = 0; blk < blocks; blk++) {
-            int bBase = base + blk * dh * p;
-            for (int u = 0; u < p; u += L) {
-                FloatVector a0 = FloatVector.zero(FS);
-                FloatVector a1 = FloatVector.zero(FS);
-                FloatVector a2 = FloatVector.zero(FS);
-                FloatVector a3 = FloatVector.zero(FS);
-                int d = 0;
-                for (; d + 3 < dh; d += 4) {
-                    int at = bBase + d * p + u;
-                    a0 = widen(keys, at).fma(FloatVector.broadcast(FS, q[qOff + d]), a0);
-                    a1 = widen(keys, at + p).fma(FloatVector.broadcast(FS, q[qOff + d + 1]), a1);
-                    a2 = widen(keys, at + 2 * p).fma(FloatVector.broadcast(FS, q[qOff + d + 2]), a2);
-                    a3 = widen(keys, at + 3 * p).fma(FloatVector.broadcast(FS, q[qOff + d + 3]), a3);
-                }
-                for (; d < dh; d++) {
-                    a0 = widen(keys, bBase + d * p + u).fma(FloatVector.broadcast(FS, q[qOff + d]), a0);
-                }
-                FloatVector r = a0.add(a1).add(a2.add(a3));
-                r = r.mul(FloatVector.fromArray(FS, scales, scaleBase + blk * p + u));
-                r.intoArray(s, blk * p + u);
-            }
-        }
-    }
-
-    /**
-     * {@code o[oOff + d] = Σ_j e[j] · v_j[d] / sum} over positions {@code [0, n)} of I8 values from element
-     * {@code base}.
-     */
-    static void weightedValuesI8(byte[] values, int base, float[] scales, int scaleBase, float[] e, int n, float sum, int dh, float[] o,
-            int oOff) {
-        float inv = 1 / sum;
-        if (!VECTOR || dh % L != 0) {
-            for (int d = 0; d < dh; d++) {
-                float acc = 0;
-                for (int j = 0; j < n; j++) {
-                    acc += e[j] * scales[scaleBase + j] * values[base + j * dh + d];
-                }
-                o[oOff + d] = acc * inv;
-            }
-            return;
-        }
-        int u = 0;
-        for (; u + 4 * L <= dh; u += 4 * L) {
-            FloatVector a0 = FloatVector.zero(FS);
-            FloatVector a1 = FloatVector.zero(FS);
-            FloatVector a2 = FloatVector.zero(FS);
-            FloatVector a3 = FloatVector.zero(FS);
-            FloatVector c0 = FloatVector.zero(FS);
-            FloatVector c1 = FloatVector.zero(FS);
-            FloatVector c2 = FloatVector.zero(FS);
-            FloatVector c3 = FloatVector.zero(FS);
-            int j = 0;
-            for (; j + 1 < n; j += 2) {
-                FloatVector p0 = FloatVector.broadcast(FS, e[j] * scales[scaleBase + j]);
-                FloatVector p1 = FloatVector.broadcast(FS, e[j + 1] * scales[scaleBase + j + 1]);
-                int at = base + j * dh + u;
-                a0 = widen(values, at).fma(p0, a0);
-                a1 = widen(values, at + L).fma(p0, a1);
-                a2 = widen(values, at + 2 * L).fma(p0, a2);
-                a3 = widen(values, at + 3 * L).fma(p0, a3);
-                at += dh;
-                c0 = widen(values, at).fma(p1, c0);
-                c1 = widen(values, at + L).fma(p1, c1);
-                c2 = widen(values, at + 2 * L).fma(p1, c2);
-                c3 = widen(values, at + 3 * L).fma(p1, c3);
-            }
-            if (j < n) {
-                FloatVector p0 = FloatVector.broadcast(FS, e[j] * scales[scaleBase + j]);
-                int at = base + j * dh + u;
-                a0 = widen(values, at).fma(p0, a0);
-                a1 = widen(values, at + L).fma(p0, a1);
-                a2 = widen(values, at + 2 * L).fma(p0, a2);
-                a3 = widen(values, at + 3 * L).fma(p0, a3);
-            }
-            a0.add(c0).mul(inv).intoArray(o, oOff + u);
-            a1.add(c1).mul(inv).intoArray(o, oOff + u + L);
-            a2.add(c2).mul(inv).intoArray(o, oOff + u + 2 * L);
-            a3.add(c3).mul(inv).intoArray(o, oOff + u + 3 * L);
-        }
-        for (; u < dh; u += L) {
-            FloatVector a0 = FloatVector.zero(FS);
-            FloatVector c0 = FloatVector.zero(FS);
-            int j = 0;
-            for (; j + 1 < n; j += 2) {
-                a0 = widen(values, base + j * dh + u).fma(FloatVector.broadcast(FS, e[j] * scales[scaleBase + j]), a0);
-                c0 = widen(values, base + (j + 1) * dh + u).fma(FloatVector.broadcast(FS, e[j + 1] * scales[scaleBase + j + 1]), c0);
-            }
-            if (j < n) {
-                a0 = widen(values, base + j * dh + u).fma(FloatVector.broadcast(FS, e[j] * scales[scaleBase + j]), a0);
-            }
-            a0.add(c0).mul(inv).intoArray(o, oOff + u);
-        }
-    }
-
-    /** Element index of dim d of position j: key layout (blocks of P) or value layout ({@code [position][dh]}). */
-    private static int at(boolean keyLayout, int base, int j, int d, int dh) {
-        int p = DecodeCache.P;
-        return keyLayout ? base + (j / p) * dh * p + d * p + j % p : base + j * dh + d;
-    }
-
-    /** Writes one position's {@code dh} values ({@code src[srcOff...]}) at position j of an fp32 store. */
-    static void writeF32(float[] dst, boolean keyLayout, int base, int j, float[] src, int srcOff, int dh) {
-        for (int d = 0; d < dh; d++) {
-            dst[at(keyLayout, base, j, d, dh)] = src[srcOff + d];
-        }
-    }
-
-    /** The same for an int8 store: the position's scale {@code max|v| / 127} goes to {@code scales[scaleBase + j]}. */
-    static void writeI8(byte[] dst, boolean keyLayout, int base, float[] scales, int scaleBase, int j, float[] src,
-            int srcOff, int dh) {
-        float max = 0;
-        for (int d = 0; d < dh; d++) {
-            max = Math.max(max, Math.abs(src[srcOff + d]));
-        }
-        float scale = max / 127f;
-        scales[scaleBase + j] = scale;
-        float inv = scale == 0 ? 0 : 1 / scale;
-        for (int d = 0; d < dh; d++) {
-            int v = (int) Math.rint(src[srcOff + d] * inv);
-            dst[at(keyLayout, base, j, d, dh)] = (byte) Math.max(-127, Math.min(127, v));
-        }
     }
 }

@@ -81,9 +81,12 @@ final class Int8Linear {
             values = new byte[(int) size];
             scales = new float[rows * (in / block)];
         } catch (OutOfMemoryError e) {
-            throw new IllegalStateException("INT8_WEIGHTS keeps the LM's int8 matrices on the Java heap and it is full"
-                    + " (max " + (Runtime.getRuntime().maxMemory() >> 20) + " MB): give the JVM more heap with -Xmx"
-                    + " (about 1.2x the model's parameter count in bytes, e.g. -Xmx6g for musicgen-large)", e);
+            throw new IllegalStateException(
+                    "INT8_WEIGHTS keeps the LM's int8 matrices on the Java heap and it is full"
+                            + " (max " + (Runtime.getRuntime().maxMemory() >> 20)
+                            + " MB): give the JVM more heap with -Xmx"
+                            + " (about 1.2x the model's parameter count in bytes, e.g. -Xmx6g for musicgen-large)",
+                    e);
         }
         Int8Linear q = new Int8Linear(values, scales, rows, in, block);
         int row = 0;
@@ -131,8 +134,12 @@ final class Int8Linear {
     /** Rows {@code [from, to)} as their own matrix (a copy). */
     Int8Linear rows(int from, int to) {
         int nb = in / block;
-        return new Int8Linear(Arrays.copyOfRange(values, from * in, to * in),
-                Arrays.copyOfRange(scales, from * nb, to * nb), to - from, in, block);
+        return new Int8Linear(
+                Arrays.copyOfRange(values, from * in, to * in),
+                Arrays.copyOfRange(scales, from * nb, to * nb),
+                to - from,
+                in,
+                block);
     }
 
     /** The dequantized fp32 matrix {@code [out, in]} (each value times its block's scale), on {@code target}. */

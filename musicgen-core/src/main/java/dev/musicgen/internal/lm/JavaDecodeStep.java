@@ -21,7 +21,9 @@ import java.util.List;
 final class JavaDecodeStep implements DecodeStep {
     /** Threads of a step, the caller included: {@code -Dmusicgen.int8.threads}, default the available processors. */
     static int defaultThreads() {
-        return Math.max(1, Integer.getInteger("musicgen.int8.threads", Runtime.getRuntime().availableProcessors()));
+        return Math.max(
+                1,
+                Integer.getInteger("musicgen.int8.threads", Runtime.getRuntime().availableProcessors()));
     }
 
     /**
@@ -95,8 +97,15 @@ final class JavaDecodeStep implements DecodeStep {
     private final Lin heads2d;
     private final DecodePool pool;
 
-    private JavaDecodeStep(LMConfig config, List<StreamingTransformerLayer> layers, NDArray embTable,
-            NDArray outNormW, NDArray outNormB, Projection headProj, int threads, long spinNanos) {
+    private JavaDecodeStep(
+            LMConfig config,
+            List<StreamingTransformerLayer> layers,
+            NDArray embTable,
+            NDArray outNormW,
+            NDArray outNormB,
+            Projection headProj,
+            int threads,
+            long spinNanos) {
         this.config = config;
         this.dim = config.dim();
         this.heads = config.numHeads();
@@ -118,10 +127,15 @@ final class JavaDecodeStep implements DecodeStep {
     }
 
     /** The step over a loaded INT8 model's parts (its engine tensors are read through views, not copied). */
-    static DecodeStep create(LMConfig config, List<StreamingTransformerLayer> layers, NDArray embTable,
-            NDArray outNormW, NDArray outNormB, Projection heads) {
-        return new JavaDecodeStep(config, layers, embTable, outNormW, outNormB, heads, defaultThreads(),
-                defaultSpinNanos());
+    static DecodeStep create(
+            LMConfig config,
+            List<StreamingTransformerLayer> layers,
+            NDArray embTable,
+            NDArray outNormW,
+            NDArray outNormB,
+            Projection heads) {
+        return new JavaDecodeStep(
+                config, layers, embTable, outNormW, outNormB, heads, defaultThreads(), defaultSpinNanos());
     }
 
     @Override
@@ -130,8 +144,8 @@ final class JavaDecodeStep implements DecodeStep {
     }
 
     @Override
-    public DecodeCache newCache(int batch, int capacity, StreamingMultiheadAttention.CrossKv[] crossKvs,
-            NDArray posTable) {
+    public DecodeCache newCache(
+            int batch, int capacity, StreamingMultiheadAttention.CrossKv[] crossKvs, NDArray posTable) {
         return new DecodeCache(DecodeCache.defaultFormat, config, batch, capacity, pool.threads(), crossKvs, posTable);
     }
 
@@ -178,8 +192,8 @@ final class JavaDecodeStep implements DecodeStep {
             throw new IllegalStateException("the streaming state is closed");
         }
         if (pos >= c.capacity) {
-            throw new IllegalStateException("streaming state capacity " + c.capacity + " exceeded (offset " + pos
-                    + " + 1 steps)");
+            throw new IllegalStateException(
+                    "streaming state capacity " + c.capacity + " exceeded (offset " + pos + " + 1 steps)");
         }
         int n = c.batch;
         embed(c, ids, pos);
@@ -211,8 +225,8 @@ final class JavaDecodeStep implements DecodeStep {
             for (int q = 0; q < nq; q++) {
                 long id = ids[b * nq + q];
                 if (id < 0 || id > card) {
-                    throw new IllegalArgumentException("token " + id + " of row " + b + ", codebook " + q
-                            + " is outside [0, " + card + "]");
+                    throw new IllegalArgumentException(
+                            "token " + id + " of row " + b + ", codebook " + q + " is outside [0, " + card + "]");
                 }
                 int row = (int) ((q * (card + 1) + id) * d);
                 for (int i = 0; i < d; i++) {
@@ -233,13 +247,14 @@ final class JavaDecodeStep implements DecodeStep {
         int dh = headDim;
         switch (c.format) {
             case DecodeCache.F32:
-                Int8Kernels.writeF32(c.keysF32[l], true, c.keyBase(bh), j, k, kOff, dh);
-                Int8Kernels.writeF32(c.valuesF32[l], false, c.valueBase(bh), j, v, vOff, dh);
+                AttentionKernels.writeF32(c.keysF32[l], true, c.keyBase(bh), j, k, kOff, dh);
+                AttentionKernels.writeF32(c.valuesF32[l], false, c.valueBase(bh), j, v, vOff, dh);
                 break;
             default:
-                Int8Kernels.writeI8(c.keysI8[l], true, c.keyBase(bh), c.keyScales[l], c.scaleBase(bh), j, k, kOff, dh);
-                Int8Kernels.writeI8(c.valuesI8[l], false, c.valueBase(bh), c.valueScales[l], c.scaleBase(bh), j, v,
-                        vOff, dh);
+                AttentionKernels.writeI8(
+                        c.keysI8[l], true, c.keyBase(bh), c.keyScales[l], c.scaleBase(bh), j, k, kOff, dh);
+                AttentionKernels.writeI8(
+                        c.valuesI8[l], false, c.valueBase(bh), c.valueScales[l], c.scaleBase(bh), j, v, vOff, dh);
         }
     }
 
@@ -266,15 +281,15 @@ final class JavaDecodeStep implements DecodeStep {
             float sum;
             switch (c.format) {
                 case DecodeCache.F32:
-                    Int8Kernels.scoresF32(c.keysF32[l], kb, c.qkv, row, dh, len, s);
-                    sum = Int8Kernels.softmaxUnnormalized(s, len, scale);
-                    Int8Kernels.weightedValuesF32(c.valuesF32[l], vb, s, len, sum, dh, c.attn, b * d + h * dh);
+                    AttentionKernels.scoresF32(c.keysF32[l], kb, c.qkv, row, dh, len, s);
+                    sum = AttentionKernels.softmaxUnnormalized(s, len, scale);
+                    AttentionKernels.weightedValuesF32(c.valuesF32[l], vb, s, len, sum, dh, c.attn, b * d + h * dh);
                     break;
                 default:
-                    Int8Kernels.scoresI8(c.keysI8[l], kb, c.keyScales[l], sb, c.qkv, row, dh, len, s);
-                    sum = Int8Kernels.softmaxUnnormalized(s, len, scale);
-                    Int8Kernels.weightedValuesI8(c.valuesI8[l], vb, c.valueScales[l], sb, s, len, sum, dh, c.attn,
-                            b * d + h * dh);
+                    AttentionKernels.scoresI8(c.keysI8[l], kb, c.keyScales[l], sb, c.qkv, row, dh, len, s);
+                    sum = AttentionKernels.softmaxUnnormalized(s, len, scale);
+                    AttentionKernels.weightedValuesI8(
+                            c.valuesI8[l], vb, c.valueScales[l], sb, s, len, sum, dh, c.attn, b * d + h * dh);
             }
         }
     }
@@ -289,10 +304,10 @@ final class JavaDecodeStep implements DecodeStep {
         float[] s = c.scores[thread];
         for (int b = 0; b < n; b++) {
             int bh = b * heads + h;
-            Int8Kernels.scoresF32(c.crossKeys[l], c.crossKeyBase(bh), c.qkv, b * d + h * dh, dh, c.crossLen, s);
-            float sum = Int8Kernels.softmaxUnnormalized(s, c.crossLen, scale);
-            Int8Kernels.weightedValuesF32(c.crossValues[l], c.crossValueBase(bh), s, c.crossLen, sum, dh, c.attn,
-                    b * d + h * dh);
+            AttentionKernels.scoresF32(c.crossKeys[l], c.crossKeyBase(bh), c.qkv, b * d + h * dh, dh, c.crossLen, s);
+            float sum = AttentionKernels.softmaxUnnormalized(s, c.crossLen, scale);
+            AttentionKernels.weightedValuesF32(
+                    c.crossValues[l], c.crossValueBase(bh), s, c.crossLen, sum, dh, c.attn, b * d + h * dh);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.musicgen.internal.lm;
 
+import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.config.JsonConfig;
 import dev.musicgen.internal.config.XpConfig;
-import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.weights.KeyMapping;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
@@ -29,7 +29,10 @@ import java.util.Map;
  */
 public final class LMCheckpoint implements AutoCloseable {
     /** On-disk layouts. */
-    public enum Layout { AUDIOCRAFT, HF }
+    public enum Layout {
+        AUDIOCRAFT,
+        HF
+    }
 
     /** audiocraft names are the canonical names. */
     public static final KeyMapping AUDIOCRAFT_KEYS = KeyMapping.identity();
@@ -58,8 +61,12 @@ public final class LMCheckpoint implements AutoCloseable {
      * the T5 text encoder and the EnCodec audio encoder. Whoever loads those marks them used; a caller loading only
      * the LM passes these to {@link WeightStore#ignore}.
      */
-    public static final List<String> NON_LM_KEYS = List.of("condition_provider\\..*", "enc_to_dec_proj\\..*",
-            "audio_enc_to_dec_proj\\..*", "text_encoder\\..*", "audio_encoder\\..*");
+    public static final List<String> NON_LM_KEYS = List.of(
+            "condition_provider\\..*",
+            "enc_to_dec_proj\\..*",
+            "audio_enc_to_dec_proj\\..*",
+            "text_encoder\\..*",
+            "audio_encoder\\..*");
 
     private final Layout layout;
     private final LMConfig config;
@@ -68,7 +75,12 @@ public final class LMCheckpoint implements AutoCloseable {
     private final JsonConfig hfConfig;
     private final List<AutoCloseable> toClose;
 
-    private LMCheckpoint(Layout layout, LMConfig config, WeightStore store, XpConfig xpConfig, JsonConfig hfConfig,
+    private LMCheckpoint(
+            Layout layout,
+            LMConfig config,
+            WeightStore store,
+            XpConfig xpConfig,
+            JsonConfig hfConfig,
             List<AutoCloseable> toClose) {
         this.layout = layout;
         this.config = config;
@@ -87,8 +99,8 @@ public final class LMCheckpoint implements AutoCloseable {
             if (Files.isRegularFile(path.resolve("config.json"))) {
                 return openHf(path, 30.0);
             }
-            throw new CheckpointException("directory " + path + " holds neither an audiocraft state_dict.bin nor an HF"
-                    + " config.json");
+            throw new CheckpointException(
+                    "directory " + path + " holds neither an audiocraft state_dict.bin nor an HF" + " config.json");
         }
         return openAudiocraft(path);
     }

@@ -27,8 +27,8 @@ public final class LMConditions {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(data, "data");
             if (batch <= 0 || length < 0 || dim <= 0) {
-                throw new IllegalArgumentException("condition '" + name + "' has invalid shape [" + batch + ", "
-                        + length + ", " + dim + "]");
+                throw new IllegalArgumentException(
+                        "condition '" + name + "' has invalid shape [" + batch + ", " + length + ", " + dim + "]");
             }
             if (data.length != (long) batch * length * dim) {
                 throw new IllegalArgumentException("condition '" + name + "' has " + data.length + " values, but its"
@@ -54,8 +54,8 @@ public final class LMConditions {
                 throw new IllegalArgumentException("condition '" + t.name() + "' is given twice");
             }
             if (batch >= 0 && t.batch() != batch) {
-                throw new IllegalArgumentException("condition '" + t.name() + "' has batch " + t.batch()
-                        + " but others have " + batch);
+                throw new IllegalArgumentException(
+                        "condition '" + t.name() + "' has batch " + t.batch() + " but others have " + batch);
             }
             batch = t.batch();
         }
@@ -72,13 +72,15 @@ public final class LMConditions {
      */
     public static LMConditions from(dev.musicgen.internal.conditioners.ConditionTensors provided) {
         List<Tensor> out = new ArrayList<>();
-        for (Map.Entry<String, dev.musicgen.internal.conditioners.Condition> e : provided.conditions().entrySet()) {
+        for (Map.Entry<String, dev.musicgen.internal.conditioners.Condition> e :
+                provided.conditions().entrySet()) {
             NDArray embeds = e.getValue().embeds(); // [N, L, dim], already multiplied by the mask
             Shape s = embeds.getShape();
             if (s.dimension() != 3) {
                 throw new IllegalArgumentException("condition '" + e.getKey() + "' must be [N, L, dim], but is " + s);
             }
-            float[] data = embeds.getDataType() == DataType.FLOAT32 ? embeds.toFloatArray()
+            float[] data = embeds.getDataType() == DataType.FLOAT32
+                    ? embeds.toFloatArray()
                     : embeds.toType(DataType.FLOAT32, false).toFloatArray();
             out.add(new Tensor(e.getKey(), data, (int) s.get(0), (int) s.get(1), (int) s.get(2)));
         }

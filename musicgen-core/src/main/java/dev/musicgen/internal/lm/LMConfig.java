@@ -33,9 +33,24 @@ import java.util.Objects;
  * @param interleaveStereo whether stereo codebooks are interleaved L0,R0,L1,R1,...
  * @param sampleRate audio sample rate of the model
  */
-public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ, int card, boolean biasAttn,
-        boolean biasFf, boolean biasProj, double maxPeriod, double positionalScale, List<Integer> delays,
-        ConditionFuser fuser, double maxDuration, double cfgCoef, int channels, boolean interleaveStereo,
+public record LMConfig(
+        int dim,
+        int numHeads,
+        int numLayers,
+        int ffnDim,
+        int nQ,
+        int card,
+        boolean biasAttn,
+        boolean biasFf,
+        boolean biasProj,
+        double maxPeriod,
+        double positionalScale,
+        List<Integer> delays,
+        ConditionFuser fuser,
+        double maxDuration,
+        double cfgCoef,
+        int channels,
+        boolean interleaveStereo,
         int sampleRate) {
 
     public LMConfig {
@@ -54,11 +69,14 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
         Check.that(delays.size() == nQ, "delays " + delays + " must have one entry per codebook (nQ = " + nQ + ")");
         for (int i = 0; i < delays.size(); i++) {
             if (delays.get(i) < 0 || (i > 0 && delays.get(i) < delays.get(i - 1))) {
-                throw new IllegalArgumentException("delays must be non-negative and sorted ascending, but are: "
-                        + delays);
+                throw new IllegalArgumentException(
+                        "delays must be non-negative and sorted ascending, but are: " + delays);
             }
         }
-        Check.that(maxDuration > 0 && !Double.isInfinite(maxDuration), "maxDuration", "a positive number of seconds",
+        Check.that(
+                maxDuration > 0 && !Double.isInfinite(maxDuration),
+                "maxDuration",
+                "a positive number of seconds",
                 maxDuration);
     }
 
@@ -129,12 +147,25 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
             }
         }
         ConditionFuser fuser = ConditionFuser.fromXpConfig(cfg);
-        return new LMConfig(dim, t.getInt("num_heads"), t.getInt("num_layers"),
-                (int) (t.getDouble("hidden_scale", 4) * dim), nQ, t.getInt("card"), t.getBool("bias_attn", true),
-                t.getBool("bias_ff", true), t.getBool("bias_proj", true), t.getDouble("max_period", 10_000),
-                t.getDouble("positional_scale", 1.0), delays, fuser, cfg.getDouble("dataset.segment_duration"),
-                cfg.getDouble("classifier_free_guidance.inference_coef", 3.0), cfg.getInt("channels", 1),
-                cfg.getBool("interleave_stereo_codebooks.use", false), cfg.getInt("sample_rate", 32_000));
+        return new LMConfig(
+                dim,
+                t.getInt("num_heads"),
+                t.getInt("num_layers"),
+                (int) (t.getDouble("hidden_scale", 4) * dim),
+                nQ,
+                t.getInt("card"),
+                t.getBool("bias_attn", true),
+                t.getBool("bias_ff", true),
+                t.getBool("bias_proj", true),
+                t.getDouble("max_period", 10_000),
+                t.getDouble("positional_scale", 1.0),
+                delays,
+                fuser,
+                cfg.getDouble("dataset.segment_duration"),
+                cfg.getDouble("classifier_free_guidance.inference_coef", 3.0),
+                cfg.getInt("channels", 1),
+                cfg.getBool("interleave_stereo_codebooks.use", false),
+                cfg.getInt("sample_rate", 32_000));
     }
 
     /**
@@ -160,8 +191,9 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
             throw unsupported("decoder.scale_embedding", "true", "false");
         }
         Check.inRange("decoder.audio_channels", channels, 1, 2);
-        Check.that(nQ % channels == 0, "decoder.num_codebooks (" + nQ + ") must be a multiple of audio_channels ("
-                + channels + ")");
+        Check.that(
+                nQ % channels == 0,
+                "decoder.num_codebooks (" + nQ + ") must be a multiple of audio_channels (" + channels + ")");
         // transformers' build_delay_pattern_mask: codebooks of one channel pair share a delay
         List<Integer> delays = new ArrayList<>();
         for (int q = 0; q < nQ; q++) {
@@ -178,9 +210,25 @@ public record LMConfig(int dim, int numHeads, int numLayers, int ffnDim, int nQ,
         double cfgCoef = generationConfig == null ? 3.0 : generationConfig.getDouble("guidance_scale", 3.0);
         JsonConfig audio = config.child("audio_encoder");
         int sampleRate = audio == null ? 32_000 : audio.getInt("sampling_rate", 32_000);
-        return new LMConfig(dim, d.getInt("num_attention_heads", 16), d.getInt("num_hidden_layers", 24),
-                d.getInt("ffn_dim", 4096), nQ, d.getInt("vocab_size", 2048), false, false, false, 10_000, 1.0,
-                delays, fuser, maxDuration, cfgCoef, channels, channels == 2, sampleRate);
+        return new LMConfig(
+                dim,
+                d.getInt("num_attention_heads", 16),
+                d.getInt("num_hidden_layers", 24),
+                d.getInt("ffn_dim", 4096),
+                nQ,
+                d.getInt("vocab_size", 2048),
+                false,
+                false,
+                false,
+                10_000,
+                1.0,
+                delays,
+                fuser,
+                maxDuration,
+                cfgCoef,
+                channels,
+                channels == 2,
+                sampleRate);
     }
 
     private static void requireSetting(XpConfig t, String key, String dflt, String allowed) {

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -50,8 +49,15 @@ public final class LMModel implements AutoCloseable {
     private DecodeStep javaStep; // INT8_WEIGHTS: the decode step in Java, set once by load; else null
     private volatile boolean closed;
 
-    private LMModel(LMConfig config, ComputeType computeType, NDManager weights, NDArray embTable,
-            NDArray embOffsets, StreamingTransformer transformer, NDArray outNormW, NDArray outNormB,
+    private LMModel(
+            LMConfig config,
+            ComputeType computeType,
+            NDManager weights,
+            NDArray embTable,
+            NDArray embOffsets,
+            StreamingTransformer transformer,
+            NDArray outNormW,
+            NDArray outNormB,
             Projection heads) {
         this.config = config;
         this.computeType = computeType;
@@ -80,8 +86,8 @@ public final class LMModel implements AutoCloseable {
         if (dtype == DataType.FLOAT16) {
             return load(config, store, parent, ComputeType.FLOAT16_WEIGHTS);
         }
-        throw new IllegalArgumentException("dtype must be FLOAT32 or FLOAT16 (fp16 weights, fp32 activations), but is: "
-                + dtype);
+        throw new IllegalArgumentException(
+                "dtype must be FLOAT32 or FLOAT16 (fp16 weights, fp32 activations), but is: " + dtype);
     }
 
     /**
@@ -100,8 +106,8 @@ public final class LMModel implements AutoCloseable {
     }
 
     /** {@link #load(LMConfig, WeightStore, NDManager, ComputeType)} with the given blocking of long inputs. */
-    static LMModel load(LMConfig config, WeightStore store, NDManager parent, ComputeType computeType,
-            Blocking blocking) {
+    static LMModel load(
+            LMConfig config, WeightStore store, NDManager parent, ComputeType computeType, Blocking blocking) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(computeType, "computeType");
@@ -134,8 +140,8 @@ public final class LMModel implements AutoCloseable {
             for (int i = 0; i < config.numLayers(); i++) {
                 layers.add(loadLayer(config, store.view("transformer.layers." + i), w, mat, int8, blocking));
             }
-            StreamingTransformer transformer = new StreamingTransformer(layers, d, config.maxPeriod(),
-                    config.positionalScale());
+            StreamingTransformer transformer =
+                    new StreamingTransformer(layers, d, config.maxPeriod(), config.positionalScale());
             NDArray outNormW = vector(store, "out_norm.weight", d, w, dtype);
             NDArray outNormB = vector(store, "out_norm.bias", d, w, dtype);
             NDList headW = new NDList();
@@ -163,13 +169,20 @@ public final class LMModel implements AutoCloseable {
                     : new Projection(headsW, headsB);
             // HF checkpoints may carry the (computed) sinusoidal table; positions are computed here instead
             store.ignore(List.of("decoder\\.model\\.decoder\\.embed_positions\\.weights"));
-            LMModel model = new LMModel(config, computeType, w, embTable, embOffsets, transformer, outNormW, outNormB,
-                    heads);
+            LMModel model =
+                    new LMModel(config, computeType, w, embTable, embOffsets, transformer, outNormW, outNormB, heads);
             if (int8) {
                 model.javaStep = JavaDecodeStep.create(config, transformer.layers, embTable, outNormW, outNormB, heads);
             }
-            LOG.debug("LM loaded ({}): dim {}, {} layers, {} heads, {} codebooks of {}, cross-attention {}, prepend {}",
-                    computeType, d, config.numLayers(), config.numHeads(), k, card, config.crossAttention(),
+            LOG.debug(
+                    "LM loaded ({}): dim {}, {} layers, {} heads, {} codebooks of {}, cross-attention {}, prepend {}",
+                    computeType,
+                    d,
+                    config.numLayers(),
+                    config.numHeads(),
+                    k,
+                    card,
+                    config.crossAttention(),
                     config.fuser().prepend());
             return model;
         } catch (RuntimeException e) {
@@ -178,55 +191,97 @@ public final class LMModel implements AutoCloseable {
         }
     }
 
-    private static StreamingTransformerLayer loadLayer(LMConfig c, WeightStore s, NDManager w, DataType mat,
-            boolean int8, Blocking blocking) {
+    private static StreamingTransformerLayer loadLayer(
+            LMConfig c, WeightStore s, NDManager w, DataType mat, boolean int8, Blocking blocking) {
         DataType f32 = DataType.FLOAT32;
         int d = c.dim();
-        StreamingMultiheadAttention self = StreamingMultiheadAttention.selfAttention(c.numHeads(),
-                inProjection(s, "self_attn", d, w, mat, int8,
+        StreamingMultiheadAttention self = StreamingMultiheadAttention.selfAttention(
+                c.numHeads(),
+                inProjection(
+                        s,
+                        "self_attn",
+                        d,
+                        w,
+                        mat,
+                        int8,
                         c.biasAttn() ? vector(s, "self_attn.in_proj_bias", 3 * d, w, f32) : null),
-                projection(s, "self_attn.out_proj.weight", d, d, w, mat, int8,
-                        c.biasAttn() ? vector(s, "self_attn.out_proj.bias", d, w, f32) : null), blocking);
+                projection(
+                        s,
+                        "self_attn.out_proj.weight",
+                        d,
+                        d,
+                        w,
+                        mat,
+                        int8,
+                        c.biasAttn() ? vector(s, "self_attn.out_proj.bias", d, w, f32) : null),
+                blocking);
         StreamingMultiheadAttention cross = null;
         NDArray normCrossW = null;
         NDArray normCrossB = null;
         if (c.crossAttention()) {
-            cross = StreamingMultiheadAttention.crossAttention(c.numHeads(),
-                    inProjection(s, "cross_attention", d, w, mat, int8,
+            cross = StreamingMultiheadAttention.crossAttention(
+                    c.numHeads(),
+                    inProjection(
+                            s,
+                            "cross_attention",
+                            d,
+                            w,
+                            mat,
+                            int8,
                             c.biasAttn() ? vector(s, "cross_attention.in_proj_bias", 3 * d, w, f32) : null),
-                    projection(s, "cross_attention.out_proj.weight", d, d, w, mat, int8,
-                            c.biasAttn() ? vector(s, "cross_attention.out_proj.bias", d, w, f32) : null), blocking);
+                    projection(
+                            s,
+                            "cross_attention.out_proj.weight",
+                            d,
+                            d,
+                            w,
+                            mat,
+                            int8,
+                            c.biasAttn() ? vector(s, "cross_attention.out_proj.bias", d, w, f32) : null),
+                    blocking);
             normCrossW = vector(s, "norm_cross.weight", d, w, f32);
             normCrossB = vector(s, "norm_cross.bias", d, w, f32);
         }
         int ffn = c.ffnDim();
-        Projection linear1 = projection(s, "linear1.weight", ffn, d, w, mat, int8,
-                c.biasFf() ? vector(s, "linear1.bias", ffn, w, f32) : null);
-        Projection linear2 = projection(s, "linear2.weight", d, ffn, w, mat, int8,
-                c.biasFf() ? vector(s, "linear2.bias", d, w, f32) : null);
-        return new StreamingTransformerLayer(self, cross, vector(s, "norm1.weight", d, w, f32),
-                vector(s, "norm1.bias", d, w, f32), normCrossW, normCrossB, vector(s, "norm2.weight", d, w, f32),
-                vector(s, "norm2.bias", d, w, f32), linear1, linear2, blocking);
+        Projection linear1 = projection(
+                s, "linear1.weight", ffn, d, w, mat, int8, c.biasFf() ? vector(s, "linear1.bias", ffn, w, f32) : null);
+        Projection linear2 = projection(
+                s, "linear2.weight", d, ffn, w, mat, int8, c.biasFf() ? vector(s, "linear2.bias", d, w, f32) : null);
+        return new StreamingTransformerLayer(
+                self,
+                cross,
+                vector(s, "norm1.weight", d, w, f32),
+                vector(s, "norm1.bias", d, w, f32),
+                normCrossW,
+                normCrossB,
+                vector(s, "norm2.weight", d, w, f32),
+                vector(s, "norm2.bias", d, w, f32),
+                linear1,
+                linear2,
+                blocking);
     }
 
     /** A projection's matrix in {@code mat}, or quantized to int8 ({@link Int8Linear}) when {@code int8}. */
-    private static Projection projection(WeightStore s, String key, int rows, int cols, NDManager w, DataType mat,
-            boolean int8, NDArray bias) {
+    private static Projection projection(
+            WeightStore s, String key, int rows, int cols, NDManager w, DataType mat, boolean int8, NDArray bias) {
         if (int8) {
-            return new Projection(Int8Linear.quantize(List.of(s.tensor(key, rows, cols)), cols,
-                    Int8Linear.preferredBlock), bias, w);
+            return new Projection(
+                    Int8Linear.quantize(List.of(s.tensor(key, rows, cols)), cols, Int8Linear.preferredBlock), bias, w);
         }
         return new Projection(matrix(s, key, rows, cols, w, mat), bias);
     }
 
     /** {@link #inProj} as a projection; int8 quantizes the fused (or concatenated) rows. */
-    private static Projection inProjection(WeightStore s, String attn, int d, NDManager w, DataType mat, boolean int8,
-            NDArray bias) {
+    private static Projection inProjection(
+            WeightStore s, String attn, int d, NDManager w, DataType mat, boolean int8, NDArray bias) {
         if (!int8) {
             return new Projection(inProj(s, attn, d, w, mat), bias);
         }
-        List<TensorData> parts = s.has(attn + ".in_proj_weight") ? List.of(s.tensor(attn + ".in_proj_weight", 3 * d, d))
-                : List.of(s.tensor(attn + ".q_proj.weight", d, d), s.tensor(attn + ".k_proj.weight", d, d),
+        List<TensorData> parts = s.has(attn + ".in_proj_weight")
+                ? List.of(s.tensor(attn + ".in_proj_weight", 3 * d, d))
+                : List.of(
+                        s.tensor(attn + ".q_proj.weight", d, d),
+                        s.tensor(attn + ".k_proj.weight", d, d),
                         s.tensor(attn + ".v_proj.weight", d, d));
         return new Projection(Int8Linear.quantize(parts, d, Int8Linear.preferredBlock), bias, w);
     }
@@ -236,8 +291,10 @@ public final class LMModel implements AutoCloseable {
         if (s.has(attn + ".in_proj_weight")) {
             return matrix(s, attn + ".in_proj_weight", 3 * d, d, w, dtype);
         }
-        NDList parts = new NDList(matrix(s, attn + ".q_proj.weight", d, d, w, dtype),
-                matrix(s, attn + ".k_proj.weight", d, d, w, dtype), matrix(s, attn + ".v_proj.weight", d, d, w, dtype));
+        NDList parts = new NDList(
+                matrix(s, attn + ".q_proj.weight", d, d, w, dtype),
+                matrix(s, attn + ".k_proj.weight", d, d, w, dtype),
+                matrix(s, attn + ".v_proj.weight", d, d, w, dtype));
         NDArray fused = NDArrays.concat(parts, 0);
         parts.close();
         return fused;
@@ -286,7 +343,9 @@ public final class LMModel implements AutoCloseable {
     public long decodeBytes(LMState state) {
         long bytes = matrixBytes(heads);
         for (StreamingTransformerLayer l : transformer.layers) {
-            bytes += matrixBytes(l.selfAttn.inProj) + matrixBytes(l.selfAttn.outProj) + matrixBytes(l.linear1)
+            bytes += matrixBytes(l.selfAttn.inProj)
+                    + matrixBytes(l.selfAttn.outProj)
+                    + matrixBytes(l.linear1)
                     + matrixBytes(l.linear2);
             if (l.crossAttention != null) {
                 bytes += matrixBytes(l.crossAttention.qProj) + matrixBytes(l.crossAttention.outProj);
@@ -356,7 +415,8 @@ public final class LMModel implements AutoCloseable {
 
     /** The decode-step embedding: ids {@code [N, K]} int64 → {@code [N, d]}. */
     private NDArray embed2d(NDArray ids) {
-        NDArray e = Embedding.embedding(F.add(ids, embOffsets2d), embTable, SparseFormat.DENSE).singletonOrThrow();
+        NDArray e = Embedding.embedding(F.add(ids, embOffsets2d), embTable, SparseFormat.DENSE)
+                .singletonOrThrow();
         return e.sum(new int[] {1}); // [N, K, d] -> [N, d]
     }
 
@@ -386,8 +446,8 @@ public final class LMModel implements AutoCloseable {
         long[] flat = new long[n * k * t];
         for (int b = 0; b < n; b++) {
             if (seq[b].length != k) {
-                throw new IllegalArgumentException("sequence row " + b + " has " + seq[b].length
-                        + " codebooks, the model has " + k);
+                throw new IllegalArgumentException(
+                        "sequence row " + b + " has " + seq[b].length + " codebooks, the model has " + k);
             }
             for (int q = 0; q < k; q++) {
                 System.arraycopy(seq[b][q], from, flat, (b * k + q) * t, t);
@@ -417,8 +477,8 @@ public final class LMModel implements AutoCloseable {
                 x = fused.prefix().concat(x, 1);
             }
             long total = x.getShape().get(1);
-            NDArray out = transformer.forward(x, transformer.sinEmbedding(m, 0, total), null, 0,
-                    crossKvs(fused.crossSource()));
+            NDArray out = transformer.forward(
+                    x, transformer.sinEmbedding(m, 0, total), null, 0, crossKvs(fused.crossSource()));
             if (prefixLen > 0) {
                 out = out.get(new NDIndex(":, {}:, :", prefixLen));
             }
@@ -435,22 +495,23 @@ public final class LMModel implements AutoCloseable {
     public LMState newState(NDManager parent, LMConditions conditions, int batch, int maxSteps) {
         checkOpen();
         if (!conditions.isEmpty() && conditions.batch() != batch) {
-            throw new IllegalArgumentException("conditions have " + conditions.batch() + " rows, the batch is "
-                    + batch);
+            throw new IllegalArgumentException(
+                    "conditions have " + conditions.batch() + " rows, the batch is " + batch);
         }
         NDManager m = parent.newSubManager();
         try {
             ConditionFuser.Fused fused = config.fuser().fuse(conditions, m, config.dim());
-            long prefixLen = fused.prefix() == null ? 0 : fused.prefix().getShape().get(1);
+            long prefixLen =
+                    fused.prefix() == null ? 0 : fused.prefix().getShape().get(1);
             int capacity = (int) (prefixLen + maxSteps);
-            StreamingMultiheadAttention.KvCache[] caches = javaStep != null ? null
-                    : new StreamingMultiheadAttention.KvCache[config.numLayers()];
+            StreamingMultiheadAttention.KvCache[] caches =
+                    javaStep != null ? null : new StreamingMultiheadAttention.KvCache[config.numLayers()];
             Shape cacheShape = new Shape(batch, config.numHeads(), capacity, config.headDim());
             for (int i = 0; caches != null && i < caches.length; i++) {
                 // uninitialised: attention only reads positions already written, and untouched pages of a large
                 // allocation cost no memory, so RSS grows with the positions used rather than the capacity
-                caches[i] = new StreamingMultiheadAttention.KvCache(m.create(cacheShape, DataType.FLOAT32),
-                        m.create(cacheShape, DataType.FLOAT32));
+                caches[i] = new StreamingMultiheadAttention.KvCache(
+                        m.create(cacheShape, DataType.FLOAT32), m.create(cacheShape, DataType.FLOAT32));
             }
             StreamingMultiheadAttention.CrossKv[] kv = crossKvs(fused.crossSource());
             NDArray posTable = transformer.sinEmbedding(m, 0, capacity);
@@ -511,8 +572,8 @@ public final class LMModel implements AutoCloseable {
         StreamingMultiheadAttention.KvCache[] caches = new StreamingMultiheadAttention.KvCache[config.numLayers()];
         Shape shape = new Shape(state.batch, config.numHeads(), t, config.headDim());
         for (int i = 0; i < caches.length; i++) {
-            caches[i] = new StreamingMultiheadAttention.KvCache(state.manager.create(shape, DataType.FLOAT32),
-                    state.manager.create(shape, DataType.FLOAT32));
+            caches[i] = new StreamingMultiheadAttention.KvCache(
+                    state.manager.create(shape, DataType.FLOAT32), state.manager.create(shape, DataType.FLOAT32));
         }
         return caches;
     }
@@ -523,16 +584,16 @@ public final class LMModel implements AutoCloseable {
      */
     private NDArray decodeStep(LMState state, long[][][] seq, int from) {
         if (state.offset + 1 > state.capacity) {
-            throw new IllegalStateException("streaming state capacity " + state.capacity + " exceeded (offset "
-                    + state.offset + " + 1 steps)");
+            throw new IllegalStateException(
+                    "streaming state capacity " + state.capacity + " exceeded (offset " + state.offset + " + 1 steps)");
         }
         int n = state.batch;
         int k = config.nQ();
         long[] flat = new long[n * k];
         for (int b = 0; b < n; b++) {
             if (seq[b].length != k) {
-                throw new IllegalArgumentException("sequence row " + b + " has " + seq[b].length
-                        + " codebooks, the model has " + k);
+                throw new IllegalArgumentException(
+                        "sequence row " + b + " has " + seq[b].length + " codebooks, the model has " + k);
             }
             for (int q = 0; q < k; q++) {
                 flat[b * k + q] = seq[b][q][from];

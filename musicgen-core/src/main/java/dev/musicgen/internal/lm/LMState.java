@@ -21,8 +21,14 @@ public final class LMState implements AutoCloseable {
     final DecodeCache decodeCache; // INT8_WEIGHTS: the Java decode step's caches (caches is then null), else null
     long offset; // positions consumed so far, prefix included
 
-    LMState(NDManager manager, int batch, int capacity, StreamingMultiheadAttention.KvCache[] caches,
-            StreamingMultiheadAttention.CrossKv[] crossKvs, NDArray prefix, NDArray posTable,
+    LMState(
+            NDManager manager,
+            int batch,
+            int capacity,
+            StreamingMultiheadAttention.KvCache[] caches,
+            StreamingMultiheadAttention.CrossKv[] crossKvs,
+            NDArray prefix,
+            NDArray posTable,
             DecodeCache decodeCache) {
         this.decodeCache = decodeCache;
         this.manager = manager;

@@ -48,12 +48,12 @@ public final class Pattern {
             boolean[] seen = new boolean[nQ];
             for (LayoutCoord c : layout.get(s)) {
                 if (c.q() < 0 || c.q() >= nQ) {
-                    throw new IllegalArgumentException("codebook " + c.q() + " at step " + s + " is outside [0, "
-                            + nQ + ")");
+                    throw new IllegalArgumentException(
+                            "codebook " + c.q() + " at step " + s + " is outside [0, " + nQ + ")");
                 }
                 if (c.t() < last[c.q()]) {
-                    throw new IllegalArgumentException("past timesteps are found in the sequence for codebook = "
-                            + c.q() + " at step " + s);
+                    throw new IllegalArgumentException(
+                            "past timesteps are found in the sequence for codebook = " + c.q() + " at step " + s);
                 }
                 if (seen[c.q()]) {
                     throw new IllegalArgumentException("multiple entries for a same codebook are found at step " + s);
@@ -129,8 +129,8 @@ public final class Pattern {
     /** Scatter indexes {@code [K, S]} into the flattened {@code [K*T + 1]} input; K*T is the special token. */
     private int[][] patternSequenceIndexes(int t, int k, boolean keepOnlyValidSteps, boolean[][] maskOut) {
         if (k != nQ) {
-            throw new IllegalArgumentException("invalid number of codebooks for the sequence and the pattern: " + k
-                    + " != " + nQ);
+            throw new IllegalArgumentException(
+                    "invalid number of codebooks for the sequence and the pattern: " + k + " != " + nQ);
         }
         if (t > timesteps) {
             throw new IllegalArgumentException("invalid number of timesteps used to build the sequence from the"
@@ -171,16 +171,16 @@ public final class Pattern {
     }
 
     /** Scatter indexes {@code [K, T]} into the flattened {@code [K*S + 1]} sequence; K*S is the special token. */
-    private int[][] revertedIndexes(int sequenceSteps, int k, boolean keepOnlyValidSteps, boolean isModelOutput,
-            boolean[][] maskOut) {
+    private int[][] revertedIndexes(
+            int sequenceSteps, int k, boolean keepOnlyValidSteps, boolean isModelOutput, boolean[][] maskOut) {
         List<List<LayoutCoord>> ref = refLayout(keepOnlyValidSteps);
         if (k != nQ) {
-            throw new IllegalArgumentException("invalid number of codebooks for the sequence and the pattern: " + k
-                    + " != " + nQ);
+            throw new IllegalArgumentException(
+                    "invalid number of codebooks for the sequence and the pattern: " + k + " != " + nQ);
         }
         if (sequenceSteps > ref.size()) {
-            throw new IllegalArgumentException("sequence to revert is longer than the defined pattern: "
-                    + sequenceSteps + " > " + ref.size());
+            throw new IllegalArgumentException(
+                    "sequence to revert is longer than the defined pattern: " + sequenceSteps + " > " + ref.size());
         }
         if (isModelOutput) {
             ref = ref.subList(1, ref.size());
@@ -241,8 +241,8 @@ public final class Pattern {
      * logits at step {@code s} predict the token of step {@code s + 1}, so the initial step's output is kept and the
      * last is dropped (upstream {@code revert_pattern_logits}). Missing cells get {@code specialValue}.
      */
-    public RevertedLogits revertPatternLogits(float[] logits, int b, int k, int steps, int card, float specialValue,
-            boolean keepOnlyValidSteps) {
+    public RevertedLogits revertPatternLogits(
+            float[] logits, int b, int k, int steps, int card, float specialValue, boolean keepOnlyValidSteps) {
         if (logits.length != (long) b * k * steps * card) {
             throw new IllegalArgumentException("logits length " + logits.length + " does not match [" + b + ", " + k
                     + ", " + steps + ", " + card + "]");

@@ -65,8 +65,8 @@ final class Projection {
         this.in = weight.getShape().get(1);
         this.half = weight.getDataType() == DataType.FLOAT16;
         if (!half && weight.getDataType() != DataType.FLOAT32) {
-            throw new IllegalArgumentException("projection weights must be FLOAT32 or FLOAT16, but are: "
-                    + weight.getDataType());
+            throw new IllegalArgumentException(
+                    "projection weights must be FLOAT32 or FLOAT16, but are: " + weight.getDataType());
         }
         checkBias(bias);
         this.quantized = null;
@@ -115,7 +115,8 @@ final class Projection {
                     return F.linear(x, w32, bias);
                 }
             }
-            return withBias(F.linear(x.toType(DataType.FLOAT16, false), weight, null).toType(DataType.FLOAT32, false));
+            return withBias(
+                    F.linear(x.toType(DataType.FLOAT16, false), weight, null).toType(DataType.FLOAT32, false));
         }
         if (rows > SKINNY_ROWS || !large) {
             return F.linear(x, weight, bias);

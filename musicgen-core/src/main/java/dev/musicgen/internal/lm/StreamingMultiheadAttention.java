@@ -46,8 +46,14 @@ final class StreamingMultiheadAttention {
      */
     record CrossKv(NDArray keysT, NDArray values) {}
 
-    private StreamingMultiheadAttention(int numHeads, int headDim, Projection inProj, Projection qProj,
-            Projection kvProj, Projection outProj, Blocking blocking) {
+    private StreamingMultiheadAttention(
+            int numHeads,
+            int headDim,
+            Projection inProj,
+            Projection qProj,
+            Projection kvProj,
+            Projection outProj,
+            Blocking blocking) {
         this.numHeads = numHeads;
         this.headDim = headDim;
         this.inProj = inProj;
@@ -59,31 +65,41 @@ final class StreamingMultiheadAttention {
         this.maxScoreElements = blocking.maxScoreElements();
     }
 
-    static StreamingMultiheadAttention selfAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
-            NDArray outWeight, NDArray outBias, Blocking blocking) {
-        return selfAttention(numHeads, new Projection(inProjWeight, inProjBias), new Projection(outWeight, outBias),
-                blocking);
+    static StreamingMultiheadAttention selfAttention(
+            int numHeads,
+            NDArray inProjWeight,
+            NDArray inProjBias,
+            NDArray outWeight,
+            NDArray outBias,
+            Blocking blocking) {
+        return selfAttention(
+                numHeads, new Projection(inProjWeight, inProjBias), new Projection(outWeight, outBias), blocking);
     }
 
     /** Self-attention from its fused {@code in_proj [3d, d]} and {@code out_proj [d, d]} (any compute type). */
-    static StreamingMultiheadAttention selfAttention(int numHeads, Projection inProj, Projection outProj,
-            Blocking blocking) {
+    static StreamingMultiheadAttention selfAttention(
+            int numHeads, Projection inProj, Projection outProj, Blocking blocking) {
         int dim = (int) outProj.out;
         return new StreamingMultiheadAttention(numHeads, dim / numHeads, inProj, null, null, outProj, blocking);
     }
 
-    static StreamingMultiheadAttention crossAttention(int numHeads, NDArray inProjWeight, NDArray inProjBias,
-            NDArray outWeight, NDArray outBias, Blocking blocking) {
-        return crossAttention(numHeads, new Projection(inProjWeight, inProjBias), new Projection(outWeight, outBias),
-                blocking);
+    static StreamingMultiheadAttention crossAttention(
+            int numHeads,
+            NDArray inProjWeight,
+            NDArray inProjBias,
+            NDArray outWeight,
+            NDArray outBias,
+            Blocking blocking) {
+        return crossAttention(
+                numHeads, new Projection(inProjWeight, inProjBias), new Projection(outWeight, outBias), blocking);
     }
 
     /** Cross-attention: rows {@code [0, d)} of {@code inProj} are the queries', {@code [d, 3d)} the keys'/values'. */
-    static StreamingMultiheadAttention crossAttention(int numHeads, Projection inProj, Projection outProj,
-            Blocking blocking) {
+    static StreamingMultiheadAttention crossAttention(
+            int numHeads, Projection inProj, Projection outProj, Blocking blocking) {
         int dim = (int) outProj.out;
-        return new StreamingMultiheadAttention(numHeads, dim / numHeads, null, inProj.rows(0, dim),
-                inProj.rows(dim, 3L * dim), outProj, blocking);
+        return new StreamingMultiheadAttention(
+                numHeads, dim / numHeads, null, inProj.rows(0, dim), inProj.rows(dim, 3L * dim), outProj, blocking);
     }
 
     /** Keys and values of the cross-attention source {@code src [N, L, d]}; compute once, reuse every step. */
@@ -197,8 +213,12 @@ final class StreamingMultiheadAttention {
         if (tq <= block) {
             return attendBlock(q, keysT, values, mask);
         }
-        return F.inBlocks(tq, block, 2, (r, e) -> attendBlock(F.narrow(q, 2, r, e), keysT, values,
-                mask == null ? null : F.narrow(mask, 0, r, e)));
+        return F.inBlocks(
+                tq,
+                block,
+                2,
+                (r, e) -> attendBlock(
+                        F.narrow(q, 2, r, e), keysT, values, mask == null ? null : F.narrow(mask, 0, r, e)));
     }
 
     private NDArray attendBlock(NDArray q, NDArray keysT, NDArray values, NDArray mask) {

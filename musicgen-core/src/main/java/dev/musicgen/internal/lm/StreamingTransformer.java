@@ -30,7 +30,11 @@ final class StreamingTransformer {
     }
 
     /** Adds positions {@code posEmb [T, d]} (broadcast over N) to x {@code [N, T, d]} and applies the layers. */
-    NDArray forward(NDArray x, NDArray posEmb, StreamingMultiheadAttention.KvCache[] caches, long pos,
+    NDArray forward(
+            NDArray x,
+            NDArray posEmb,
+            StreamingMultiheadAttention.KvCache[] caches,
+            long pos,
             StreamingMultiheadAttention.CrossKv[] crossKvs) {
         x = x.add(positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
         for (int i = 0; i < layers.size(); i++) {
@@ -49,8 +53,13 @@ final class StreamingTransformer {
      * The decode step: x {@code [N, d]} (one position per row, a step temporary that is updated in place), its
      * position's sinusoid {@code posEmb [1, d]}, then the layers.
      */
-    NDArray step(NDArray x, NDArray posEmb, StreamingMultiheadAttention.KvCache[] caches, long pos,
-            StreamingMultiheadAttention.CrossKv[] crossKvs, long n) {
+    NDArray step(
+            NDArray x,
+            NDArray posEmb,
+            StreamingMultiheadAttention.KvCache[] caches,
+            long pos,
+            StreamingMultiheadAttention.CrossKv[] crossKvs,
+            long n) {
         F.addi(x, positionalScale == 1.0 ? posEmb : posEmb.mul(positionalScale));
         for (int i = 0; i < layers.size(); i++) {
             // x is updated in place, so each layer's temporaries can go as soon as it is done: the scope stays

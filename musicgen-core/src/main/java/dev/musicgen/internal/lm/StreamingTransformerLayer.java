@@ -27,9 +27,18 @@ final class StreamingTransformerLayer {
     private final Shape normShape; // (d)
     private final int ffnBlockRows; // rows per block of the feed-forward over a long input
 
-    StreamingTransformerLayer(StreamingMultiheadAttention selfAttn, StreamingMultiheadAttention crossAttention,
-            NDArray norm1W, NDArray norm1B, NDArray normCrossW, NDArray normCrossB, NDArray norm2W, NDArray norm2B,
-            Projection linear1, Projection linear2, Blocking blocking) {
+    StreamingTransformerLayer(
+            StreamingMultiheadAttention selfAttn,
+            StreamingMultiheadAttention crossAttention,
+            NDArray norm1W,
+            NDArray norm1B,
+            NDArray normCrossW,
+            NDArray normCrossB,
+            NDArray norm2W,
+            NDArray norm2B,
+            Projection linear1,
+            Projection linear2,
+            Blocking blocking) {
         this.selfAttn = selfAttn;
         this.crossAttention = crossAttention;
         this.norm1W = norm1W;
@@ -48,7 +57,10 @@ final class StreamingTransformerLayer {
      * x {@code [N, T, d]} → {@code [N, T, d]}. {@code cache} null = teacher forcing (full causal attention);
      * {@code crossKv} is required exactly when the layer has cross-attention.
      */
-    NDArray forward(NDArray x, StreamingMultiheadAttention.KvCache cache, long pos,
+    NDArray forward(
+            NDArray x,
+            StreamingMultiheadAttention.KvCache cache,
+            long pos,
             StreamingMultiheadAttention.CrossKv crossKv) {
         x = x.add(selfAttn.forwardSelf(F.layerNorm(x, norm1W, norm1B, NORM_EPS), cache, pos));
         if (crossAttention != null) {
@@ -74,8 +86,13 @@ final class StreamingTransformerLayer {
             Projection l1 = linear1.widenedFor(block, wide);
             Projection l2 = linear2.widenedFor(block, wide);
             NDArray flat = x.reshape(rows, d);
-            return F.inBlocks(rows, block, 0, (r, e) -> l2.apply(F.gelu(l1.apply(F.layerNorm(F.narrow(flat, 0, r, e),
-                    norm2W, norm2B, NORM_EPS))))).reshape(s);
+            return F.inBlocks(
+                            rows,
+                            block,
+                            0,
+                            (r, e) -> l2.apply(
+                                    F.gelu(l1.apply(F.layerNorm(F.narrow(flat, 0, r, e), norm2W, norm2B, NORM_EPS)))))
+                    .reshape(s);
         }
     }
 
@@ -91,12 +108,17 @@ final class StreamingTransformerLayer {
      * The decode step: x {@code [N, d]} (one position per row, at {@code pos}) → {@code [N, d]}. The residual sums
      * are done in place on x (a step temporary the caller owns), so a layer allocates only what it must.
      */
-    NDArray step(NDArray x, StreamingMultiheadAttention.KvCache cache, long pos,
-            StreamingMultiheadAttention.CrossKv crossKv, long n) {
+    NDArray step(
+            NDArray x,
+            StreamingMultiheadAttention.KvCache cache,
+            long pos,
+            StreamingMultiheadAttention.CrossKv crossKv,
+            long n) {
         F.addi(x, selfAttn.stepSelf(F.layerNorm(x, normShape, norm1W, norm1B, NORM_EPS), cache, pos, n));
         if (crossAttention != null) {
-            F.addi(x, crossAttention.stepCross(F.layerNorm(x, normShape, normCrossW, normCrossB, NORM_EPS),
-                    crossKv, n));
+            F.addi(
+                    x,
+                    crossAttention.stepCross(F.layerNorm(x, normShape, normCrossW, normCrossB, NORM_EPS), crossKv, n));
         }
         NDArray y = linear1.apply2d(F.layerNorm(x, normShape, norm2W, norm2B, NORM_EPS));
         if (!linear1.isHalf()) {

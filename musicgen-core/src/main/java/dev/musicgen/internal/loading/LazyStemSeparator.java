@@ -39,7 +39,9 @@ public final class LazyStemSeparator implements StemSeparator, AutoCloseable {
      */
     public void ensureLoaded() {
         if (model == null) {
-            Path file = checkpoint != null ? HTDemucsWeights.verify(checkpoint) : HTDemucsWeights.builder().hub(hub).build().resolve();
+            Path file = checkpoint != null
+                    ? HTDemucsWeights.verify(checkpoint)
+                    : HTDemucsWeights.builder().hub(hub).build().resolve();
             model = HTDemucsSeparator.load(file, device);
         }
     }

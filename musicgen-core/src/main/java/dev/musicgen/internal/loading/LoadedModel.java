@@ -18,8 +18,15 @@ import dev.musicgen.spi.AudioCodec;
  * @param stems HTDemucs for melody inputs (loaded on first use), or null when stem separation is off or the model
  *     takes no melody through audiocraft's conditioner
  */
-public record LoadedModel(String name, Device device, NDManager root, LMModel lm, ConditionProvider conditions,
-        AudioCodec codec, LazyStemSeparator stems) implements AutoCloseable {
+public record LoadedModel(
+        String name,
+        Device device,
+        NDManager root,
+        LMModel lm,
+        ConditionProvider conditions,
+        AudioCodec codec,
+        LazyStemSeparator stems)
+        implements AutoCloseable {
 
     /** Frees the parts in the reverse order of loading, then the native memory manager. */
     @Override

@@ -49,8 +49,8 @@ public record ModelFiles(String name, Path lm, Path codec) {
                     + "(audiocraft layout) nor config.json (HF transformers layout)");
         }
         if (!Files.exists(codec)) {
-            throw new IllegalArgumentException("model " + p + " has no " + HubRepos.COMPRESSION_FILE
-                    + " beside its state_dict.bin");
+            throw new IllegalArgumentException(
+                    "model " + p + " has no " + HubRepos.COMPRESSION_FILE + " beside its state_dict.bin");
         }
         return new ModelFiles(name, lm, codec);
     }

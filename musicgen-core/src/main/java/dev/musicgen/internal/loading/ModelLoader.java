@@ -58,8 +58,13 @@ public final class ModelLoader {
      * @param demucsCheckpoint a local HTDemucs checkpoint instead of the download, or null
      * @param progress told about downloads ({@code LOADING})
      */
-    public record Options(Path textEncoder, DeviceSelector device, ComputeType computeType, boolean stemSeparation,
-            Path demucsCheckpoint, ProgressListener progress) {
+    public record Options(
+            Path textEncoder,
+            DeviceSelector device,
+            ComputeType computeType,
+            boolean stemSeparation,
+            Path demucsCheckpoint,
+            ProgressListener progress) {
         public Options {
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(computeType, "computeType");
@@ -111,15 +116,16 @@ public final class ModelLoader {
 
     /** Whether a MultiBand Diffusion decoder is on the class path. */
     public static boolean multiBandDiffusionAvailable() {
-        return Providers.named(TokenDecoderProvider.class, TokenDecoderProvider::name, "mbd").isPresent();
+        return Providers.named(TokenDecoderProvider.class, TokenDecoderProvider::name, "mbd")
+                .isPresent();
     }
 
     /** Loads MultiBand Diffusion for {@code codec}'s tokens; {@code progress} hears {@code LOADING} once it is found. */
-    public TokenDecoder loadMultiBandDiffusion(ModelSource source, AudioCodec codec, Device device,
-            ProgressListener progress) {
+    public TokenDecoder loadMultiBandDiffusion(
+            ModelSource source, AudioCodec codec, Device device, ProgressListener progress) {
         TokenDecoderProvider provider = Providers.named(TokenDecoderProvider.class, TokenDecoderProvider::name, "mbd")
-                .orElseThrow(() -> new MusicGenException("multiBandDiffusion needs the musicgen-diffusion module on "
-                        + "the classpath"));
+                .orElseThrow(() -> new MusicGenException(
+                        "multiBandDiffusion needs the musicgen-diffusion module on " + "the classpath"));
         Path dir = multiBandDiffusion(source);
         progress.onProgress(ProgressListener.Phase.LOADING, 0, -1);
         return provider.load(dir, codec, device, resolver);
@@ -139,15 +145,21 @@ public final class ModelLoader {
             lm = LMModel.load(ck.config(), ck.store(), root, options.computeType());
             if (ck.layout() == LMCheckpoint.Layout.AUDIOCRAFT) {
                 stems = options.stemSeparation() ? new LazyStemSeparator(options.demucsCheckpoint(), dev, hub) : null;
-                cp = ConditionProvider.fromXpConfig(ck.xpConfig(), ck.store(), t5Resolver,
-                        stems != null ? stems : StemSeparator.identity(), root);
+                cp = ConditionProvider.fromXpConfig(
+                        ck.xpConfig(), ck.store(), t5Resolver, stems != null ? stems : StemSeparator.identity(), root);
                 ck.store().checkAllUsed();
             } else {
                 cp = ConditionProvider.fromHfConfig(files.lm(), ck.store(), root);
             }
-            codec = loadCodec(new CodecSpec(files.codec(), dev, resolver, ck.config().channels() == 2));
-            LOG.info("loaded {} on {} ({} Hz, {} channel(s), melody: {})", files.name(), dev, codec.sampleRate(),
-                    codec.channels(), cp.supportsMelody());
+            codec = loadCodec(
+                    new CodecSpec(files.codec(), dev, resolver, ck.config().channels() == 2));
+            LOG.info(
+                    "loaded {} on {} ({} Hz, {} channel(s), melody: {})",
+                    files.name(),
+                    dev,
+                    codec.sampleRate(),
+                    codec.channels(),
+                    cp.supportsMelody());
             return new LoadedModel(files.name(), dev, root, lm, cp, codec, stems);
         } catch (RuntimeException e) {
             if (codec != null) {
@@ -165,15 +177,15 @@ public final class ModelLoader {
     }
 
     private List<Path> download(ModelSource source) {
-        String repo = source instanceof ModelSource.Version v ? v.version().repoId()
-                : ((ModelSource.Repo) source).repoId();
+        String repo =
+                source instanceof ModelSource.Version v ? v.version().repoId() : ((ModelSource.Repo) source).repoId();
         return hub.downloadModel(repo, HubRepos.AUDIOCRAFT_FILES);
     }
 
     private static AudioCodec loadCodec(CodecSpec spec) {
         return Providers.named(AudioCodecProvider.class, AudioCodecProvider::name, "encodec")
-                .orElseThrow(() -> new MusicGenException("no EnCodec implementation found: add the musicgen-codec "
-                        + "module to the classpath"))
+                .orElseThrow(() -> new MusicGenException(
+                        "no EnCodec implementation found: add the musicgen-codec " + "module to the classpath"))
                 .load(spec);
     }
 }

@@ -47,8 +47,8 @@ public final class Arrays3 {
 
     private static void checkRow(int len, int t, int i, int j) {
         if (len != t) {
-            throw new IllegalArgumentException("not rectangular: x[" + i + "][" + j + "] has length " + len
-                    + ", x[0][0] has " + t);
+            throw new IllegalArgumentException(
+                    "not rectangular: x[" + i + "][" + j + "] has length " + len + ", x[0][0] has " + t);
         }
     }
 

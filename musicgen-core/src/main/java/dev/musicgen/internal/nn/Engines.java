@@ -1,8 +1,8 @@
 package dev.musicgen.internal.nn;
 
 import ai.djl.engine.Engine;
-import dev.musicgen.MusicGenException;
 import ai.djl.util.Utils;
+import dev.musicgen.MusicGenException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,13 +54,16 @@ public final class Engines {
             return;
         }
         noted = true;
-        if (System.getProperty("ai.djl.pytorch.native_helper") != null || System.getenv("PYTORCH_LIBRARY_PATH") != null) {
+        if (System.getProperty("ai.djl.pytorch.native_helper") != null
+                || System.getenv("PYTORCH_LIBRARY_PATH") != null) {
             return; // the user supplies libtorch: nothing is unpacked
         }
         Path dir = Utils.getEngineCacheDir("pytorch");
         if (!hasEntries(dir)) {
-            LOG.info("first run: unpacking libtorch's native libraries (~445 MB) into {} (once; set DJL_CACHE_DIR to "
-                    + "put them elsewhere)", dir);
+            LOG.info(
+                    "first run: unpacking libtorch's native libraries (~445 MB) into {} (once; set DJL_CACHE_DIR to "
+                            + "put them elsewhere)",
+                    dir);
         }
     }
 

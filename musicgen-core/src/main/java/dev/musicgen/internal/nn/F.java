@@ -11,9 +11,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv1d;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.LayerNorm;
-import ai.djl.nn.core.Linear;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.function.Supplier;
@@ -61,8 +61,8 @@ public final class F {
      */
     public static NDArray inBlocks(long total, long block, int axis, RangeOp op) {
         if (total < 0 || block < 1) {
-            throw new IllegalArgumentException("inBlocks needs total >= 0 and block >= 1, but total is " + total
-                    + " and block is " + block);
+            throw new IllegalArgumentException(
+                    "inBlocks needs total >= 0 and block >= 1, but total is " + total + " and block is " + block);
         }
         if (total <= block) {
             return op.apply(0, total);
@@ -84,7 +84,8 @@ public final class F {
     public static NDArray sinEmbedding(NDManager manager, long start, long count, int dim, double maxPeriod) {
         int half = dim / 2;
         try (NDManager tmp = manager.newSubManager()) {
-            NDArray exponent = tmp.arange(0f, (float) half, 1f, DataType.FLOAT32).div((float) (half - 1));
+            NDArray exponent =
+                    tmp.arange(0f, (float) half, 1f, DataType.FLOAT32).div((float) (half - 1));
             NDArray periods = tmp.create((float) maxPeriod).pow(exponent); // [half]
             NDArray positions = tmp.arange((float) start, (float) (start + count), 1f, DataType.FLOAT32)
                     .reshape(count, 1);
@@ -170,8 +171,7 @@ public final class F {
      * then overlap-add of the K taps at stride S, trimmed by {@code padding} on both sides. Exact vs torch.
      * x [B, Cin, L], w [Cin, Cout, K] (PyTorch ConvTranspose1d layout), groups = 1.
      */
-    public static NDArray convTranspose1d(NDArray x, NDArray w, NDArray b, int stride, int padding,
-            int outputPadding) {
+    public static NDArray convTranspose1d(NDArray x, NDArray w, NDArray b, int stride, int padding, int outputPadding) {
         long batch = x.getShape().get(0);
         long cin = x.getShape().get(1);
         long len = x.getShape().get(2);
@@ -214,8 +214,8 @@ public final class F {
     public static NDArray reflectPad1d(NDArray x, int left, int right) {
         long t = x.getShape().get(x.getShape().dimension() - 1);
         if (left >= t || right >= t) {
-            throw new IllegalArgumentException("reflect padding (" + left + ", " + right + ") must be smaller than the"
-                    + " input length " + t);
+            throw new IllegalArgumentException(
+                    "reflect padding (" + left + ", " + right + ") must be smaller than the" + " input length " + t);
         }
         NDList parts = new NDList();
         if (left > 0) {
@@ -252,12 +252,22 @@ public final class F {
             NDArray ones = m.ones(new Shape(c, rest));
             NDArray g = ones.mul(gammaCol).reshape(c * rest);
             NDArray bb = ones.mul(betaCol).reshape(c * rest);
-            return LayerNorm.layerNorm(x.reshape(b, c * rest), new Shape(c * rest), g, bb, eps).singletonOrThrow()
+            return LayerNorm.layerNorm(x.reshape(b, c * rest), new Shape(c * rest), g, bb, eps)
+                    .singletonOrThrow()
                     .reshape(s);
         }
         long bg = b * groups;
-        NDArray n = BatchNorm.batchNorm(x.reshape(1, bg, -1), m.zeros(new Shape(bg)), m.ones(new Shape(bg)),
-                m.ones(new Shape(bg)), m.zeros(new Shape(bg)), 1, 0f, eps, true).singletonOrThrow();
+        NDArray n = BatchNorm.batchNorm(
+                        x.reshape(1, bg, -1),
+                        m.zeros(new Shape(bg)),
+                        m.ones(new Shape(bg)),
+                        m.ones(new Shape(bg)),
+                        m.zeros(new Shape(bg)),
+                        1,
+                        0f,
+                        eps,
+                        true)
+                .singletonOrThrow();
         return n.reshape(b, c, rest).mul(gammaCol).add(betaCol).reshape(s);
     }
 

@@ -28,8 +28,8 @@ public final class PolyphaseConvTranspose {
      * @param weight the torch weight {@code [Cin, Cout, K]} (or {@code [Cin, Cout, K, 1]}), row-major
      * @param bias {@code [Cout]}, or null for none
      */
-    public PolyphaseConvTranspose(NDManager manager, float[] weight, float[] bias, int cin, int cout, int kernelSize,
-            int stride) {
+    public PolyphaseConvTranspose(
+            NDManager manager, float[] weight, float[] bias, int cin, int cout, int kernelSize, int stride) {
         if (cin < 1 || cout < 1 || kernelSize < 1 || stride < 1) {
             throw new IllegalArgumentException("cin, cout, kernelSize and stride must be >= 1, but are " + cin + ", "
                     + cout + ", " + kernelSize + " and " + stride);
@@ -42,8 +42,8 @@ public final class PolyphaseConvTranspose {
         this.kernelSize = kernelSize;
         this.stride = stride;
         this.taps = (kernelSize + stride - 1) / stride;
-        this.weight = manager.create(rearrange(weight, cin, cout, kernelSize, stride),
-                new Shape((long) stride * cout, cin, taps));
+        this.weight = manager.create(
+                rearrange(weight, cin, cout, kernelSize, stride), new Shape((long) stride * cout, cin, taps));
         this.weight2d = this.weight.reshape((long) stride * cout, cin, taps, 1);
         if (bias == null) {
             this.bias = null;
@@ -107,7 +107,8 @@ public final class PolyphaseConvTranspose {
         long w = s.get(3);
         NDArray xp = taps > 1 ? x.pad(new Shape(0, 0, taps - 1, taps - 1), 0f) : x;
         NDArray z = F.conv2d(xp, weight2d, bias, 1, 1, 0, 0); // [B, S*Cout, Q, W]
-        NDArray y = z.reshape(batch, stride, cout, q, w).transpose(0, 2, 3, 1, 4).reshape(batch, cout, q * stride, w);
+        NDArray y =
+                z.reshape(batch, stride, cout, q, w).transpose(0, 2, 3, 1, 4).reshape(batch, cout, q * stride, w);
         return outLen == q * stride ? y : y.get(new NDIndex(":, :, 0:{}, :", outLen));
     }
 }

@@ -17,8 +17,7 @@ public final class UsageTracking {
     /** The name DJL reads, as an environment variable and as a system property. */
     public static final String OPT_OUT = "OPT_OUT_TRACKING";
 
-    private UsageTracking() {
-    }
+    private UsageTracking() {}
 
     /** Opts out of DJL's tracking unless the user decided already; cheap and idempotent. */
     public static void optOut() {

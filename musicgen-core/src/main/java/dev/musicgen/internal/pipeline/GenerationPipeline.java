@@ -58,8 +58,13 @@ public final class GenerationPipeline implements AutoCloseable {
      * @param frames when not null (streaming), each completed frame goes there while it is generated and nothing is
      *     decoded: the output then has no audio
      */
-    public record Job(List<String> prompts, InputPreparation.Clip input, GenerationParams params,
-            boolean multiBandDiffusion, CancellationToken cancel, MusicGenLM.FrameSink frames) {}
+    public record Job(
+            List<String> prompts,
+            InputPreparation.Clip input,
+            GenerationParams params,
+            boolean multiBandDiffusion,
+            CancellationToken cancel,
+            MusicGenLM.FrameSink frames) {}
 
     /**
      * @param audio {@code [row][channel][sample]}, not normalized
@@ -90,8 +95,12 @@ public final class GenerationPipeline implements AutoCloseable {
         Map<String, Duration> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         progress.onProgress(ProgressListener.Phase.CONDITIONING, 0, 1);
-        InputPreparation.Prepared in = InputPreparation.prepare(job.input(), job.params().duration(),
-                generator.maxDuration(), model.codec(), model.conditions().sampleRate());
+        InputPreparation.Prepared in = InputPreparation.prepare(
+                job.input(),
+                job.params().duration(),
+                generator.maxDuration(),
+                model.codec(),
+                model.conditions().sampleRate());
         job.cancel().throwIfCancelled();
         // the seed is fixed here so that every random draw of the call (sampling, demucs' shift) derives from it
         long seed = job.params().seed() != null ? job.params().seed() : SEEDS.nextLong() & 0xFFFF_FFFFL;
@@ -100,12 +109,13 @@ public final class GenerationPipeline implements AutoCloseable {
             model.stems().ensureLoaded();
             model.stems().bind(new Random(seed ^ 0x5DEECE66DL));
         }
-        GenerationParams params = job.params().toBuilder().seed(Long.valueOf(seed)).build();
+        GenerationParams params =
+                job.params().toBuilder().seed(Long.valueOf(seed)).build();
         progress.onProgress(ProgressListener.Phase.CONDITIONING, 1, 1);
         GenerationResult result;
         try (NDManager call = model.root().newSubManager()) {
-            ConditionProviderSource source = new ConditionProviderSource(model.conditions(), job.prompts(),
-                    in.melodies(), call);
+            ConditionProviderSource source =
+                    new ConditionProviderSource(model.conditions(), job.prompts(), in.melodies(), call);
             long tg = System.nanoTime();
             timings.put("conditioning", Duration.ofNanos(tg - t0));
             result = generator.generate(source, in.promptTokens(), params, progress, job.cancel(), job.frames());
@@ -117,7 +127,8 @@ public final class GenerationPipeline implements AutoCloseable {
         }
         long td = System.nanoTime();
         progress.onProgress(ProgressListener.Phase.DECODING, 0, 1);
-        float[][][] wav = job.multiBandDiffusion() ? mbd().decode(result.tokens(), result.seed(), progress)
+        float[][][] wav = job.multiBandDiffusion()
+                ? mbd().decode(result.tokens(), result.seed(), progress)
                 : model.codec().decode(result.tokens());
         progress.onProgress(ProgressListener.Phase.DECODING, 1, 1);
         timings.put("decoding", Duration.ofNanos(System.nanoTime() - td));

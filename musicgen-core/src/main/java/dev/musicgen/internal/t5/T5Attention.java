@@ -58,7 +58,8 @@ final class T5Attention {
         if (rel < maxExact) {
             return buckets + rel;
         }
-        // torch: max_exact + (log(rel.float() / max_exact) / math.log(max_distance / max_exact) * (n - max_exact)).long()
+        // torch: max_exact + (log(rel.float() / max_exact) / math.log(max_distance / max_exact) * (n -
+        // max_exact)).long()
         float ratio = (float) rel / (float) maxExact;
         float logRatio = (float) Math.log(ratio);
         float scaled = logRatio / (float) Math.log((double) maxDistance / maxExact) * (float) (n - maxExact);
@@ -74,13 +75,14 @@ final class T5Attention {
         long[] buckets = new long[qLen * kLen];
         for (int i = 0; i < qLen; i++) {
             for (int j = 0; j < kLen; j++) {
-                buckets[i * kLen + j] = relativePositionBucket(j - i, true, config.relativeAttentionNumBuckets(),
-                        config.relativeAttentionMaxDistance());
+                buckets[i * kLen + j] = relativePositionBucket(
+                        j - i, true, config.relativeAttentionNumBuckets(), config.relativeAttentionMaxDistance());
             }
         }
         NDArray idx = manager.create(buckets, new Shape(qLen, kLen));
         // [q, k] -> [q, k, H] -> [1, H, q, k]
-        NDArray values = Embedding.embedding(idx, relativeAttentionBias, SparseFormat.DENSE).singletonOrThrow();
+        NDArray values = Embedding.embedding(idx, relativeAttentionBias, SparseFormat.DENSE)
+                .singletonOrThrow();
         return values.transpose(2, 0, 1).expandDims(0);
     }
 

@@ -21,8 +21,16 @@ import java.util.Locale;
  * @param feedForwardProj {@code relu}, {@code gelu}, {@code gated-gelu}, {@code gated-silu}, ... as transformers
  *     spells it: {@code [gated-]ACT}
  */
-public record T5Config(int vocabSize, int dModel, int dKv, int dFf, int numLayers, int numHeads,
-        int relativeAttentionNumBuckets, int relativeAttentionMaxDistance, double layerNormEpsilon,
+public record T5Config(
+        int vocabSize,
+        int dModel,
+        int dKv,
+        int dFf,
+        int numLayers,
+        int numHeads,
+        int relativeAttentionNumBuckets,
+        int relativeAttentionMaxDistance,
+        double layerNormEpsilon,
         String feedForwardProj) {
 
     public T5Config {
@@ -65,8 +73,8 @@ public record T5Config(int vocabSize, int dModel, int dKv, int dFf, int numLayer
     public static T5Config fromJson(JsonConfig o) {
         String modelType = o.getString("model_type", "t5");
         if (!"t5".equals(modelType)) {
-            throw new IllegalArgumentException("text encoder config has model_type '" + modelType
-                    + "', only 't5' is supported");
+            throw new IllegalArgumentException(
+                    "text encoder config has model_type '" + modelType + "', only 't5' is supported");
         }
         return new T5Config(
                 o.getInt("vocab_size", 32128),

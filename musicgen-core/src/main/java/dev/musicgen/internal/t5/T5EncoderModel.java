@@ -35,8 +35,8 @@ public final class T5EncoderModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(T5EncoderModel.class);
 
     /** Keys of a T5 checkpoint the encoder knowingly does not read (relative to the T5 root). */
-    public static final List<String> IGNORED_KEYS = List.of("decoder\\..*", "lm_head\\.weight",
-            "encoder\\.embed_tokens\\.weight" /* tied to shared.weight */);
+    public static final List<String> IGNORED_KEYS =
+            List.of("decoder\\..*", "lm_head\\.weight", "encoder\\.embed_tokens\\.weight" /* tied to shared.weight */);
 
     private final T5Config config;
     private final NDManager manager;
@@ -45,8 +45,8 @@ public final class T5EncoderModel implements AutoCloseable {
     private final T5LayerNorm finalLayerNorm;
     private boolean closed;
 
-    private T5EncoderModel(T5Config config, NDManager manager, NDArray shared, List<T5Block> blocks,
-            T5LayerNorm finalLayerNorm) {
+    private T5EncoderModel(
+            T5Config config, NDManager manager, NDArray shared, List<T5Block> blocks, T5LayerNorm finalLayerNorm) {
         this.config = config;
         this.manager = manager;
         this.shared = shared;
@@ -98,8 +98,12 @@ public final class T5EncoderModel implements AutoCloseable {
                 String att = p + "0.SelfAttention.";
                 NDArray rel = null;
                 if (i == 0) {
-                    rel = weight(store, att + "relative_attention_bias.weight", m,
-                            config.relativeAttentionNumBuckets(), config.numHeads());
+                    rel = weight(
+                            store,
+                            att + "relative_attention_bias.weight",
+                            m,
+                            config.relativeAttentionNumBuckets(),
+                            config.numHeads());
                 } else if (store.has(att + "relative_attention_bias.weight")) {
                     throw new CheckpointException("checkpoint " + store.source() + " has a relative attention bias in"
                             + " encoder block " + i + "; T5 keeps it in block 0 only");
@@ -108,31 +112,42 @@ public final class T5EncoderModel implements AutoCloseable {
                         weight(store, att + "q.weight", m, inner, d),
                         weight(store, att + "k.weight", m, inner, d),
                         weight(store, att + "v.weight", m, inner, d),
-                        weight(store, att + "o.weight", m, d, inner), rel, config);
-                T5LayerNorm attNorm = new T5LayerNorm(weight(store, p + "0.layer_norm.weight", m, d),
-                        config.layerNormEpsilon());
+                        weight(store, att + "o.weight", m, d, inner),
+                        rel,
+                        config);
+                T5LayerNorm attNorm =
+                        new T5LayerNorm(weight(store, p + "0.layer_norm.weight", m, d), config.layerNormEpsilon());
                 String ff = p + "1.DenseReluDense.";
                 T5DenseActDense dense;
                 if (config.isGatedAct()) {
-                    dense = new T5DenseActDense(weight(store, ff + "wi_0.weight", m, config.dFf(), d),
+                    dense = new T5DenseActDense(
+                            weight(store, ff + "wi_0.weight", m, config.dFf(), d),
                             weight(store, ff + "wi_1.weight", m, config.dFf(), d),
-                            weight(store, ff + "wo.weight", m, d, config.dFf()), config.denseActFn());
+                            weight(store, ff + "wo.weight", m, d, config.dFf()),
+                            config.denseActFn());
                 } else {
-                    dense = new T5DenseActDense(weight(store, ff + "wi.weight", m, config.dFf(), d), null,
-                            weight(store, ff + "wo.weight", m, d, config.dFf()), config.denseActFn());
+                    dense = new T5DenseActDense(
+                            weight(store, ff + "wi.weight", m, config.dFf(), d),
+                            null,
+                            weight(store, ff + "wo.weight", m, d, config.dFf()),
+                            config.denseActFn());
                 }
-                T5LayerNorm ffNorm = new T5LayerNorm(weight(store, p + "1.layer_norm.weight", m, d),
-                        config.layerNormEpsilon());
+                T5LayerNorm ffNorm =
+                        new T5LayerNorm(weight(store, p + "1.layer_norm.weight", m, d), config.layerNormEpsilon());
                 blocks.add(new T5Block(attNorm, attention, ffNorm, dense));
             }
             if (store.has("encoder.block." + config.numLayers() + ".layer.0.layer_norm.weight")) {
                 throw new CheckpointException("checkpoint " + store.source() + " has more encoder blocks than"
                         + " num_layers=" + config.numLayers());
             }
-            T5LayerNorm fin = new T5LayerNorm(weight(store, "encoder.final_layer_norm.weight", m, d),
-                    config.layerNormEpsilon());
-            LOG.debug("loaded T5 encoder from {}{} ({} layers, d_model {}, {})", store.source(),
-                    store.prefix().isEmpty() ? "" : " under '" + store.prefix() + "'", config.numLayers(), d,
+            T5LayerNorm fin =
+                    new T5LayerNorm(weight(store, "encoder.final_layer_norm.weight", m, d), config.layerNormEpsilon());
+            LOG.debug(
+                    "loaded T5 encoder from {}{} ({} layers, d_model {}, {})",
+                    store.source(),
+                    store.prefix().isEmpty() ? "" : " under '" + store.prefix() + "'",
+                    config.numLayers(),
+                    d,
                     config.feedForwardProj());
             return new T5EncoderModel(config, m, shared, List.copyOf(blocks), fin);
         } catch (RuntimeException e) {
@@ -167,11 +182,17 @@ public final class T5EncoderModel implements AutoCloseable {
         long batch = inputIds.getShape().get(0);
         NDArray result;
         try (NDScope scope = new NDScope()) {
-            NDArray h = Embedding.embedding(inputIds, shared, SparseFormat.DENSE).singletonOrThrow(); // [B, L, d]
+            NDArray h =
+                    Embedding.embedding(inputIds, shared, SparseFormat.DENSE).singletonOrThrow(); // [B, L, d]
             // extended mask: (1 - mask) * finfo(float32).min, [B, 1, 1, L]
-            NDArray ext = attentionMask.toType(DataType.FLOAT32, false).neg().add(1f).mul(-Float.MAX_VALUE)
+            NDArray ext = attentionMask
+                    .toType(DataType.FLOAT32, false)
+                    .neg()
+                    .add(1f)
+                    .mul(-Float.MAX_VALUE)
                     .reshape(batch, 1, 1, len);
-            NDArray positionBias = blocks.get(0).attention().computeBias(out, len, len, config).add(ext);
+            NDArray positionBias =
+                    blocks.get(0).attention().computeBias(out, len, len, config).add(ext);
             for (T5Block block : blocks) {
                 h = block.forward(h, positionBias);
             }

@@ -56,7 +56,8 @@ public final class T5Tokenizer implements AutoCloseable {
      * @throws IllegalArgumentException when the file does not exist
      */
     public static T5Tokenizer load(Path tokenizerJsonOrDir) {
-        Path file = Files.isDirectory(tokenizerJsonOrDir) ? tokenizerJsonOrDir.resolve("tokenizer.json")
+        Path file = Files.isDirectory(tokenizerJsonOrDir)
+                ? tokenizerJsonOrDir.resolve("tokenizer.json")
                 : tokenizerJsonOrDir;
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("T5 tokenizer file " + file + " does not exist (a T5 repo directory"
@@ -66,8 +67,8 @@ public final class T5Tokenizer implements AutoCloseable {
         try {
             // padding/truncation off: we pad ourselves to the batch's longest row, and audiocraft never truncates
             dev.musicgen.internal.nn.UsageTracking.optOut(); // each new tokenizer would call home otherwise
-            HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(file,
-                    Map.of("padding", "false", "truncation", "false", "addSpecialTokens", "true"));
+            HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(
+                    file, Map.of("padding", "false", "truncation", "false", "addSpecialTokens", "true"));
             return new T5Tokenizer(tok, file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load T5 tokenizer " + file, e);

@@ -31,11 +31,21 @@ final class TokenizerFileCheck {
     /** The only regex T5's normalizer uses (collapse runs of spaces). */
     private static final Set<String> KNOWN_REGEXES = Set.of(" {2,}");
 
-    private static final Set<String> NORMALIZERS = Set.of("Sequence", "Precompiled", "Replace", "Strip", "NFKC", "NFC",
-            "NFD", "NFKD", "Lowercase", "StripAccents", "Prepend");
+    private static final Set<String> NORMALIZERS = Set.of(
+            "Sequence",
+            "Precompiled",
+            "Replace",
+            "Strip",
+            "NFKC",
+            "NFC",
+            "NFD",
+            "NFKD",
+            "Lowercase",
+            "StripAccents",
+            "Prepend");
     private static final Set<String> PRE_TOKENIZERS = Set.of("Sequence", "Metaspace", "WhitespaceSplit", "Whitespace");
-    private static final Set<String> DECODERS = Set.of("Sequence", "Metaspace", "Replace", "Strip", "Fuse",
-            "ByteFallback");
+    private static final Set<String> DECODERS =
+            Set.of("Sequence", "Metaspace", "Replace", "Strip", "Fuse", "ByteFallback");
 
     private final Path file;
 
@@ -97,12 +107,14 @@ final class TokenizerFileCheck {
             }
             case "Replace": {
                 JsonElement pattern = o.get("pattern");
-                if (pattern != null && pattern.isJsonObject() && pattern.getAsJsonObject().has("Regex")) {
+                if (pattern != null
+                        && pattern.isJsonObject()
+                        && pattern.getAsJsonObject().has("Regex")) {
                     String regex = String.valueOf(pattern.getAsJsonObject().get("Regex"));
                     JsonElement r = pattern.getAsJsonObject().get("Regex");
                     if (!r.isJsonPrimitive() || !KNOWN_REGEXES.contains(r.getAsString())) {
-                        throw bad(what + " Replace uses the regex " + StrictJson.printable(regex)
-                                + ", not one T5 uses " + KNOWN_REGEXES);
+                        throw bad(what + " Replace uses the regex " + StrictJson.printable(regex) + ", not one T5 uses "
+                                + KNOWN_REGEXES);
                     }
                 }
                 break;
@@ -111,17 +123,17 @@ final class TokenizerFileCheck {
                 JsonElement map = o.get("precompiled_charsmap");
                 String sha;
                 try {
-                    byte[] bytes = Base64.getDecoder().decode(map == null || !map.isJsonPrimitive() ? ""
-                            : map.getAsString());
-                    sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+                    byte[] bytes =
+                            Base64.getDecoder().decode(map == null || !map.isJsonPrimitive() ? "" : map.getAsString());
+                    sha = HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
                 } catch (IllegalArgumentException ex) {
                     throw bad(what + " Precompiled holds a precompiled_charsmap that is not base64");
                 } catch (NoSuchAlgorithmException ex) {
                     throw new IllegalStateException(ex);
                 }
                 if (!KNOWN_CHARSMAPS.contains(sha)) {
-                    throw bad(what + " Precompiled holds a precompiled_charsmap (sha256 " + sha
-                            + ") that is not T5's");
+                    throw bad(what + " Precompiled holds a precompiled_charsmap (sha256 " + sha + ") that is not T5's");
                 }
                 break;
             }
@@ -146,7 +158,8 @@ final class TokenizerFileCheck {
         JsonArray v = vocab.getAsJsonArray();
         for (int i = 0; i < v.size(); i++) {
             JsonElement piece = v.get(i);
-            if (!piece.isJsonArray() || piece.getAsJsonArray().size() != 2
+            if (!piece.isJsonArray()
+                    || piece.getAsJsonArray().size() != 2
                     || !piece.getAsJsonArray().get(0).isJsonPrimitive()
                     || !piece.getAsJsonArray().get(0).getAsJsonPrimitive().isString()
                     || !piece.getAsJsonArray().get(1).isJsonPrimitive()
@@ -169,14 +182,16 @@ final class TokenizerFileCheck {
     }
 
     private String type(JsonElement e, String what) {
-        if (!e.isJsonObject() || !e.getAsJsonObject().has("type") || !e.getAsJsonObject().get("type").isJsonPrimitive()) {
+        if (!e.isJsonObject()
+                || !e.getAsJsonObject().has("type")
+                || !e.getAsJsonObject().get("type").isJsonPrimitive()) {
             throw bad(what + " has no 'type'");
         }
         return e.getAsJsonObject().get("type").getAsString();
     }
 
     private IllegalArgumentException bad(String problem) {
-        return new IllegalArgumentException("T5 tokenizer " + file + " is refused: " + problem
-                + " (only T5's own tokenizer.json is accepted)");
+        return new IllegalArgumentException(
+                "T5 tokenizer " + file + " is refused: " + problem + " (only T5's own tokenizer.json is accepted)");
     }
 }

@@ -46,34 +46,56 @@ public enum DType {
             return null;
         }
         switch (name.toUpperCase(Locale.ROOT)) {
-            case "F64": return F64;
-            case "F32": return F32;
-            case "F16": return F16;
-            case "BF16": return BF16;
-            case "I64": return I64;
-            case "I32": return I32;
-            case "I16": return I16;
-            case "I8": return I8;
-            case "U8": return U8;
-            case "BOOL": return BOOL;
-            default: return null;
+            case "F64":
+                return F64;
+            case "F32":
+                return F32;
+            case "F16":
+                return F16;
+            case "BF16":
+                return BF16;
+            case "I64":
+                return I64;
+            case "I32":
+                return I32;
+            case "I16":
+                return I16;
+            case "I8":
+                return I8;
+            case "U8":
+                return U8;
+            case "BOOL":
+                return BOOL;
+            default:
+                return null;
         }
     }
 
     /** Maps a torch storage class name ("FloatStorage", "HalfStorage", ...) to its dtype. */
     public static DType fromTorchStorage(String storageName) {
         switch (storageName) {
-            case "DoubleStorage": return F64;
-            case "FloatStorage": return F32;
-            case "HalfStorage": return F16;
-            case "BFloat16Storage": return BF16;
-            case "LongStorage": return I64;
-            case "IntStorage": return I32;
-            case "ShortStorage": return I16;
-            case "CharStorage": return I8;
-            case "ByteStorage": return U8;
-            case "BoolStorage": return BOOL;
-            default: return null;
+            case "DoubleStorage":
+                return F64;
+            case "FloatStorage":
+                return F32;
+            case "HalfStorage":
+                return F16;
+            case "BFloat16Storage":
+                return BF16;
+            case "LongStorage":
+                return I64;
+            case "IntStorage":
+                return I32;
+            case "ShortStorage":
+                return I16;
+            case "CharStorage":
+                return I8;
+            case "ByteStorage":
+                return U8;
+            case "BoolStorage":
+                return BOOL;
+            default:
+                return null;
         }
     }
 }

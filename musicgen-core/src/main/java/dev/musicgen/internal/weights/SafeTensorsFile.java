@@ -1,9 +1,9 @@
 package dev.musicgen.internal.weights;
 
-import dev.musicgen.CheckpointException;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.musicgen.CheckpointException;
 import dev.musicgen.internal.StrictJson;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -35,7 +35,11 @@ public final class SafeTensorsFile implements AutoCloseable {
     private final Map<String, TensorData> tensors;
     private final Map<String, String> metadata;
 
-    private SafeTensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorData> tensors,
+    private SafeTensorsFile(
+            Path path,
+            FileChannel channel,
+            long dataStart,
+            Map<String, TensorData> tensors,
             Map<String, String> metadata) {
         this.path = path;
         this.channel = channel;
@@ -69,12 +73,16 @@ public final class SafeTensorsFile implements AutoCloseable {
             readFully(ch, lenBuf, 0);
             long headerLen = lenBuf.getLong(0);
             if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
-                throw bad(path, "header length " + headerLen + " is outside 1.." + MAX_HEADER_BYTES
-                        + " bytes (not a safetensors file, or corrupt)");
+                throw bad(
+                        path,
+                        "header length " + headerLen + " is outside 1.." + MAX_HEADER_BYTES
+                                + " bytes (not a safetensors file, or corrupt)");
             }
             if (8 + headerLen > fileSize) {
-                throw bad(path, "header length " + headerLen + " runs past the end of the " + fileSize
-                        + "-byte file (truncated?)");
+                throw bad(
+                        path,
+                        "header length " + headerLen + " runs past the end of the " + fileSize
+                                + "-byte file (truncated?)");
             }
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
             readFully(ch, hb, 8);
@@ -99,9 +107,13 @@ public final class SafeTensorsFile implements AutoCloseable {
                 String name = StrictJson.printable(e.getKey());
                 if (e.getKey().equals("__metadata__")) {
                     if (e.getValue().isJsonObject()) {
-                        for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
-                            metadata.put(m.getKey(), m.getValue().isJsonPrimitive()
-                                    ? m.getValue().getAsString() : m.getValue().toString());
+                        for (Map.Entry<String, JsonElement> m :
+                                e.getValue().getAsJsonObject().entrySet()) {
+                            metadata.put(
+                                    m.getKey(),
+                                    m.getValue().isJsonPrimitive()
+                                            ? m.getValue().getAsString()
+                                            : m.getValue().toString());
                         }
                     }
                     continue;
@@ -110,12 +122,16 @@ public final class SafeTensorsFile implements AutoCloseable {
                     throw bad(path, "tensor '" + name + "': entry is not an object");
                 }
                 JsonObject t = e.getValue().getAsJsonObject();
-                String dtypeName = t.has("dtype") && t.get("dtype").isJsonPrimitive() ? t.get("dtype").getAsString() : null;
+                String dtypeName = t.has("dtype") && t.get("dtype").isJsonPrimitive()
+                        ? t.get("dtype").getAsString()
+                        : null;
                 DType dtype = DType.fromSafetensors(dtypeName);
                 if (dtype == null) {
-                    throw bad(path, "tensor '" + name + "': unknown dtype "
-                            + (dtypeName == null ? null : StrictJson.printable(dtypeName))
-                            + " (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
+                    throw bad(
+                            path,
+                            "tensor '" + name + "': unknown dtype "
+                                    + (dtypeName == null ? null : StrictJson.printable(dtypeName))
+                                    + " (supported: F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
                 }
                 long[] shape = longs(path, name, "shape", t);
                 long[] offsets = longs(path, name, "data_offsets", t);
@@ -135,19 +151,24 @@ public final class SafeTensorsFile implements AutoCloseable {
                     throw bad(path, "tensor '" + name + "': invalid data_offsets [" + begin + ", " + end + "]");
                 }
                 if (end > dataSize) {
-                    throw bad(path, "tensor '" + name + "': data_offsets end " + end + " is past the end of the data ("
-                            + dataSize + " bytes; truncated file?)");
+                    throw bad(
+                            path,
+                            "tensor '" + name + "': data_offsets end " + end + " is past the end of the data ("
+                                    + dataSize + " bytes; truncated file?)");
                 }
                 long expected = Math.multiplyExact(numel, dtype.byteSize());
                 if (end - begin != expected) {
-                    throw bad(path, "tensor '" + name + "': " + (end - begin) + " bytes of data but shape "
-                            + java.util.Arrays.toString(shape) + " x " + dtype + " needs " + expected);
+                    throw bad(
+                            path,
+                            "tensor '" + name + "': " + (end - begin) + " bytes of data but shape "
+                                    + java.util.Arrays.toString(shape) + " x " + dtype + " needs " + expected);
                 }
                 ranges.add(new long[] {begin, end});
                 rangeNames.add(name);
                 final long absolute = dataStart + begin;
                 final long len = end - begin;
-                tensors.put(e.getKey(),
+                tensors.put(
+                        e.getKey(),
                         TensorData.mapped(e.getKey(), dtype, shape, () -> map(path, ch, name, absolute, len)));
             }
             checkOverlaps(path, ranges, rangeNames);
@@ -174,8 +195,10 @@ public final class SafeTensorsFile implements AutoCloseable {
                 continue;
             }
             if (furthest >= 0 && cur[0] < ranges.get(furthest)[1]) {
-                throw bad(path, "tensors '" + names.get(furthest) + "' and '" + names.get(order[i])
-                        + "' have overlapping data ranges");
+                throw bad(
+                        path,
+                        "tensors '" + names.get(furthest) + "' and '" + names.get(order[i])
+                                + "' have overlapping data ranges");
             }
             if (furthest < 0 || cur[1] > ranges.get(furthest)[1]) {
                 furthest = order[i];
@@ -194,8 +217,11 @@ public final class SafeTensorsFile implements AutoCloseable {
                 // exact: getAsLong would truncate 1.5 to 1 and wrap numbers past 64 bits into small ones
                 out[i] = a.get(i).getAsBigDecimal().longValueExact();
             } catch (RuntimeException e) {
-                throw bad(path, "tensor '" + tensor + "': '" + field + "' holds " + StrictJson.printable(
-                        a.get(i).toString()) + ", which is not an integer in the 64-bit range");
+                throw bad(
+                        path,
+                        "tensor '" + tensor + "': '" + field + "' holds "
+                                + StrictJson.printable(a.get(i).toString())
+                                + ", which is not an integer in the 64-bit range");
             }
         }
         return out;
@@ -279,16 +305,20 @@ public final class SafeTensorsFile implements AutoCloseable {
             try {
                 idx = StrictJson.parse(Files.readString(fileOrIndex)).getAsJsonObject();
             } catch (IOException | RuntimeException e) {
-                throw new CheckpointException("cannot read safetensors index " + fileOrIndex + ": " + e.getMessage(), e);
+                throw new CheckpointException(
+                        "cannot read safetensors index " + fileOrIndex + ": " + e.getMessage(), e);
             }
             if (!idx.has("weight_map") || !idx.get("weight_map").isJsonObject()) {
                 throw new CheckpointException("safetensors index " + fileOrIndex + " has no 'weight_map' object");
             }
             Map<String, SafeTensorsFile> shards = new LinkedHashMap<>();
             Map<String, TensorData> out = new LinkedHashMap<>();
-            for (Map.Entry<String, JsonElement> e : idx.getAsJsonObject("weight_map").entrySet()) {
+            for (Map.Entry<String, JsonElement> e :
+                    idx.getAsJsonObject("weight_map").entrySet()) {
                 String shard = e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : "";
-                if (!shard.endsWith(".safetensors") || shard.contains("/") || shard.contains("\\")
+                if (!shard.endsWith(".safetensors")
+                        || shard.contains("/")
+                        || shard.contains("\\")
                         || shard.startsWith(".")) {
                     // a shard is a file beside the index, never a path elsewhere
                     throw new CheckpointException("safetensors index " + fileOrIndex + " names shard '"
@@ -299,8 +329,8 @@ public final class SafeTensorsFile implements AutoCloseable {
                 if (f == null) {
                     Path p = fileOrIndex.resolveSibling(shard);
                     if (!Files.exists(p)) {
-                        throw new CheckpointException("safetensors index " + fileOrIndex + " names shard " + shard
-                                + " which does not exist");
+                        throw new CheckpointException(
+                                "safetensors index " + fileOrIndex + " names shard " + shard + " which does not exist");
                     }
                     f = open(p);
                     shards.put(shard, f);

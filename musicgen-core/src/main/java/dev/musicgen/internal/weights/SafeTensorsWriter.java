@@ -1,9 +1,9 @@
 package dev.musicgen.internal.weights;
 
-import dev.musicgen.CheckpointException;
 import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.musicgen.CheckpointException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -44,7 +44,8 @@ public final class SafeTensorsWriter {
         long offset = 0;
         for (Map.Entry<String, TensorData> e : tensors.entrySet()) {
             if (e.getKey().isEmpty() || e.getKey().equals("__metadata__")) {
-                throw new IllegalArgumentException("tensor name '" + e.getKey() + "' is not allowed in a safetensors file");
+                throw new IllegalArgumentException(
+                        "tensor name '" + e.getKey() + "' is not allowed in a safetensors file");
             }
             TensorData t = e.getValue();
             ByteBuffer b = t.buffer().duplicate();

@@ -1,10 +1,10 @@
 package dev.musicgen.internal.weights;
 
-import dev.musicgen.CheckpointException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.musicgen.CheckpointException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -56,8 +56,7 @@ public final class TensorData {
 
     /** The same tensor under another name (its bytes and how they are read unchanged). */
     public TensorData named(String newName) {
-        return new TensorData(java.util.Objects.requireNonNull(newName, "newName"), dtype, shape, bytes,
-                freshMappings);
+        return new TensorData(java.util.Objects.requireNonNull(newName, "newName"), dtype, shape, bytes, freshMappings);
     }
 
     public String name() {
@@ -104,16 +103,36 @@ public final class TensorData {
         ByteBuffer b = buffer();
         float[] out = new float[n];
         switch (dtype) {
-            case F32: b.asFloatBuffer().get(out); break;
-            case F64: for (int i = 0; i < n; i++) out[i] = (float) b.getDouble(i * 8); break;
-            case F16: for (int i = 0; i < n; i++) out[i] = Half.toFloat(b.getShort(i * 2)); break;
-            case BF16: for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16); break;
-            case I64: for (int i = 0; i < n; i++) out[i] = b.getLong(i * 8); break;
-            case I32: for (int i = 0; i < n; i++) out[i] = b.getInt(i * 4); break;
-            case I16: for (int i = 0; i < n; i++) out[i] = b.getShort(i * 2); break;
-            case I8: for (int i = 0; i < n; i++) out[i] = b.get(i); break;
-            case U8: case BOOL: for (int i = 0; i < n; i++) out[i] = b.get(i) & 0xff; break;
-            default: throw new IllegalStateException(dtype.toString());
+            case F32:
+                b.asFloatBuffer().get(out);
+                break;
+            case F64:
+                for (int i = 0; i < n; i++) out[i] = (float) b.getDouble(i * 8);
+                break;
+            case F16:
+                for (int i = 0; i < n; i++) out[i] = Half.toFloat(b.getShort(i * 2));
+                break;
+            case BF16:
+                for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16);
+                break;
+            case I64:
+                for (int i = 0; i < n; i++) out[i] = b.getLong(i * 8);
+                break;
+            case I32:
+                for (int i = 0; i < n; i++) out[i] = b.getInt(i * 4);
+                break;
+            case I16:
+                for (int i = 0; i < n; i++) out[i] = b.getShort(i * 2);
+                break;
+            case I8:
+                for (int i = 0; i < n; i++) out[i] = b.get(i);
+                break;
+            case U8:
+            case BOOL:
+                for (int i = 0; i < n; i++) out[i] = b.get(i) & 0xff;
+                break;
+            default:
+                throw new IllegalStateException(dtype.toString());
         }
         release(b);
         return out;
@@ -125,11 +144,22 @@ public final class TensorData {
         ByteBuffer b = buffer();
         long[] out = new long[n];
         switch (dtype) {
-            case I64: b.asLongBuffer().get(out); break;
-            case I32: for (int i = 0; i < n; i++) out[i] = b.getInt(i * 4); break;
-            case I16: for (int i = 0; i < n; i++) out[i] = b.getShort(i * 2); break;
-            case I8: for (int i = 0; i < n; i++) out[i] = b.get(i); break;
-            case U8: case BOOL: for (int i = 0; i < n; i++) out[i] = b.get(i) & 0xff; break;
+            case I64:
+                b.asLongBuffer().get(out);
+                break;
+            case I32:
+                for (int i = 0; i < n; i++) out[i] = b.getInt(i * 4);
+                break;
+            case I16:
+                for (int i = 0; i < n; i++) out[i] = b.getShort(i * 2);
+                break;
+            case I8:
+                for (int i = 0; i < n; i++) out[i] = b.get(i);
+                break;
+            case U8:
+            case BOOL:
+                for (int i = 0; i < n; i++) out[i] = b.get(i) & 0xff;
+                break;
             default:
                 float[] f = toFloatArray();
                 for (int i = 0; i < n; i++) out[i] = (long) f[i];

@@ -18,8 +18,9 @@ import net.razorvine.pickle.IObjectConstructor;
  * The archive's root folder name is taken from the file, never assumed.
  */
 public final class TorchCheckpoint implements AutoCloseable {
-    private static final byte[] LEGACY_MAGIC = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c,
-        0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8};
+    private static final byte[] LEGACY_MAGIC = {
+        (byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8
+    };
 
     private final Path path;
     private final FileChannel channel;
@@ -57,7 +58,8 @@ public final class TorchCheckpoint implements AutoCloseable {
             ZipDirectory zip = ZipDirectory.read(path, ch);
             ZipDirectory.Entry pkl = null;
             for (ZipDirectory.Entry e : zip.entries().values()) {
-                if (e.name().endsWith("/data.pkl") && e.name().indexOf('/') == e.name().length() - 9) {
+                if (e.name().endsWith("/data.pkl")
+                        && e.name().indexOf('/') == e.name().length() - 9) {
                     pkl = e;
                     break;
                 }
@@ -69,7 +71,10 @@ public final class TorchCheckpoint implements AutoCloseable {
             String prefix = pkl.name().substring(0, pkl.name().length() - "data.pkl".length());
             ZipDirectory.Entry order = zip.entries().get(prefix + "byteorder");
             if (order != null) {
-                String bo = StandardCharsets.US_ASCII.decode(zip.bytes(order)).toString().trim();
+                String bo = StandardCharsets.US_ASCII
+                        .decode(zip.bytes(order))
+                        .toString()
+                        .trim();
                 if (!bo.equals("little")) {
                     throw new CheckpointException("invalid checkpoint " + path + ": byte order '" + bo
                             + "' is not supported (only little-endian)");
@@ -80,14 +85,18 @@ public final class TorchCheckpoint implements AutoCloseable {
             pb.get(pickle);
             String source = path.toString();
             TorchPickle unpickler = new TorchPickle(extraGlobals);
-            Object root = unpickler.load(pickle, s -> {
-                ZipDirectory.Entry e = zip.entries().get(prefix + "data/" + s.key());
-                if (e == null) {
-                    throw new CheckpointException("invalid checkpoint " + path + ": storage " + s.key()
-                            + " is referenced but " + prefix + "data/" + s.key() + " is missing from the archive");
-                }
-                return new TorchStorage(source, s.key(), s.dtype(), s.numel(), () -> zip.bytes(e));
-            }, source);
+            Object root = unpickler.load(
+                    pickle,
+                    s -> {
+                        ZipDirectory.Entry e = zip.entries().get(prefix + "data/" + s.key());
+                        if (e == null) {
+                            throw new CheckpointException(
+                                    "invalid checkpoint " + path + ": storage " + s.key() + " is referenced but "
+                                            + prefix + "data/" + s.key() + " is missing from the archive");
+                        }
+                        return new TorchStorage(source, s.key(), s.dtype(), s.numel(), () -> zip.bytes(e));
+                    },
+                    source);
             return new TorchCheckpoint(path, ch, root);
         } catch (IOException e) {
             close(ch);
@@ -105,13 +114,15 @@ public final class TorchCheckpoint implements AutoCloseable {
         if (head.position() >= 2 && h[0] == (byte) 0x80 && h[1] <= 5) {
             boolean legacy = head.position() == LEGACY_MAGIC.length && java.util.Arrays.equals(h, LEGACY_MAGIC);
             throw new CheckpointException("unsupported checkpoint " + path + ": "
-                    + (legacy ? "it uses torch's legacy (pre-1.6) serialization format"
+                    + (legacy
+                            ? "it uses torch's legacy (pre-1.6) serialization format"
                             : "it is a bare pickle, not a torch.save zip archive")
                     + "; re-save it with a current torch.save (zip format)");
         }
         if (head.position() < 4 || h[0] != 'P' || h[1] != 'K') {
-            throw new CheckpointException("invalid checkpoint " + path
-                    + ": not a zip archive (a torch.save file starts with 'PK'); is it truncated or of another format?");
+            throw new CheckpointException(
+                    "invalid checkpoint " + path
+                            + ": not a zip archive (a torch.save file starts with 'PK'); is it truncated or of another format?");
         }
     }
 

@@ -81,17 +81,35 @@ final class TorchPickle {
     }
 
     private static final Set<String> OMEGACONF = Set.of(
-            "omegaconf.dictconfig.DictConfig", "omegaconf.listconfig.ListConfig",
-            "omegaconf.base.ContainerMetadata", "omegaconf.base.Metadata",
-            "omegaconf.nodes.AnyNode", "omegaconf.nodes.StringNode", "omegaconf.nodes.IntegerNode",
-            "omegaconf.nodes.FloatNode", "omegaconf.nodes.BooleanNode", "omegaconf.nodes.EnumNode",
-            "omegaconf.nodes.BytesNode", "omegaconf.nodes.PathNode", "omegaconf.nodes.ValueNode");
+            "omegaconf.dictconfig.DictConfig",
+            "omegaconf.listconfig.ListConfig",
+            "omegaconf.base.ContainerMetadata",
+            "omegaconf.base.Metadata",
+            "omegaconf.nodes.AnyNode",
+            "omegaconf.nodes.StringNode",
+            "omegaconf.nodes.IntegerNode",
+            "omegaconf.nodes.FloatNode",
+            "omegaconf.nodes.BooleanNode",
+            "omegaconf.nodes.EnumNode",
+            "omegaconf.nodes.BytesNode",
+            "omegaconf.nodes.PathNode",
+            "omegaconf.nodes.ValueNode");
 
     /** Builtin types that only appear as values (omegaconf's ref_type/object_type, defaultdict factories). */
     private static final Set<String> TYPE_MARKERS = Set.of(
-            "typing.Any", "builtins.dict", "builtins.list", "builtins.int", "builtins.long", "builtins.float",
-            "builtins.str", "builtins.bool", "builtins.tuple", "builtins.object", "builtins.bytes",
-            "pathlib.Path", "pathlib.PosixPath");
+            "typing.Any",
+            "builtins.dict",
+            "builtins.list",
+            "builtins.int",
+            "builtins.long",
+            "builtins.float",
+            "builtins.str",
+            "builtins.bool",
+            "builtins.tuple",
+            "builtins.object",
+            "builtins.bytes",
+            "pathlib.Path",
+            "pathlib.PosixPath");
 
     private final Map<String, IObjectConstructor> extra;
 
@@ -216,63 +234,63 @@ final class TorchPickle {
         private final Set<Object> open = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         private final Map<Object, Object> done = new java.util.IdentityHashMap<>();
 
-    private Object toJava(Object o, int depth) {
-        if (depth > MAX_DEPTH) {
-            throw new PickleException("the pickle nests containers deeper than " + MAX_DEPTH + " levels");
+        private Object toJava(Object o, int depth) {
+            if (depth > MAX_DEPTH) {
+                throw new PickleException("the pickle nests containers deeper than " + MAX_DEPTH + " levels");
+            }
+            boolean container = o instanceof PyObject || o instanceof Map || o instanceof Object[] || o instanceof List;
+            if (!container) {
+                return convert(o, depth);
+            }
+            if (done.containsKey(o)) {
+                return done.get(o);
+            }
+            if (!open.add(o)) {
+                throw new PickleException("the pickle holds a container that contains itself (a reference cycle)");
+            }
+            try {
+                Object converted = convert(o, depth);
+                done.put(o, converted);
+                return converted;
+            } finally {
+                open.remove(o);
+            }
         }
-        boolean container = o instanceof PyObject || o instanceof Map || o instanceof Object[] || o instanceof List;
-        if (!container) {
-            return convert(o, depth);
-        }
-        if (done.containsKey(o)) {
-            return done.get(o);
-        }
-        if (!open.add(o)) {
-            throw new PickleException("the pickle holds a container that contains itself (a reference cycle)");
-        }
-        try {
-            Object converted = convert(o, depth);
-            done.put(o, converted);
-            return converted;
-        } finally {
-            open.remove(o);
-        }
-    }
 
-    private Object convert(Object o, int depth) {
-        if (o instanceof PyObject) {
-            PyObject p = (PyObject) o;
-            Object content = p.state.get("_content");
-            switch (p.name) {
-                case "DictConfig":
-                case "ListConfig":
-                    return toJava(content, depth + 1);
-                case "ContainerMetadata":
-                case "Metadata":
-                    return null;
-                default:
-                    return toJava(p.state.get("_val"), depth + 1);
+        private Object convert(Object o, int depth) {
+            if (o instanceof PyObject) {
+                PyObject p = (PyObject) o;
+                Object content = p.state.get("_content");
+                switch (p.name) {
+                    case "DictConfig":
+                    case "ListConfig":
+                        return toJava(content, depth + 1);
+                    case "ContainerMetadata":
+                    case "Metadata":
+                        return null;
+                    default:
+                        return toJava(p.state.get("_val"), depth + 1);
+                }
             }
-        }
-        if (o instanceof Map) {
-            Map<Object, Object> out = new LinkedHashMap<>();
-            for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
-                out.put(e.getKey(), toJava(e.getValue(), depth + 1));
+            if (o instanceof Map) {
+                Map<Object, Object> out = new LinkedHashMap<>();
+                for (Map.Entry<?, ?> e : ((Map<?, ?>) o).entrySet()) {
+                    out.put(e.getKey(), toJava(e.getValue(), depth + 1));
+                }
+                return out;
             }
-            return out;
-        }
-        if (o instanceof Object[] || o instanceof List) {
-            List<Object> out = new ArrayList<>();
-            for (Object x : o instanceof Object[] ? java.util.Arrays.asList((Object[]) o) : (List<?>) o) {
-                out.add(toJava(x, depth + 1));
+            if (o instanceof Object[] || o instanceof List) {
+                List<Object> out = new ArrayList<>();
+                for (Object x : o instanceof Object[] ? java.util.Arrays.asList((Object[]) o) : (List<?>) o) {
+                    out.add(toJava(x, depth + 1));
+                }
+                return out;
             }
-            return out;
+            if (o instanceof PyGlobal) {
+                return o.toString();
+            }
+            return o;
         }
-        if (o instanceof PyGlobal) {
-            return o.toString();
-        }
-        return o;
-    }
     }
 
     private final class SafeUnpickler extends Unpickler {

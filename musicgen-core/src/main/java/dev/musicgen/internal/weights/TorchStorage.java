@@ -49,8 +49,8 @@ final class TorchStorage {
     private ByteBuffer all() {
         ByteBuffer b = bytes.get();
         if (b.remaining() < numel * dtype.byteSize()) {
-            throw new CheckpointException("invalid checkpoint " + source + ": storage " + key + " has "
-                    + b.remaining() + " bytes, expected " + numel * dtype.byteSize() + " (truncated?)");
+            throw new CheckpointException("invalid checkpoint " + source + ": storage " + key + " has " + b.remaining()
+                    + " bytes, expected " + numel * dtype.byteSize() + " (truncated?)");
         }
         return b;
     }

@@ -12,8 +12,8 @@ import java.util.Map;
  */
 public final class WeightFiles {
     /** The names looked for, in order of preference. */
-    public static final List<String> HF_NAMES = List.of("model.safetensors", "model.safetensors.index.json",
-            "pytorch_model.bin");
+    public static final List<String> HF_NAMES =
+            List.of("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin");
 
     private WeightFiles() {}
 

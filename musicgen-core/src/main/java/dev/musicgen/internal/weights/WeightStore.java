@@ -1,9 +1,9 @@
 package dev.musicgen.internal.weights;
 
-import dev.musicgen.CheckpointException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.musicgen.CheckpointException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -42,7 +42,8 @@ public final class WeightStore {
             String k = mapping.apply(e.getKey());
             TensorData prev = renamed.put(k, e.getValue());
             if (prev != null) {
-                throw new CheckpointException("checkpoint " + source + ": two tensors map to the same name '" + k + "'");
+                throw new CheckpointException(
+                        "checkpoint " + source + ": two tensors map to the same name '" + k + "'");
             }
         }
         return new WeightStore(source, Collections.unmodifiableMap(renamed), ConcurrentHashMap.newKeySet(), "");
@@ -75,8 +76,7 @@ public final class WeightStore {
         String full = prefix + key;
         TensorData t = tensors.get(full);
         if (t == null) {
-            throw new CheckpointException("checkpoint " + source + " is missing weight '" + full + "'"
-                    + nearby(full));
+            throw new CheckpointException("checkpoint " + source + " is missing weight '" + full + "'" + nearby(full));
         }
         used.add(full);
         return t;
@@ -116,7 +116,9 @@ public final class WeightStore {
 
     /** Keys of this view (relative to its prefix). */
     public Set<String> keys() {
-        return tensors.keySet().stream().filter(k -> k.startsWith(prefix)).map(k -> k.substring(prefix.length()))
+        return tensors.keySet().stream()
+                .filter(k -> k.startsWith(prefix))
+                .map(k -> k.substring(prefix.length()))
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 
@@ -125,7 +127,8 @@ public final class WeightStore {
         for (String r : regexes) {
             Pattern p = Pattern.compile(r);
             for (String k : tensors.keySet()) {
-                if (k.startsWith(prefix) && p.matcher(k.substring(prefix.length())).matches()) {
+                if (k.startsWith(prefix)
+                        && p.matcher(k.substring(prefix.length())).matches()) {
                     used.add(k);
                 }
             }
@@ -151,7 +154,9 @@ public final class WeightStore {
     private String nearby(String full) {
         int dot = full.lastIndexOf('.');
         String parent = dot > 0 ? full.substring(0, dot) : "";
-        List<String> sib = tensors.keySet().stream().filter(k -> k.startsWith(parent)).limit(8)
+        List<String> sib = tensors.keySet().stream()
+                .filter(k -> k.startsWith(parent))
+                .limit(8)
                 .collect(Collectors.toList());
         return sib.isEmpty() ? " (it has " + tensors.size() + " tensors)" : "; similar keys: " + sib;
     }

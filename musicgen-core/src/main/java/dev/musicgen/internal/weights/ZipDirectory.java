@@ -67,8 +67,8 @@ final class ZipDirectory {
             cdOffset = z.getLong(48);
         }
         if (cdOffset + cdSize > size || cdSize > Integer.MAX_VALUE) {
-            throw new CheckpointException("invalid checkpoint " + path + ": central directory at " + cdOffset
-                    + " (+" + cdSize + " bytes) lies outside the " + size + "-byte file (truncated?)");
+            throw new CheckpointException("invalid checkpoint " + path + ": central directory at " + cdOffset + " (+"
+                    + cdSize + " bytes) lies outside the " + size + "-byte file (truncated?)");
         }
         ByteBuffer cd = ByteBuffer.allocate((int) cdSize).order(ByteOrder.LITTLE_ENDIAN);
         read(ch, cd, cdOffset);
@@ -95,14 +95,23 @@ final class ZipDirectory {
                 int len = cd.getShort(e + 2) & 0xffff;
                 if (id == 0x0001) {
                     int q = e + 4;
-                    if (usize == 0xffffffffL) { usize = cd.getLong(q); q += 8; }
-                    if (csize == 0xffffffffL) { csize = cd.getLong(q); q += 8; }
-                    if (lho == 0xffffffffL) { lho = cd.getLong(q); }
+                    if (usize == 0xffffffffL) {
+                        usize = cd.getLong(q);
+                        q += 8;
+                    }
+                    if (csize == 0xffffffffL) {
+                        csize = cd.getLong(q);
+                        q += 8;
+                    }
+                    if (lho == 0xffffffffL) {
+                        lho = cd.getLong(q);
+                    }
                 }
                 e += 4 + len;
             }
             if (entries.containsKey(name)) {
-                // readers disagree on which copy wins (torch reads the first): an archive that says two things is refused
+                // readers disagree on which copy wins (torch reads the first): an archive that says two things is
+                // refused
                 throw new CheckpointException("invalid checkpoint " + path + ": the zip holds two entries named '"
                         + dev.musicgen.internal.StrictJson.printable(name) + "'");
             }
@@ -134,7 +143,8 @@ final class ZipDirectory {
                 if (e.size() == 0) {
                     return ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
                 }
-                return channel.map(FileChannel.MapMode.READ_ONLY, start, e.size()).order(ByteOrder.LITTLE_ENDIAN);
+                return channel.map(FileChannel.MapMode.READ_ONLY, start, e.size())
+                        .order(ByteOrder.LITTLE_ENDIAN);
             }
             if (e.method() != 8) {
                 throw new CheckpointException("invalid checkpoint " + path + ": entry " + e.name()
@@ -175,8 +185,8 @@ final class ZipDirectory {
                     n += k;
                 }
                 if (n != e.size()) {
-                    throw new CheckpointException("invalid checkpoint " + path + ": entry " + e.name()
-                            + " inflates to " + n + " bytes, expected " + e.size());
+                    throw new CheckpointException("invalid checkpoint " + path + ": entry " + e.name() + " inflates to "
+                            + n + " bytes, expected " + e.size());
                 }
                 ByteBuffer d = ByteBuffer.allocateDirect(n).order(ByteOrder.LITTLE_ENDIAN);
                 d.put(out, 0, n).flip();

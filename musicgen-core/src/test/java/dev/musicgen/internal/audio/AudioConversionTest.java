@@ -1,13 +1,11 @@
 package dev.musicgen.internal.audio;
-import dev.musicgen.testing.TestTensors;
-import dev.musicgen.audio.AudioReaderTest;
-
-import dev.musicgen.audio.*;
-
-import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.musicgen.audio.*;
+import dev.musicgen.audio.AudioReaderTest;
+import org.junit.jupiter.api.Test;
 
 /** audiocraft {@code convert_audio_channels} cases and the predictor's trim. */
 class AudioConversionTest {
@@ -52,7 +50,9 @@ class AudioConversionTest {
         Audio stereo = AudioReaderTest.sine(2, 48000, 4800);
         Audio converted = AudioConversion.convert(stereo, 32000, 1);
         Audio resampledFirst = Resampler.resample(stereo, 32000);
-        assertThat(converted.samples()).isDeepEqualTo(AudioConversion.convertChannels(resampledFirst, 1).samples());
+        assertThat(converted.samples())
+                .isDeepEqualTo(
+                        AudioConversion.convertChannels(resampledFirst, 1).samples());
         assertThat(converted.frames()).isEqualTo(3200);
     }
 
@@ -61,7 +61,7 @@ class AudioConversionTest {
         Audio clip = new Audio(new float[1][44100], 44100);
         assertThat(AudioConversion.trim(clip, 0.2, 0.9).frames()).isEqualTo(39690 - 8820);
         assertThat(AudioConversion.trim(clip, 0.5, null).frames()).isEqualTo(44100 - 22050);
-        assertThat(AudioConversion.trim(clip, 0, 5.0).frames()).isEqualTo(44100);   // past the end: clamped
+        assertThat(AudioConversion.trim(clip, 0, 5.0).frames()).isEqualTo(44100); // past the end: clamped
         assertThat(AudioConversion.trim(clip, 3, 4.0).frames()).isZero();
         assertThatThrownBy(() -> AudioConversion.trim(clip, 2, 1.0))
                 .hasMessage("startSeconds (2.0) must be less than or equal to endSeconds (1.0)");

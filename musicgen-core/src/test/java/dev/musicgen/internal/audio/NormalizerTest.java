@@ -1,21 +1,18 @@
 package dev.musicgen.internal.audio;
-import dev.musicgen.testing.TestTensors;
-import dev.musicgen.audio.AudioReaderTest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.musicgen.audio.*;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
+import dev.musicgen.testing.TestTensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Fixture {@code normalization}: audiocraft {@code normalize_audio} with Replicate's parameters on three
@@ -114,7 +111,7 @@ class NormalizerTest {
     void should_convert_to_pcm16_as_ffmpeg() {
         assertThat(Pcm.toPcm16(1f)).isEqualTo((short) 32767);
         assertThat(Pcm.toPcm16(-1f)).isEqualTo((short) -32768);
-        assertThat(Pcm.toPcm16(0.5f / 32768)).isEqualTo((short) 0);      // half to even
+        assertThat(Pcm.toPcm16(0.5f / 32768)).isEqualTo((short) 0); // half to even
         assertThat(Pcm.toPcm16(1.5f / 32768)).isEqualTo((short) 2);
         assertThat(Pcm.toPcm16(-2.5f / 32768)).isEqualTo((short) -2);
         assertThat(Pcm.toPcm16(3f)).isEqualTo((short) 32767);

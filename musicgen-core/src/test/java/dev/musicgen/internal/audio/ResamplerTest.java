@@ -1,20 +1,17 @@
 package dev.musicgen.internal.audio;
-import dev.musicgen.testing.TestTensors;
-import dev.musicgen.testing.Tensors;
-import dev.musicgen.audio.AudioReaderTest;
-
-import dev.musicgen.audio.*;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.musicgen.audio.*;
+import dev.musicgen.testing.Tensors;
+import dev.musicgen.testing.TestTensors;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * julius {@code resample_frac} parity. Golden data: {@code golden/audio/audio_golden.safetensors},
@@ -29,8 +26,12 @@ class ResamplerTest {
     @Test
     void should_match_julius_on_the_continuation_resample_prompt() throws IOException {
         Path dir = TestTensors.fixture("continuation_resample");
-        float[][] input = TestTensors.read(dir.resolve("inputs.safetensors")).get("input_audio").floats2d();
-        float[][] prompt = TestTensors.read(dir.resolve("expected.safetensors")).get("prompt_wav").floats2d();
+        float[][] input = TestTensors.read(dir.resolve("inputs.safetensors"))
+                .get("input_audio")
+                .floats2d();
+        float[][] prompt = TestTensors.read(dir.resolve("expected.safetensors"))
+                .get("prompt_wav")
+                .floats2d();
         Map<String, TestTensors.Tensor> golden = TestTensors.read(TestTensors.golden("audio_golden.safetensors"));
 
         // the predictor's trim: input[..., int(sr * start) : int(sr * end)], start 0.2 s, end 0.9 s
@@ -38,11 +39,15 @@ class ResamplerTest {
         assertThat(clip.samples()).isDeepEqualTo(prompt);
 
         Audio resampled = Resampler.resample(clip, 32000);
-        assertClose(resampled.samples(), golden.get("continuation_resample.resampled").floats2d());
+        assertClose(
+                resampled.samples(),
+                golden.get("continuation_resample.resampled").floats2d());
 
         Audio mono = AudioConversion.convert(clip, 32000, 1);
         assertThat(mono.sampleRate()).isEqualTo(32000);
-        assertClose(mono.samples(), golden.get("continuation_resample.converted_mono").floats2d());
+        assertClose(
+                mono.samples(),
+                golden.get("continuation_resample.converted_mono").floats2d());
     }
 
     @ParameterizedTest
@@ -67,7 +72,7 @@ class ResamplerTest {
         float[] x = new float[1000];
         java.util.Arrays.fill(x, 0.5f);
         float[] y = Resampler.resample(x, 44100, 32000);
-        assertThat(y).hasSize(725);   // floor(32000 * 1000 / 44100)
+        assertThat(y).hasSize(725); // floor(32000 * 1000 / 44100)
         for (float v : y) {
             assertThat((double) v).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-6));
         }
@@ -83,8 +88,8 @@ class ResamplerTest {
         float[] y = Resampler.resample(x, 44101, 32000);
         assertThat(y).hasSize((int) Math.floor(32000.0 * 4410 / 44101));
         for (int i = 100; i < y.length - 100; i++) {
-            assertThat((double) y[i]).isCloseTo(Math.sin(2 * Math.PI * 440 * i / 32000.0),
-                    org.assertj.core.data.Offset.offset(1e-3));
+            assertThat((double) y[i])
+                    .isCloseTo(Math.sin(2 * Math.PI * 440 * i / 32000.0), org.assertj.core.data.Offset.offset(1e-3));
         }
     }
 

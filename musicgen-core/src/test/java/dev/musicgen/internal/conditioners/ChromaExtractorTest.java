@@ -8,10 +8,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.nn.F;
-import dev.musicgen.testing.Fixtures;
-import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
+import dev.musicgen.testing.Fixtures;
+import dev.musicgen.testing.Tensors;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,7 +55,8 @@ class ChromaExtractorTest {
     @Test
     void hann_window_equals_the_checkpoint_buffer() {
         try (TorchCheckpoint ck = TorchCheckpoint.open(Fixtures.path("models", "musicgen_melody", "state_dict.bin"))) {
-            float[] buffer = ck.tensors("best_state").get("condition_provider.conditioners.self_wav.chroma.spec.window")
+            float[] buffer = ck.tensors("best_state")
+                    .get("condition_provider.conditioners.self_wav.chroma.spec.window")
                     .toFloatArray();
             Tensors.assertAllClose("window", ChromaExtractor.hannWindow(16384), buffer, 1e-6, 0);
         }
@@ -72,7 +73,8 @@ class ChromaExtractorTest {
             assertThat(chroma.getShape()).isEqualTo(new Shape(2, 12, 12));
             assertThat(chroma.getManager()).isSameAs(call);
             double[] tol = Fixtures.tolerance("melody", "chroma");
-            Tensors.assertAllClose("chroma", chroma.toFloatArray(), exp.get("chroma").toFloatArray(), tol[0], tol[1]);
+            Tensors.assertAllClose(
+                    "chroma", chroma.toFloatArray(), exp.get("chroma").toFloatArray(), tol[0], tol[1]);
             assertThat(ex.frames(48000)).isEqualTo(12);
             assertThat(ex.frames(960000)).isEqualTo(235);
             assertThat(ex.frames(1)).isEqualTo(5);

@@ -13,13 +13,13 @@ import dev.musicgen.internal.lm.ConditionFuser;
 import dev.musicgen.internal.lm.LMCheckpoint;
 import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.nn.F;
-import dev.musicgen.spi.RepoResolver;
-import dev.musicgen.testing.Fixtures;
-import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
 import dev.musicgen.internal.weights.WeightStore;
+import dev.musicgen.spi.RepoResolver;
+import dev.musicgen.testing.Fixtures;
+import dev.musicgen.testing.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -73,9 +73,13 @@ class ConditionProviderTest {
 
     @Test
     void cross_attention_source_of_a_cfg_batch_matches_generate_text() {
-        String text = Fixtures.caseJson("generate_text").getAsJsonObject("params").getAsJsonArray("texts").get(0)
+        String text = Fixtures.caseJson("generate_text")
+                .getAsJsonObject("params")
+                .getAsJsonArray("texts")
+                .get(0)
                 .getAsString();
-        try (ConditionProvider p = provider("musicgen_mono", s -> s); NDManager call = root.newSubManager()) {
+        try (ConditionProvider p = provider("musicgen_mono", s -> s);
+                NDManager call = root.newSubManager()) {
             assertThat(p.supportsMelody()).isFalse();
             ConditionTensors c = p.withNullConditions(List.of(text), null, call);
             assertThat(c.conditions()).containsOnlyKeys("description");
@@ -84,9 +88,14 @@ class ConditionProviderTest {
             NDArray cross = f.crossSource();
             assertThat(cross.getShape()).isEqualTo(new Shape(2, 27, 64));
             double[] tol = Fixtures.tolerance("generate_text", "condition_description");
-            Tensors.assertAllClose("condition_description", cross.toFloatArray(),
-                    Fixtures.tensors("generate_text", "expected.safetensors").get("condition_description")
-                            .toFloatArray(), tol[0], tol[1]);
+            Tensors.assertAllClose(
+                    "condition_description",
+                    cross.toFloatArray(),
+                    Fixtures.tensors("generate_text", "expected.safetensors")
+                            .get("condition_description")
+                            .toFloatArray(),
+                    tol[0],
+                    tol[1]);
         }
     }
 
@@ -94,20 +103,24 @@ class ConditionProviderTest {
     void cond_and_uncond_batches_match_lm_forward() {
         List<String> texts = texts("lm_forward");
         Map<String, TensorData> exp = Fixtures.tensors("lm_forward", "expected.safetensors");
-        try (ConditionProvider p = provider("musicgen_mono", s -> s); NDManager call = root.newSubManager()) {
+        try (ConditionProvider p = provider("musicgen_mono", s -> s);
+                NDManager call = root.newSubManager()) {
             ConditionFuser fuser = fuser("musicgen_mono");
             int before = root.getManagedArrays().size();
             ConditionTensors cond = p.conditions(texts, null, call);
             ConditionTensors uncond = p.conditions(Arrays.asList(null, null), null, call);
             try (NDManager fusing = call.newSubManager()) {
-                assertLike("cross_attention_src_cond", fused(fuser, cond, fusing).crossSource(), exp, "lm_forward");
+                assertLike(
+                        "cross_attention_src_cond", fused(fuser, cond, fusing).crossSource(), exp, "lm_forward");
                 NDArray uncondSrc = fused(fuser, uncond, fusing).crossSource();
                 assertLike("cross_attention_src_uncond", uncondSrc, exp, "lm_forward");
                 assertThat(uncondSrc.getShape()).isEqualTo(new Shape(2, 1, 64));
             }
             cond.close();
             uncond.close();
-            assertThat(root.getManagedArrays().size()).as("arrays left on the weights and call managers").isEqualTo(before);
+            assertThat(root.getManagedArrays().size())
+                    .as("arrays left on the weights and call managers")
+                    .isEqualTo(before);
         }
     }
 
@@ -125,20 +138,33 @@ class ConditionProviderTest {
                     NDManager call = root.newSubManager()) {
                 hf.view("text_encoder").checkAllUsed();
                 hf.view("enc_to_dec_proj").checkAllUsed();
-                assertLike("cross_attention_src_cond", fused(fuser, p.conditions(texts, null, call), call)
-                        .crossSource(), exp, "lm_forward");
-                assertLike("cross_attention_src_uncond", fused(fuser, p.conditions(Arrays.asList(null, null), null,
-                        call), call).crossSource(), exp, "lm_forward");
+                assertLike(
+                        "cross_attention_src_cond",
+                        fused(fuser, p.conditions(texts, null, call), call).crossSource(),
+                        exp,
+                        "lm_forward");
+                assertLike(
+                        "cross_attention_src_uncond",
+                        fused(fuser, p.conditions(Arrays.asList(null, null), null, call), call)
+                                .crossSource(),
+                        exp,
+                        "lm_forward");
             }
         }
     }
 
     @Test
     void melody_conditions_match_fixture_cond_and_null_rows() {
-        String text = Fixtures.caseJson("melody").getAsJsonObject("params").get("text").getAsString();
+        String text = Fixtures.caseJson("melody")
+                .getAsJsonObject("params")
+                .get("text")
+                .getAsString();
         Map<String, TensorData> exp = Fixtures.tensors("melody", "expected.safetensors");
-        float[] melody = Fixtures.tensors("melody", "inputs.safetensors").get("melody_wav").toFloatArray();
-        try (ConditionProvider p = provider("musicgen_melody", s -> s); NDManager call = root.newSubManager()) {
+        float[] melody = Fixtures.tensors("melody", "inputs.safetensors")
+                .get("melody_wav")
+                .toFloatArray();
+        try (ConditionProvider p = provider("musicgen_melody", s -> s);
+                NDManager call = root.newSubManager()) {
             assertThat(p.supportsMelody()).isTrue();
             assertThat(p.chromaConditioner().matchLenOnEval()).isFalse();
             assertThat(p.chromaConditioner().chromaLen()).isEqualTo(235);
@@ -150,26 +176,39 @@ class ConditionProviderTest {
             Condition desc = c.condition("description");
             Condition wav = c.condition("self_wav");
             assertLike("condition_description", desc.embeds(), exp, "melody");
-            Tensors.assertExact("condition_description_mask", desc.mask().toLongArray(),
+            Tensors.assertExact(
+                    "condition_description_mask",
+                    desc.mask().toLongArray(),
                     exp.get("condition_description_mask").toLongArray());
             assertLike("condition_self_wav", wav.embeds(), exp, "melody");
-            Tensors.assertExact("condition_self_wav_mask", wav.mask().toLongArray(),
+            Tensors.assertExact(
+                    "condition_self_wav_mask",
+                    wav.mask().toLongArray(),
                     exp.get("condition_self_wav_mask").toLongArray());
             // the fuser prepends description, then self_wav in front of it: [self_wav, description, tokens]
             ConditionFuser.Fused f = fused(fuser("musicgen_melody"), c, call);
             assertThat(f.crossSource()).isNull();
             NDArray prefix = f.prefix();
             assertThat(prefix.getShape()).isEqualTo(new Shape(2, 12 + 27, 64));
-            Tensors.assertAllClose("prefix[:, :12]", prefix.get(new NDIndex(":, :12")).toFloatArray(),
-                    wav.embeds().toFloatArray(), 0, 0);
-            Tensors.assertAllClose("prefix[:, 12:]", prefix.get(new NDIndex(":, 12:")).toFloatArray(),
-                    desc.embeds().toFloatArray(), 0, 0);
+            Tensors.assertAllClose(
+                    "prefix[:, :12]",
+                    prefix.get(new NDIndex(":, :12")).toFloatArray(),
+                    wav.embeds().toFloatArray(),
+                    0,
+                    0);
+            Tensors.assertAllClose(
+                    "prefix[:, 12:]",
+                    prefix.get(new NDIndex(":, 12:")).toFloatArray(),
+                    desc.embeds().toFloatArray(),
+                    0,
+                    0);
         }
     }
 
     @Test
     void text_only_request_on_a_melody_model_gives_five_masked_frames() {
-        try (ConditionProvider p = provider("musicgen_melody", s -> s); NDManager call = root.newSubManager()) {
+        try (ConditionProvider p = provider("musicgen_melody", s -> s);
+                NDManager call = root.newSubManager()) {
             ConditionTensors c = p.withNullConditions(List.of("soft piano"), null, call);
             Condition wav = c.condition("self_wav");
             assertThat(wav.embeds().getShape()).isEqualTo(new Shape(2, 5, 64));
@@ -182,10 +221,12 @@ class ConditionProviderTest {
 
     @Test
     void match_len_on_eval_tiles_to_chroma_len_and_keeps_every_frame() {
-        float[] melody = Fixtures.tensors("melody", "inputs.safetensors").get("melody_wav").toFloatArray();
+        float[] melody = Fixtures.tensors("melody", "inputs.safetensors")
+                .get("melody_wav")
+                .toFloatArray();
         Map<String, TensorData> exp = Fixtures.tensors("melody", "expected.safetensors");
-        try (ConditionProvider p = provider("musicgen_melody",
-                s -> s.replace("match_len_on_eval: false", "match_len_on_eval: true"));
+        try (ConditionProvider p = provider(
+                        "musicgen_melody", s -> s.replace("match_len_on_eval: false", "match_len_on_eval: true"));
                 NDManager call = root.newSubManager()) {
             assertThat(p.chromaConditioner().matchLenOnEval()).isTrue();
             ConditionTensors c = p.withNullConditions(List.of("x"), List.<float[][]>of(new float[][] {melody}), call);
@@ -199,23 +240,29 @@ class ConditionProviderTest {
             for (int rep = 0; rep * 12 < 235; rep++) {
                 int frames = Math.min(12, 235 - rep * 12);
                 float[] got = Arrays.copyOfRange(all, rep * 12 * 64, (rep * 12 + frames) * 64);
-                Tensors.assertAllClose("cond row, repeat " + rep, got, Arrays.copyOfRange(cond12, 0, frames * 64),
-                        tol[0], tol[1]);
+                Tensors.assertAllClose(
+                        "cond row, repeat " + rep, got, Arrays.copyOfRange(cond12, 0, frames * 64), tol[0], tol[1]);
             }
             // null row: zeros → one-hot C on every frame → proj(e_C) = W[:, 0] + b, unmasked
             float[] nullRow = Arrays.copyOfRange(all, 235 * 64, 2 * 235 * 64);
-            try (TorchCheckpoint ck = TorchCheckpoint.open(Fixtures.path("models", "musicgen_melody",
-                    "state_dict.bin"))) {
+            try (TorchCheckpoint ck =
+                    TorchCheckpoint.open(Fixtures.path("models", "musicgen_melody", "state_dict.bin"))) {
                 Map<String, TensorData> w = ck.tensors("best_state");
-                float[] weight = w.get("condition_provider.conditioners.self_wav.output_proj.weight").toFloatArray();
-                float[] bias = w.get("condition_provider.conditioners.self_wav.output_proj.bias").toFloatArray();
+                float[] weight = w.get("condition_provider.conditioners.self_wav.output_proj.weight")
+                        .toFloatArray();
+                float[] bias = w.get("condition_provider.conditioners.self_wav.output_proj.bias")
+                        .toFloatArray();
                 float[] expectedFrame = new float[64];
                 for (int d = 0; d < 64; d++) {
                     expectedFrame[d] = weight[d * 12] + bias[d];
                 }
                 for (int f = 0; f < 235; f++) {
-                    Tensors.assertAllClose("null frame " + f, Arrays.copyOfRange(nullRow, f * 64, f * 64 + 64),
-                            expectedFrame, 1e-6, 1e-6);
+                    Tensors.assertAllClose(
+                            "null frame " + f,
+                            Arrays.copyOfRange(nullRow, f * 64, f * 64 + 64),
+                            expectedFrame,
+                            1e-6,
+                            1e-6);
                 }
             }
         }
@@ -223,9 +270,12 @@ class ConditionProviderTest {
 
     @Test
     void batches_zero_pad_melodies_to_the_longest_and_mask_by_length() {
-        float[] melody = Fixtures.tensors("melody", "inputs.safetensors").get("melody_wav").toFloatArray();
+        float[] melody = Fixtures.tensors("melody", "inputs.safetensors")
+                .get("melody_wav")
+                .toFloatArray();
         float[][] stereo = {Arrays.copyOf(melody, 20000), Arrays.copyOf(melody, 20000)};
-        try (ConditionProvider p = provider("musicgen_melody", s -> s); NDManager call = root.newSubManager()) {
+        try (ConditionProvider p = provider("musicgen_melody", s -> s);
+                NDManager call = root.newSubManager()) {
             List<float[][]> melodies = Arrays.asList(new float[][] {melody}, stereo, null);
             ConditionTensors c = p.conditions(Arrays.asList("a", "b", null), melodies, call);
             long[] mask = c.condition("self_wav").mask().toLongArray();
@@ -243,19 +293,24 @@ class ConditionProviderTest {
 
     @Test
     void bad_requests_are_refused_with_clear_messages() {
-        try (ConditionProvider p = provider("musicgen_mono", s -> s); NDManager call = root.newSubManager()) {
-            assertThatThrownBy(() -> p.withNullConditions(List.of("a"), List.<float[][]>of(new float[][] {{0f}}),
-                    call)).hasMessageContaining("doesn't support melody");
+        try (ConditionProvider p = provider("musicgen_mono", s -> s);
+                NDManager call = root.newSubManager()) {
+            assertThatThrownBy(() -> p.withNullConditions(List.of("a"), List.<float[][]>of(new float[][] {{0f}}), call))
+                    .hasMessageContaining("doesn't support melody");
         }
-        try (ConditionProvider p = provider("musicgen_melody", s -> s); NDManager call = root.newSubManager()) {
-            assertThatThrownBy(() -> p.conditions(List.of("a", "b"), java.util.Collections.<float[][]>singletonList(null), call))
+        try (ConditionProvider p = provider("musicgen_melody", s -> s);
+                NDManager call = root.newSubManager()) {
+            assertThatThrownBy(() ->
+                            p.conditions(List.of("a", "b"), java.util.Collections.<float[][]>singletonList(null), call))
                     .hasMessageContaining("number of melodies (1) must match number of prompts (2)");
         }
     }
 
     private static List<String> texts(String caseName) {
         List<String> texts = new ArrayList<>();
-        Fixtures.caseJson(caseName).getAsJsonObject("params").getAsJsonArray("texts")
+        Fixtures.caseJson(caseName)
+                .getAsJsonObject("params")
+                .getAsJsonArray("texts")
                 .forEach(e -> texts.add(e.getAsString()));
         return texts;
     }

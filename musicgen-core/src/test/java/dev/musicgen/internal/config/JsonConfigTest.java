@@ -50,9 +50,11 @@ class JsonConfigTest {
     @Test
     void an_unreadable_or_malformed_file_is_a_checkpoint_error(@TempDir Path dir) throws Exception {
         Path bad = Files.writeString(dir.resolve("config.json"), "{\"a\": ");
-        assertThatThrownBy(() -> JsonConfig.read(bad)).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> JsonConfig.read(bad))
+                .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining(bad + " is not valid JSON");
-        assertThatThrownBy(() -> JsonConfig.read(dir.resolve("missing.json"))).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> JsonConfig.read(dir.resolve("missing.json")))
+                .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("cannot read " + dir.resolve("missing.json"));
         Path good = Files.writeString(dir.resolve("ok.json"), "{\"a\": 2}");
         assertThat(JsonConfig.read(good).getInt("a", 0)).isEqualTo(2);
@@ -61,7 +63,8 @@ class JsonConfigTest {
     @Test
     void checks_name_the_parameter_the_rule_and_the_value() {
         assertThat(Check.positive("dim", 4)).isEqualTo(4);
-        assertThatThrownBy(() -> Check.positive("dim", 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Check.positive("dim", 0))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("dim must be positive, but is: 0");
         assertThatThrownBy(() -> Check.positive("rate", Double.NaN))
                 .hasMessage("rate must be a positive number, but is: NaN");

@@ -3,8 +3,8 @@ package dev.musicgen.internal.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.musicgen.testing.Fixtures;
 import dev.musicgen.internal.weights.TorchCheckpoint;
+import dev.musicgen.testing.Fixtures;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -54,10 +54,17 @@ class XpConfigTest {
         // k0 = "ab", k(i+1) = "${ki}${ki}": 2^40 characters if expanded naively
         StringBuilder yaml = new StringBuilder("k0: ab\n");
         for (int i = 1; i <= 40; i++) {
-            yaml.append('k').append(i).append(": ${k").append(i - 1).append("}${k").append(i - 1).append("}\n");
+            yaml.append('k')
+                    .append(i)
+                    .append(": ${k")
+                    .append(i - 1)
+                    .append("}${k")
+                    .append(i - 1)
+                    .append("}\n");
         }
         long t0 = System.nanoTime();
-        assertThatThrownBy(() -> XpConfig.parse(yaml.toString())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> XpConfig.parse(yaml.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expand past");
         assertThat(System.nanoTime() - t0).isLessThan(5_000_000_000L);
         // a chain that stays small is fine, and shared references resolve once
@@ -67,7 +74,9 @@ class XpConfigTest {
 
     @Test
     void malformed_yaml_is_one_clear_line() {
-        assertThatThrownBy(() -> XpConfig.parse("a: [1, 2\nb: {")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("xp.cfg is not valid YAML").hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> XpConfig.parse("a: [1, 2\nb: {"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("xp.cfg is not valid YAML")
+                .hasMessageNotContaining("\n");
     }
 }

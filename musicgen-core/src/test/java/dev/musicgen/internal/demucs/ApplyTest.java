@@ -33,14 +33,14 @@ class ApplyTest {
         assertThat(w[171990]).isEqualTo(1f);
         assertThat(w[343979]).isEqualTo(1f / 171990f);
         assertThat((double) w[0]).isCloseTo(5.814291398564819e-06, org.assertj.core.data.Offset.offset(1e-12));
-        float[] odd = Apply.transitionWeight(5);   // [1, 2, 3, 2, 1] / 3
+        float[] odd = Apply.transitionWeight(5); // [1, 2, 3, 2, 1] / 3
         assertThat(odd).containsExactly(1f / 3, 2f / 3, 1f, 2f / 3, 1f / 3);
     }
 
     @Test
     void tensor_chunk_pads_with_real_neighbours() {
         float[][] t = {{1, 2, 3, 4, 5, 6, 7, 8}};
-        Apply.TensorChunk c = Apply.TensorChunk.of(t, 2, 3).sub(1, 10);     // [4, 5] of the underlying tensor
+        Apply.TensorChunk c = Apply.TensorChunk.of(t, 2, 3).sub(1, 10); // [4, 5] of the underlying tensor
         assertThat(c.offset()).isEqualTo(3);
         assertThat(c.length()).isEqualTo(2);
         assertThat(c.padded(6)[0]).containsExactly(2, 3, 4, 5, 6, 7);

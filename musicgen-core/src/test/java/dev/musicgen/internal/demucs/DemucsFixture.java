@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.musicgen.testing.Fixtures;
-import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;
+import dev.musicgen.testing.Fixtures;
+import dev.musicgen.testing.Tensors;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -77,7 +77,8 @@ final class DemucsFixture {
             if (key.equals(tensor)) {
                 Tensors.assertAllClose(name + " " + key, actual, get(key), tol[0], tol[1]);
                 checked.add(key);
-            } else if (t.has("window") && t.getAsJsonObject("window").get("of").getAsString().equals(tensor)) {
+            } else if (t.has("window")
+                    && t.getAsJsonObject("window").get("of").getAsString().equals(tensor)) {
                 JsonObject w = t.getAsJsonObject("window");
                 int start = w.get("start").getAsInt();
                 int end = w.get("end").getAsInt();

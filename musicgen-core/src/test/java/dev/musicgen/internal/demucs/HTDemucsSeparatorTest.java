@@ -14,9 +14,9 @@ import dev.musicgen.testing.Slow;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * audiocraft's _get_stemmed_wav end to end on the tiny checkpoint, with the recorded shift offsets replayed: one chunk
@@ -142,9 +142,25 @@ class HTDemucsSeparatorTest {
     }
 
     static java.util.Map<String, Object> smallKwargs() {
-        return java.util.Map.of("sources", java.util.List.of("drums", "bass", "other", "vocals"),
-                "segment", new States.Fraction(1, 4), "channels", 8, "nfft", 512, "depth", 3,
-                "bottom_channels", 16, "t_layers", 2, "t_heads", 2, "dconv_mode", 3);
+        return java.util.Map.of(
+                "sources",
+                java.util.List.of("drums", "bass", "other", "vocals"),
+                "segment",
+                new States.Fraction(1, 4),
+                "channels",
+                8,
+                "nfft",
+                512,
+                "depth",
+                3,
+                "bottom_channels",
+                16,
+                "t_layers",
+                2,
+                "t_heads",
+                2,
+                "dconv_mode",
+                3);
     }
 
     static HTDemucsConfig smallConfig() {

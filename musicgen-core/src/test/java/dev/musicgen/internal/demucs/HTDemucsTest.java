@@ -52,14 +52,22 @@ class HTDemucsTest {
         long[] shape = f.shape("mix");
         Map<String, float[]> probes = new HashMap<>();
         float[] out;
-        try (NDManager m = model.manager().newSubManager(); NDScope s = new NDScope()) {
+        try (NDManager m = model.manager().newSubManager();
+                NDScope s = new NDScope()) {
             NDArray in = m.create(mix, new Shape(shape));
             NDArray y = model.forward(in, probes);
             assertThat(y.getShape()).isEqualTo(new Shape(1, 4, 2, shape[2]));
             out = y.toFloatArray();
         }
-        for (String k : List.of("norm.mean", "norm.std", "norm.meant", "norm.stdt", "crosstransformer.x_in",
-                "crosstransformer.xt_in", "crosstransformer.x_out", "crosstransformer.xt_out")) {
+        for (String k : List.of(
+                "norm.mean",
+                "norm.std",
+                "norm.meant",
+                "norm.stdt",
+                "crosstransformer.x_in",
+                "crosstransformer.xt_in",
+                "crosstransformer.x_out",
+                "crosstransformer.xt_out")) {
             float[] v = probes.get(k);
             f.check(k, v, (int) f.shape(k)[f.shape(k).length - 1]);
         }

@@ -102,23 +102,32 @@ class FrameSinkTest {
     }
 
     static GenerationResult run(LMModel lm, LMConditions c, long[][][] prompt, GenerationParams p, Recorder r) {
-        return new MusicGenLM(lm, 50).generate(ConditionSource.fixed(c), prompt, p, (phase, step, total) ->
-                r.steps = step, null, r);
+        return new MusicGenLM(lm, 50)
+                .generate(ConditionSource.fixed(c), prompt, p, (phase, step, total) -> r.steps = step, null, r);
     }
 
     /** The long model with a text condition from its own provider (T5 and its projection), re-windowed per pass. */
     static GenerationResult runLong(long[][][] prompt, GenerationParams p, Recorder r) {
         try (NDManager call = root.newSubManager();
-                ConditionProvider cp = ConditionProvider.fromXpConfig(longCk.xpConfig(), longCk.store(),
-                        GenerationFixturesTest.FIXTURE_T5, StemSeparator.identity(), call)) {
+                ConditionProvider cp = ConditionProvider.fromXpConfig(
+                        longCk.xpConfig(),
+                        longCk.store(),
+                        GenerationFixturesTest.FIXTURE_T5,
+                        StemSeparator.identity(),
+                        call)) {
             ConditionProviderSource source = new ConditionProviderSource(cp, List.of("calm pads"), null, call);
-            return new MusicGenLM(longLm, 50).generate(source, prompt, p, (phase, step, total) -> r.steps = step,
-                    null, r);
+            return new MusicGenLM(longLm, 50)
+                    .generate(source, prompt, p, (phase, step, total) -> r.steps = step, null, r);
         }
     }
 
     static GenerationParams.Builder sampling(double seconds) {
-        return GenerationParams.builder().duration(seconds).temperature(1.0).topK(250).cfgCoef(3.0).seed(3L);
+        return GenerationParams.builder()
+                .duration(seconds)
+                .temperature(1.0)
+                .topK(250)
+                .cfgCoef(3.0)
+                .seed(3L);
     }
 
     @Test
@@ -133,14 +142,17 @@ class FrameSinkTest {
             assertThat(r.stepOfFrame.get(t)).as("frame " + t).isEqualTo(t + 3);
         }
         // the same tokens as without a sink
-        assertThat(new MusicGenLM(mono, 50).generate(ConditionSource.fixed(text), null, sampling(0.4).build(), null,
-                null).tokens()).isDeepEqualTo(res.tokens());
+        assertThat(new MusicGenLM(mono, 50)
+                        .generate(
+                                ConditionSource.fixed(text), null, sampling(0.4).build(), null, null)
+                        .tokens())
+                .isDeepEqualTo(res.tokens());
     }
 
     @Test
     void a_continuation_reports_its_prompt_first_at_once() {
-        long[][][] prompt = dev.musicgen.testing.TestArrays.longs3(Fixtures.tensors("continuation", "expected.safetensors")
-                .get("prompt_tokens"));
+        long[][][] prompt = dev.musicgen.testing.TestArrays.longs3(
+                Fixtures.tensors("continuation", "expected.safetensors").get("prompt_tokens"));
         Recorder r = new Recorder();
         GenerationResult res = run(mono, text, prompt, sampling(1.0).build(), r);
         assertThat(r.parts.get(0)).isDeepEqualTo(prompt);
@@ -164,7 +176,8 @@ class FrameSinkTest {
             }
         }
         Recorder p = new Recorder();
-        GenerationResult withPrompt = runLong(prompt, sampling(3.5).extendStride(1).build(), p);
+        GenerationResult withPrompt =
+                runLong(prompt, sampling(3.5).extendStride(1).build(), p);
         assertThat(p.parts.get(0)).isDeepEqualTo(prompt);
         assertThat(p.concat()).isDeepEqualTo(withPrompt.tokens());
     }
@@ -175,7 +188,9 @@ class FrameSinkTest {
         MusicGenLM.FrameSink sink = frames -> {
             throw new GenerationCancelledException("stop");
         };
-        assertThatThrownBy(() -> new MusicGenLM(mono, 50).generate(ConditionSource.fixed(text), null,
-                sampling(0.4).build(), null, token, sink)).isInstanceOf(GenerationCancelledException.class);
+        assertThatThrownBy(() -> new MusicGenLM(mono, 50)
+                        .generate(
+                                ConditionSource.fixed(text), null, sampling(0.4).build(), null, token, sink))
+                .isInstanceOf(GenerationCancelledException.class);
     }
 }

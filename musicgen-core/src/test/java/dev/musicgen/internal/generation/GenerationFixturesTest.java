@@ -10,14 +10,14 @@ import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import dev.musicgen.internal.conditioners.ConditionProvider;
 import dev.musicgen.internal.conditioners.StemSeparator;
-import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.lm.LMCheckpoint;
+import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.lm.LMModel;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.spi.RepoResolver;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
-import dev.musicgen.internal.weights.TensorData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,10 +50,15 @@ class GenerationFixturesTest {
     static GenerationParams params(JsonObject caseJson) {
         JsonObject p = caseJson.getAsJsonObject("params");
         JsonObject g = p.getAsJsonObject("generation_params");
-        return GenerationParams.builder().duration(p.get("duration").getAsDouble())
-                .useSampling(g.get("use_sampling").getAsBoolean()).temperature(g.get("temp").getAsDouble())
-                .topK(g.get("top_k").getAsInt()).topP(g.get("top_p").getAsDouble())
-                .cfgCoef(g.get("cfg_coef").getAsDouble()).seed(0L).build();
+        return GenerationParams.builder()
+                .duration(p.get("duration").getAsDouble())
+                .useSampling(g.get("use_sampling").getAsBoolean())
+                .temperature(g.get("temp").getAsDouble())
+                .topK(g.get("top_k").getAsInt())
+                .topP(g.get("top_p").getAsDouble())
+                .cfgCoef(g.get("cfg_coef").getAsDouble())
+                .seed(0L)
+                .build();
     }
 
     static GenerationResult run(String model, LMConditions c, long[][][] prompt, GenerationParams params) {
@@ -66,12 +71,18 @@ class GenerationFixturesTest {
 
     void checkTextCase(String name, String model) {
         Map<String, TensorData> exp = Fixtures.tensors(name, "expected.safetensors");
-        GenerationResult r = run(model, LMConditions.of(tensor("description", exp.get("condition_description"))),
-                null, params(Fixtures.caseJson(name)));
+        GenerationResult r = run(
+                model,
+                LMConditions.of(tensor("description", exp.get("condition_description"))),
+                null,
+                params(Fixtures.caseJson(name)));
         assertThat(r.patternSequences()).hasSize(1);
-        Tensors.assertExact(name + " tokens_before_revert", flat(r.patternSequences().get(0)),
+        Tensors.assertExact(
+                name + " tokens_before_revert",
+                flat(r.patternSequences().get(0)),
                 exp.get("tokens_before_revert").toLongArray());
-        Tensors.assertExact(name + " tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
+        Tensors.assertExact(
+                name + " tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
 
     @Test
@@ -98,11 +109,14 @@ class GenerationFixturesTest {
     void melody_prepend() {
         Map<String, TensorData> exp = Fixtures.tensors("melody", "expected.safetensors");
         // ConditioningProvider order: text first, then wav; the fuser prepends each in turn -> [self_wav, description]
-        LMConditions c = LMConditions.of(tensor("description", exp.get("condition_description")),
+        LMConditions c = LMConditions.of(
+                tensor("description", exp.get("condition_description")),
                 tensor("self_wav", exp.get("condition_self_wav")));
         JsonObject cj = Fixtures.caseJson("melody");
         GenerationResult r = run("musicgen_melody", c, null, params(cj));
-        Tensors.assertExact("melody tokens_before_revert", flat(r.patternSequences().get(0)),
+        Tensors.assertExact(
+                "melody tokens_before_revert",
+                flat(r.patternSequences().get(0)),
                 exp.get("tokens_before_revert").toLongArray());
         Tensors.assertExact("melody tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
@@ -114,14 +128,23 @@ class GenerationFixturesTest {
         Map<String, TensorData> cond = Fixtures.tensors("generate_text_cfg1", "expected.safetensors");
         JsonObject cj = Fixtures.caseJson("continuation");
         assertThat(cj.getAsJsonObject("params").get("text").getAsString())
-                .isEqualTo(Fixtures.caseJson("generate_text_cfg1").getAsJsonObject("params")
-                        .getAsJsonArray("texts").get(0).getAsString());
+                .isEqualTo(Fixtures.caseJson("generate_text_cfg1")
+                        .getAsJsonObject("params")
+                        .getAsJsonArray("texts")
+                        .get(0)
+                        .getAsString());
         long[][][] prompt = longs3(exp.get("prompt_tokens"));
-        GenerationResult r = run("musicgen_mono", LMConditions.of(tensor("description",
-                cond.get("condition_description"))), prompt, params(cj));
-        Tensors.assertExact("continuation tokens_before_revert", flat(r.patternSequences().get(0)),
+        GenerationResult r = run(
+                "musicgen_mono",
+                LMConditions.of(tensor("description", cond.get("condition_description"))),
+                prompt,
+                params(cj));
+        Tensors.assertExact(
+                "continuation tokens_before_revert",
+                flat(r.patternSequences().get(0)),
                 exp.get("tokens_before_revert").toLongArray());
-        Tensors.assertExact("continuation tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
+        Tensors.assertExact(
+                "continuation tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
 
     @Test
@@ -131,17 +154,25 @@ class GenerationFixturesTest {
         String text = p.get("text").getAsString();
         Map<String, TensorData> exp = Fixtures.tensors("long_generation", "expected.safetensors");
         JsonObject g = p.getAsJsonObject("generation_params");
-        GenerationParams params = GenerationParams.builder().duration(p.get("duration").getAsDouble())
-                .extendStride(p.get("extend_stride").getAsDouble()).useSampling(g.get("use_sampling").getAsBoolean())
-                .temperature(g.get("temp").getAsDouble()).topK(g.get("top_k").getAsInt())
-                .topP(g.get("top_p").getAsDouble()).cfgCoef(g.get("cfg_coef").getAsDouble()).seed(0L).build();
+        GenerationParams params = GenerationParams.builder()
+                .duration(p.get("duration").getAsDouble())
+                .extendStride(p.get("extend_stride").getAsDouble())
+                .useSampling(g.get("use_sampling").getAsBoolean())
+                .temperature(g.get("temp").getAsDouble())
+                .topK(g.get("top_k").getAsInt())
+                .topP(g.get("top_p").getAsDouble())
+                .cfgCoef(g.get("cfg_coef").getAsDouble())
+                .seed(0L)
+                .build();
         List<ConditionSource.Chunk> chunks = new ArrayList<>();
         GenerationResult r = fromText("musicgen_long", List.of(text), null, null, params, chunks);
         assertThat(chunks).extracting(ConditionSource.Chunk::timeOffsetSeconds).containsExactly(0.0, 1.0, 2.0);
         assertThat(chunks).allMatch(ConditionSource.Chunk::windowed);
         assertThat(r.patternSequences()).hasSize(p.get("n_lm_generate_calls").getAsInt());
         for (int i = 0; i < r.patternSequences().size(); i++) {
-            Tensors.assertExact("tokens_before_revert_" + i, flat(r.patternSequences().get(i)),
+            Tensors.assertExact(
+                    "tokens_before_revert_" + i,
+                    flat(r.patternSequences().get(i)),
                     exp.get("tokens_before_revert_" + i).toLongArray());
         }
         Tensors.assertExact("tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
@@ -153,20 +184,31 @@ class GenerationFixturesTest {
     };
 
     /** Text (and melody) → conditions through the real ConditionProvider → tokens. */
-    static GenerationResult fromText(String model, List<String> texts, List<float[][]> melodies, long[][][] prompt,
-            GenerationParams params, List<ConditionSource.Chunk> chunks) {
+    static GenerationResult fromText(
+            String model,
+            List<String> texts,
+            List<float[][]> melodies,
+            long[][][] prompt,
+            GenerationParams params,
+            List<ConditionSource.Chunk> chunks) {
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", model, "state_dict.bin"));
                 LMModel lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32);
-                ConditionProvider cp = ConditionProvider.fromXpConfig(ck.xpConfig(), ck.store(), FIXTURE_T5,
-                        StemSeparator.identity(), root)) {
+                ConditionProvider cp = ConditionProvider.fromXpConfig(
+                        ck.xpConfig(), ck.store(), FIXTURE_T5, StemSeparator.identity(), root)) {
             ck.store().checkAllUsed();
             ConditionProviderSource source = new ConditionProviderSource(cp, texts, melodies, root);
-            return new MusicGenLM(lm, 50).generate(chunk -> {
-                if (chunks != null) {
-                    chunks.add(chunk);
-                }
-                return source.conditionsFor(chunk);
-            }, prompt, params, null, null);
+            return new MusicGenLM(lm, 50)
+                    .generate(
+                            chunk -> {
+                                if (chunks != null) {
+                                    chunks.add(chunk);
+                                }
+                                return source.conditionsFor(chunk);
+                            },
+                            prompt,
+                            params,
+                            null,
+                            null);
         }
     }
 
@@ -178,14 +220,21 @@ class GenerationFixturesTest {
 
     @Test
     void text_to_tokens_through_the_condition_provider() {
-        for (String[] c : new String[][] {{"generate_text", "musicgen_mono"}, {"generate_text_cfg1", "musicgen_mono"},
-                {"generate_text_temp07", "musicgen_mono"}, {"generate_text_stereo", "musicgen_stereo"}}) {
+        for (String[] c : new String[][] {
+            {"generate_text", "musicgen_mono"},
+            {"generate_text_cfg1", "musicgen_mono"},
+            {"generate_text_temp07", "musicgen_mono"},
+            {"generate_text_stereo", "musicgen_stereo"}
+        }) {
             JsonObject cj = Fixtures.caseJson(c[0]);
             Map<String, TensorData> exp = Fixtures.tensors(c[0], "expected.safetensors");
             GenerationResult r = fromText(c[1], texts(cj), null, null, params(cj), null);
-            Tensors.assertExact(c[0] + " tokens_before_revert", flat(r.patternSequences().get(0)),
+            Tensors.assertExact(
+                    c[0] + " tokens_before_revert",
+                    flat(r.patternSequences().get(0)),
                     exp.get("tokens_before_revert").toLongArray());
-            Tensors.assertExact(c[0] + " tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
+            Tensors.assertExact(
+                    c[0] + " tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
         }
     }
 
@@ -193,10 +242,19 @@ class GenerationFixturesTest {
     void melody_through_the_condition_provider() {
         JsonObject cj = Fixtures.caseJson("melody");
         Map<String, TensorData> exp = Fixtures.tensors("melody", "expected.safetensors");
-        float[] melody = Fixtures.tensors("melody", "inputs.safetensors").get("melody_wav").toFloatArray();
-        GenerationResult r = fromText("musicgen_melody", List.of(cj.getAsJsonObject("params").get("text")
-                .getAsString()), java.util.Collections.singletonList(new float[][] {melody}), null, params(cj), null);
-        Tensors.assertExact("melody tokens_before_revert", flat(r.patternSequences().get(0)),
+        float[] melody = Fixtures.tensors("melody", "inputs.safetensors")
+                .get("melody_wav")
+                .toFloatArray();
+        GenerationResult r = fromText(
+                "musicgen_melody",
+                List.of(cj.getAsJsonObject("params").get("text").getAsString()),
+                java.util.Collections.singletonList(new float[][] {melody}),
+                null,
+                params(cj),
+                null);
+        Tensors.assertExact(
+                "melody tokens_before_revert",
+                flat(r.patternSequences().get(0)),
                 exp.get("tokens_before_revert").toLongArray());
         Tensors.assertExact("melody tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
@@ -205,10 +263,18 @@ class GenerationFixturesTest {
     void continuation_through_the_condition_provider() {
         JsonObject cj = Fixtures.caseJson("continuation");
         Map<String, TensorData> exp = Fixtures.tensors("continuation", "expected.safetensors");
-        GenerationResult r = fromText("musicgen_mono", List.of(cj.getAsJsonObject("params").get("text")
-                .getAsString()), null, longs3(exp.get("prompt_tokens")), params(cj), null);
-        Tensors.assertExact("continuation tokens_before_revert", flat(r.patternSequences().get(0)),
+        GenerationResult r = fromText(
+                "musicgen_mono",
+                List.of(cj.getAsJsonObject("params").get("text").getAsString()),
+                null,
+                longs3(exp.get("prompt_tokens")),
+                params(cj),
+                null);
+        Tensors.assertExact(
+                "continuation tokens_before_revert",
+                flat(r.patternSequences().get(0)),
                 exp.get("tokens_before_revert").toLongArray());
-        Tensors.assertExact("continuation tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
+        Tensors.assertExact(
+                "continuation tokens", flat(r.tokens()), exp.get("tokens").toLongArray());
     }
 }

@@ -7,12 +7,12 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.musicgen.ProgressListener;
-import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.lm.LMCheckpoint;
+import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.lm.LMModel;
 import dev.musicgen.internal.nn.F;
-import dev.musicgen.testing.Fixtures;
 import dev.musicgen.internal.weights.TensorData;
+import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.TestArrays;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +47,12 @@ class MusicGenLMTest {
     }
 
     static GenerationParams.Builder sampling() {
-        return GenerationParams.builder().duration(0.4).temperature(1.0).topK(250).topP(0).cfgCoef(3.0);
+        return GenerationParams.builder()
+                .duration(0.4)
+                .temperature(1.0)
+                .topK(250)
+                .topP(0)
+                .cfgCoef(3.0);
     }
 
     long[][][] run(GenerationParams p) {
@@ -56,24 +61,27 @@ class MusicGenLMTest {
 
     @Test
     void same_seed_same_tokens_top_k_and_top_p() {
-        for (GenerationParams p : List.of(sampling().seed(42L).build(), sampling().topP(0.9).seed(42L).build())) {
+        for (GenerationParams p : List.of(
+                sampling().seed(42L).build(), sampling().topP(0.9).seed(42L).build())) {
             long[][][] a = run(p);
             long[][][] b = run(p);
             assertThat(a).isDeepEqualTo(b);
             assertThat(a[0][0]).hasSize(20);
         }
-        assertThat(java.util.Arrays.deepEquals(run(sampling().seed(42L).build()), run(sampling().seed(43L).build())))
+        assertThat(java.util.Arrays.deepEquals(
+                        run(sampling().seed(42L).build()),
+                        run(sampling().seed(43L).build())))
                 .isFalse();
     }
 
     @Test
     void seed_zero_is_a_seed_and_a_random_seed_is_returned_and_reproducible() {
-        GenerationResult zero = gen.generate(ConditionSource.fixed(text), null, sampling().seed(0L).build(), null,
-                null);
+        GenerationResult zero = gen.generate(
+                ConditionSource.fixed(text), null, sampling().seed(0L).build(), null, null);
         assertThat(zero.seed()).isZero();
         assertThat(run(sampling().seed(0L).build())).isDeepEqualTo(zero.tokens());
-        GenerationResult random = gen.generate(ConditionSource.fixed(text), null, sampling().seed(-1L).build(), null,
-                null);
+        GenerationResult random = gen.generate(
+                ConditionSource.fixed(text), null, sampling().seed(-1L).build(), null, null);
         assertThat(random.seed()).isBetween(0L, (1L << 32) - 1);
         assertThat(run(sampling().seed(random.seed()).build())).isDeepEqualTo(random.tokens());
     }
@@ -106,13 +114,15 @@ class MusicGenLMTest {
         System.arraycopy(t.data(), 0, two, per, per);
         System.arraycopy(t.data(), per, two, 2 * per, per);
         System.arraycopy(t.data(), per, two, 3 * per, per);
-        LMConditions c2 = LMConditions.of(new LMConditions.Tensor("description", two, 4, t.length(),
-                t.dim()));
-        GenerationParams greedy = GenerationParams.builder().duration(0.8).topK(1).seed(0L).build();
+        LMConditions c2 = LMConditions.of(new LMConditions.Tensor("description", two, 4, t.length(), t.dim()));
+        GenerationParams greedy =
+                GenerationParams.builder().duration(0.8).topK(1).seed(0L).build();
         long[][][] both = gen.generate(ConditionSource.fixed(c2), new long[][][] {a[0], b[0]}, greedy, null, null)
                 .tokens();
-        long[][][] onlyA = gen.generate(ConditionSource.fixed(text), a, greedy, null, null).tokens();
-        long[][][] onlyB = gen.generate(ConditionSource.fixed(text), b, greedy, null, null).tokens();
+        long[][][] onlyA =
+                gen.generate(ConditionSource.fixed(text), a, greedy, null, null).tokens();
+        long[][][] onlyB =
+                gen.generate(ConditionSource.fixed(text), b, greedy, null, null).tokens();
         assertThat(both[0]).isDeepEqualTo(onlyA[0]);
         assertThat(both[1]).isDeepEqualTo(onlyB[0]);
         // the prompt is kept as is at the start of the output
@@ -130,13 +140,21 @@ class MusicGenLMTest {
     @Test
     void refuses_a_prompt_as_long_as_the_output() {
         long[][][] prompt = new long[1][4][50];
-        assertThatThrownBy(() -> gen.generate(ConditionSource.fixed(text), prompt,
-                GenerationParams.builder().duration(1.0).seed(0L).build(), null, null))
+        assertThatThrownBy(() -> gen.generate(
+                        ConditionSource.fixed(text),
+                        prompt,
+                        GenerationParams.builder().duration(1.0).seed(0L).build(),
+                        null,
+                        null))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("the prompt is as long as or longer than the audio to generate")
                 .hasMessageContaining("50 frames");
-        assertThatThrownBy(() -> gen.generate(ConditionSource.fixed(text), new long[1][4][60],
-                GenerationParams.builder().duration(1.0).seed(0L).build(), null, null))
+        assertThatThrownBy(() -> gen.generate(
+                        ConditionSource.fixed(text),
+                        new long[1][4][60],
+                        GenerationParams.builder().duration(1.0).seed(0L).build(),
+                        null,
+                        null))
                 .hasMessageContaining("60 frames");
     }
 
@@ -153,7 +171,10 @@ class MusicGenLMTest {
 
     @Test
     void refuses_extend_stride_not_below_max_duration() {
-        assertThatThrownBy(() -> run(GenerationParams.builder().duration(1.0).extendStride(30).build()))
+        assertThatThrownBy(() -> run(GenerationParams.builder()
+                        .duration(1.0)
+                        .extendStride(30)
+                        .build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("extendStride must be < the model's maximum duration (30.0 s), but is: 30.0");
     }
@@ -180,6 +201,13 @@ class MusicGenLMTest {
                 .hasMessage("seed must be >= 0, or null/-1 for a random seed, but is: -2");
         assertThat(GenerationParams.builder().seed(-1L).build().seed()).isNull();
         assertThat(GenerationParams.builder().seed(0L).build().seed()).isZero();
-        assertThat(GenerationParams.builder().temperature(0).topK(0).topP(1).build().sampler().isRandom()).isFalse();
+        assertThat(GenerationParams.builder()
+                        .temperature(0)
+                        .topK(0)
+                        .topP(1)
+                        .build()
+                        .sampler()
+                        .isRandom())
+                .isFalse();
     }
 }

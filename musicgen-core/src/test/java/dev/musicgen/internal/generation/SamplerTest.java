@@ -9,13 +9,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.lm.LMCheckpoint;
+import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.lm.LMModel;
 import dev.musicgen.internal.lm.LMState;
 import dev.musicgen.internal.nn.F;
-import dev.musicgen.testing.Fixtures;
 import dev.musicgen.internal.weights.TensorData;
+import dev.musicgen.testing.Fixtures;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
@@ -60,7 +60,8 @@ class SamplerTest {
             for (int i = 1; i < n; i++) {
                 float prev = a[order[i - 1]];
                 float cur = a[order[i]];
-                assertThat(prev > cur || (prev == cur && order[i - 1] < order[i])).isTrue();
+                assertThat(prev > cur || (prev == cur && order[i - 1] < order[i]))
+                        .isTrue();
             }
         }
     }
@@ -136,7 +137,8 @@ class SamplerTest {
         try (NDManager m = root.newSubManager()) {
             NDArray l = m.create(new float[] {0f, Float.NaN, 1f, 2f}, new Shape(1, 4));
             assertThatThrownBy(() -> new Sampler(true, 1.0, 2, 0).sample(l, new Random(0)))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("cannot sample");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("cannot sample");
         }
     }
 
@@ -154,18 +156,18 @@ class SamplerTest {
 
     @Test
     void rejects_out_of_range_settings() {
-        assertThatThrownBy(() -> new Sampler(true, 1, -1, 0)).hasMessage(
-                "topK must be >= 0 (0 = disabled), but is: -1");
-        assertThatThrownBy(() -> new Sampler(true, 1, 0, 1.5)).hasMessage(
-                "topP must be between 0.0 and 1.0 (0 = disabled), but is: 1.5");
+        assertThatThrownBy(() -> new Sampler(true, 1, -1, 0))
+                .hasMessage("topK must be >= 0 (0 = disabled), but is: -1");
+        assertThatThrownBy(() -> new Sampler(true, 1, 0, 1.5))
+                .hasMessage("topP must be between 0.0 and 1.0 (0 = disabled), but is: 1.5");
     }
 
     /** Logits of the first guided step of the tiny mono model, [K, card]. */
     static float[] modelLogits(int[] shape) {
         Map<String, TensorData> exp = Fixtures.tensors("generate_text", "expected.safetensors");
         TensorData c = exp.get("condition_description");
-        LMConditions cond = LMConditions.of(new LMConditions.Tensor("description", c.toFloatArray(),
-                (int) c.shape()[0], (int) c.shape()[1], (int) c.shape()[2]));
+        LMConditions cond = LMConditions.of(new LMConditions.Tensor(
+                "description", c.toFloatArray(), (int) c.shape()[0], (int) c.shape()[1], (int) c.shape()[2]));
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"));
                 LMModel lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32);
                 NDManager m = lm.newManager();
@@ -199,7 +201,9 @@ class SamplerTest {
                 long[] counts = draw(s, one, draws, new Random(1234 + row));
                 for (int i = 0; i < card; i++) {
                     if (expected[i] == 0) {
-                        assertThat(counts[i]).as("token %d outside the kept set (top_p %s)", i, topP).isZero();
+                        assertThat(counts[i])
+                                .as("token %d outside the kept set (top_p %s)", i, topP)
+                                .isZero();
                     }
                 }
                 assertChiSquare(counts, expected, draws, "row " + row + " top_p " + topP);
@@ -327,7 +331,8 @@ class SamplerTest {
         // Wilson-Hilferty approximation of the chi-square quantile, z(0.999) = 3.09
         double a = 2.0 / (9 * df);
         double crit = df * Math.pow(1 - a + 3.09 * Math.sqrt(a), 3);
-        assertThat(chi).as("%s: chi-square %.1f with %d dof (critical %.1f)", what, chi, df, crit)
+        assertThat(chi)
+                .as("%s: chi-square %.1f with %d dof (critical %.1f)", what, chi, df, crit)
                 .isLessThan(crit);
     }
 }

@@ -29,14 +29,43 @@ class StreamingGenerationTest {
             this.streams = streams;
         }
 
-        @Override public int sampleRate() { return 100; }
-        @Override public int channels() { return 1; }
-        @Override public int numCodebooks() { return 1; }
-        @Override public int cardinality() { return 1000; }
-        @Override public double frameRate() { return 10; }
-        @Override public long[][][] encode(float[][][] audio) { throw new UnsupportedOperationException(); }
-        @Override public float[][][] decode(long[][][] codes) { throw new UnsupportedOperationException(); }
-        @Override public void close() {}
+        @Override
+        public int sampleRate() {
+            return 100;
+        }
+
+        @Override
+        public int channels() {
+            return 1;
+        }
+
+        @Override
+        public int numCodebooks() {
+            return 1;
+        }
+
+        @Override
+        public int cardinality() {
+            return 1000;
+        }
+
+        @Override
+        public double frameRate() {
+            return 10;
+        }
+
+        @Override
+        public long[][][] encode(float[][][] audio) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public float[][][] decode(long[][][] codes) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {}
 
         @Override
         public StreamDecoder streamDecoder(int batch) {
@@ -111,8 +140,7 @@ class StreamingGenerationTest {
         // 23 frames x 10 samples = 230 samples in chunks of 35
         assertThat(chunks).extracting(AudioChunk::frames).containsExactly(35, 35, 35, 35, 35, 35, 20);
         assertThat(chunks).extracting(AudioChunk::offset).containsExactly(0L, 35L, 70L, 105L, 140L, 175L, 210L);
-        assertThat(chunks).extracting(AudioChunk::last).containsExactly(false, false, false, false, false, false,
-                true);
+        assertThat(chunks).extracting(AudioChunk::last).containsExactly(false, false, false, false, false, false, true);
         assertThat(chunks).allMatch(c -> c.seed() == 42 && c.sampleRate() == 100 && c.channels() == 1);
         for (AudioChunk c : chunks) {
             for (int i = 0; i < c.frames(); i++) {
@@ -138,7 +166,9 @@ class StreamingGenerationTest {
             throw new IllegalStateException("boom");
         });
         try (AudioStream s = AudioStream.of(g)) {
-            assertThatThrownBy(s::hasNext).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+            assertThatThrownBy(s::hasNext)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("boom");
             assertThat(s.hasNext()).isFalse();
         }
         StreamingGeneration noEnd = new StreamingGeneration(new FakeCodec(), 0.5, (sink, cancel) -> sink.start(1));
@@ -151,16 +181,20 @@ class StreamingGenerationTest {
     void a_codec_without_a_stream_decoder_is_an_error_signal() {
         AudioCodec plain = new FakeCodec(false);
         try (AudioStream s = AudioStream.of(new StreamingGeneration(plain, 0.5, frames(5, 1)))) {
-            assertThatThrownBy(s::hasNext).isInstanceOf(UnsupportedOperationException.class)
+            assertThatThrownBy(s::hasNext)
+                    .isInstanceOf(UnsupportedOperationException.class)
                     .hasMessageContaining("cannot decode incrementally");
         }
     }
 
     @Test
     void the_buffer_is_two_seconds_of_chunks_at_least_two() {
-        assertThat(new StreamingGeneration(new FakeCodec(), 0.5, frames(1, 1)).bufferedChunks()).isEqualTo(4);
-        assertThat(new StreamingGeneration(new FakeCodec(), 1.5, frames(1, 1)).bufferedChunks()).isEqualTo(2);
-        assertThat(new StreamingGeneration(new FakeCodec(), 0.1, frames(1, 1)).chunkSamples()).isEqualTo(10);
+        assertThat(new StreamingGeneration(new FakeCodec(), 0.5, frames(1, 1)).bufferedChunks())
+                .isEqualTo(4);
+        assertThat(new StreamingGeneration(new FakeCodec(), 1.5, frames(1, 1)).bufferedChunks())
+                .isEqualTo(2);
+        assertThat(new StreamingGeneration(new FakeCodec(), 0.1, frames(1, 1)).chunkSamples())
+                .isEqualTo(10);
         assertThatThrownBy(() -> new StreamingGeneration(new FakeCodec(), 0.05, frames(1, 1)))
                 .hasMessage("chunkSeconds must be between one codec frame (0.1 s) and 3600 s, but is: 0.05");
     }

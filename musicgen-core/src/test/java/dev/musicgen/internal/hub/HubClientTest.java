@@ -3,11 +3,11 @@ package dev.musicgen.internal.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.musicgen.testing.Slow;
 import dev.musicgen.HubException;
 import dev.musicgen.HubException.Reason;
 import dev.musicgen.testing.FakeHub;
 import dev.musicgen.testing.FakeHub.Mode;
+import dev.musicgen.testing.Slow;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -37,6 +37,7 @@ class HubClientTest {
 
     @TempDir
     Path tmp;
+
     private FakeHub hub;
     private byte[] weights;
     private byte[] config;
@@ -61,8 +62,12 @@ class HubClientTest {
 
     private HubClient.Builder client() {
         // an explicit env map: surefire sets HF_HUB_OFFLINE=1 for the real environment
-        return HubClient.builder().env(Map.of()).endpoint(hub.endpoint()).cacheDir(cache)
-                .readTimeout(Duration.ofSeconds(10)).retries(5, Duration.ofMillis(10));
+        return HubClient.builder()
+                .env(Map.of())
+                .endpoint(hub.endpoint())
+                .cacheDir(cache)
+                .readTimeout(Duration.ofSeconds(10))
+                .retries(5, Duration.ofMillis(10));
     }
 
     private Path repoDir() {
@@ -87,7 +92,9 @@ class HubClientTest {
         Path p = c.resolve(REPO, LFS);
 
         String sha = FakeHub.sha256(weights);
-        assertThat(p).isEqualTo(repoDir().resolve("snapshots").resolve(FakeHub.COMMIT).resolve(LFS));
+        assertThat(p)
+                .isEqualTo(
+                        repoDir().resolve("snapshots").resolve(FakeHub.COMMIT).resolve(LFS));
         assertThat(Files.readAllBytes(p)).isEqualTo(weights);
         assertThat(Files.isSymbolicLink(p)).isTrue();
         assertThat(Files.readSymbolicLink(p)).isEqualTo(Path.of("..", "..", "blobs", sha));
@@ -175,8 +182,10 @@ class HubClientTest {
         Path p = client().build().resolve(REPO, LFS);
 
         assertThat(Files.readAllBytes(p)).isEqualTo(weights);
-        assertThat(hub.requests("cdn", "GET")).singleElement()
-                .extracting(FakeHub.Request::range).isEqualTo("bytes=123456-");
+        assertThat(hub.requests("cdn", "GET"))
+                .singleElement()
+                .extracting(FakeHub.Request::range)
+                .isEqualTo("bytes=123456-");
         assertThat(part).doesNotExist();
     }
 
@@ -198,7 +207,8 @@ class HubClientTest {
         HubClient c = client().build();
 
         assertThatThrownBy(() -> c.resolve(REPO, LFS))
-                .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.INTEGRITY))
+                .isInstanceOfSatisfying(
+                        HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.INTEGRITY))
                 .hasMessageContaining("sha256 mismatch")
                 .hasMessageContaining(REPO + "/" + LFS)
                 .hasMessageContaining(FakeHub.sha256(weights));
@@ -218,7 +228,8 @@ class HubClientTest {
         Files.write(part, bad);
         HubClient c = client().build();
 
-        assertThatThrownBy(() -> c.resolve(REPO, LFS)).isInstanceOf(HubException.class)
+        assertThatThrownBy(() -> c.resolve(REPO, LFS))
+                .isInstanceOf(HubException.class)
                 .hasMessageContaining("sha256 mismatch");
         assertThat(part).doesNotExist();
 
@@ -232,13 +243,15 @@ class HubClientTest {
         Path part = repoDir().resolve("blobs").resolve(FakeHub.sha256(weights) + ".incomplete");
 
         assertThatThrownBy(() -> c.resolve(REPO, LFS))
-                .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NETWORK))
+                .isInstanceOfSatisfying(
+                        HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NETWORK))
                 .hasMessageContaining("failed after 6 attempts")
                 .hasMessageContaining("resumes");
         List<FakeHub.Request> gets = hub.requests("cdn", "GET");
         assertThat(gets).hasSize(6);
         assertThat(gets.get(0).range()).isNull();
-        assertThat(gets.subList(1, 6)).allMatch(r -> r.range() != null && r.range().startsWith("bytes="));
+        assertThat(gets.subList(1, 6))
+                .allMatch(r -> r.range() != null && r.range().startsWith("bytes="));
         assertThat(part).exists();
         long kept = Files.size(part);
         assertThat(kept).isPositive().isLessThan(weights.length);
@@ -254,10 +267,13 @@ class HubClientTest {
     @Test
     void should_fail_when_download_stalls_longer_than_read_timeout() {
         hub.mode(Mode.STALL_HALFWAY);
-        HubClient c = client().readTimeout(Duration.ofMillis(400)).retries(0, Duration.ZERO).build();
+        HubClient c = client().readTimeout(Duration.ofMillis(400))
+                .retries(0, Duration.ZERO)
+                .build();
 
         assertThatThrownBy(() -> c.resolve(REPO, LFS))
-                .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NETWORK))
+                .isInstanceOfSatisfying(
+                        HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NETWORK))
                 .hasMessageContaining("no data for 0.4 s");
     }
 
@@ -278,7 +294,8 @@ class HubClientTest {
         HubClient c = client().build();
 
         assertThatThrownBy(() -> c.resolve(REPO, LFS))
-                .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.AUTH_REQUIRED))
+                .isInstanceOfSatisfying(
+                        HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.AUTH_REQUIRED))
                 .hasMessageContaining("HTTP 401")
                 .hasMessageContaining("HF_TOKEN")
                 .hasMessageContaining(REPO)
@@ -313,7 +330,8 @@ class HubClientTest {
         HubClient c = client().build();
 
         assertThatThrownBy(() -> c.resolve(REPO, "missing.safetensors"))
-                .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ENTRY_NOT_FOUND))
+                .isInstanceOfSatisfying(
+                        HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ENTRY_NOT_FOUND))
                 .hasMessageContaining("File 'missing.safetensors' not found in repository " + REPO);
         assertThat(filesUnder(repoDir())).isEmpty();
     }
@@ -323,7 +341,8 @@ class HubClientTest {
         HubClient c = client().build();
 
         assertThatThrownBy(() -> c.resolve("tiny/nope", LFS))
-                .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REPO_NOT_FOUND))
+                .isInstanceOfSatisfying(
+                        HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REPO_NOT_FOUND))
                 .hasMessageContaining("Repository not found: tiny/nope")
                 .hasMessageContaining("HF_TOKEN");
     }
@@ -331,9 +350,10 @@ class HubClientTest {
     @Test
     void should_say_revision_not_found() {
         assertThatThrownBy(() -> client().build().resolve(REPO, LFS, "v9"))
-                .isInstanceOfSatisfying(HubException.class,
-                        e -> assertThat(e.reason()).isEqualTo(Reason.REVISION_NOT_FOUND))
-                .hasMessageContaining("'v9'").hasMessageContaining(REPO);
+                .isInstanceOfSatisfying(
+                        HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REVISION_NOT_FOUND))
+                .hasMessageContaining("'v9'")
+                .hasMessageContaining(REPO);
     }
 
     // ------------------------------------------------------------------ offline, unreachable
@@ -357,8 +377,8 @@ class HubClientTest {
         HubClient offline = client().offline(true).build();
 
         assertThatThrownBy(() -> offline.resolve(REPO, LFS))
-                .isInstanceOfSatisfying(HubException.class,
-                        e -> assertThat(e.reason()).isEqualTo(Reason.OFFLINE_NOT_CACHED))
+                .isInstanceOfSatisfying(
+                        HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.OFFLINE_NOT_CACHED))
                 .hasMessageContaining("Offline mode is on")
                 .hasMessageContaining(REPO)
                 .hasMessageContaining(LFS)
@@ -374,13 +394,17 @@ class HubClientTest {
             deadPort = s.getLocalPort();
         }
         HubClient unreachable = client().endpoint("http://127.0.0.1:" + deadPort)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
 
         assertThat(unreachable.resolve(REPO, LFS)).isEqualTo(online);
         assertThatThrownBy(() -> unreachable.resolve(REPO, "other.bin"))
-                .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NETWORK))
-                .hasMessageContaining("Cannot reach").hasMessageContaining("HF_HUB_OFFLINE=1")
-                .hasMessageContaining("musicgen download").hasMessageContaining("tiny offline test models")
+                .isInstanceOfSatisfying(
+                        HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NETWORK))
+                .hasMessageContaining("Cannot reach")
+                .hasMessageContaining("HF_HUB_OFFLINE=1")
+                .hasMessageContaining("musicgen download")
+                .hasMessageContaining("tiny offline test models")
                 .hasMessageContaining("connection refused by 127.0.0.1:" + deadPort)
                 .hasMessageNotContaining("null");
     }
@@ -392,18 +416,19 @@ class HubClientTest {
         List<long[]> events = new ArrayList<>();
         List<String> done = new ArrayList<>();
         HubClient c = client().listener(new DownloadListener() {
-            @Override
-            public void onProgress(String repoId, String filename, long bytesDone, long bytesTotal) {
-                assertThat(repoId).isEqualTo(REPO);
-                assertThat(filename).isEqualTo(LFS);
-                events.add(new long[] {bytesDone, bytesTotal});
-            }
+                    @Override
+                    public void onProgress(String repoId, String filename, long bytesDone, long bytesTotal) {
+                        assertThat(repoId).isEqualTo(REPO);
+                        assertThat(filename).isEqualTo(LFS);
+                        events.add(new long[] {bytesDone, bytesTotal});
+                    }
 
-            @Override
-            public void onDone(String repoId, String filename, Path path) {
-                done.add(filename);
-            }
-        }).build();
+                    @Override
+                    public void onDone(String repoId, String filename, Path path) {
+                        done.add(filename);
+                    }
+                })
+                .build();
 
         c.resolve(REPO, LFS);
 
@@ -422,13 +447,16 @@ class HubClientTest {
     void should_read_mapped_local_directory_and_directory_paths_without_network() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("encodec"));
         Files.write(dir.resolve("config.json"), config);
-        HubClient c = client().offline(true).localRepo("tiny/encodec_32khz-a", dir).build();
+        HubClient c =
+                client().offline(true).localRepo("tiny/encodec_32khz-a", dir).build();
 
         assertThat(c.resolve("tiny/encodec_32khz-a", "config.json")).isEqualTo(dir.resolve("config.json"));
         assertThat(c.resolve(dir.toString(), "config.json")).isEqualTo(dir.resolve("config.json"));
         assertThatThrownBy(() -> c.resolve("tiny/encodec_32khz-a", "model.safetensors"))
-                .isInstanceOfSatisfying(HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ENTRY_NOT_FOUND))
-                .hasMessageContaining("model.safetensors").hasMessageContaining(dir.toString())
+                .isInstanceOfSatisfying(
+                        HubException.class, e -> assertThat(e.reason()).isEqualTo(Reason.ENTRY_NOT_FOUND))
+                .hasMessageContaining("model.safetensors")
+                .hasMessageContaining(dir.toString())
                 .hasMessageContaining("tiny/encodec_32khz-a");
         assertThat(hub.requests).isEmpty();
     }
@@ -447,16 +475,24 @@ class HubClientTest {
         Path home = Files.createDirectories(tmp.resolve("hf-home"));
         Files.writeString(home.resolve("token"), "hf_from_file\n");
 
-        HubClient c = HubClient.builder().env(Map.of("HF_HOME", home.toString(),
-                "HF_ENDPOINT", "http://127.0.0.1:9/", "HF_HUB_OFFLINE", "true")).build();
+        HubClient c = HubClient.builder()
+                .env(Map.of("HF_HOME", home.toString(), "HF_ENDPOINT", "http://127.0.0.1:9/", "HF_HUB_OFFLINE", "true"))
+                .build();
 
         assertThat(c.cacheDir()).isEqualTo(home.resolve("hub").toAbsolutePath());
         assertThat(c.endpoint()).isEqualTo("http://127.0.0.1:9");
         assertThat(c.isOffline()).isTrue();
         assertThat(c.hasToken()).isTrue();
 
-        HubClient d = HubClient.builder().env(Map.of("HF_HUB_CACHE", tmp.resolve("c").toString(),
-                "HF_HOME", home.toString(), "HF_TOKEN_PATH", tmp.resolve("none").toString())).build();
+        HubClient d = HubClient.builder()
+                .env(Map.of(
+                        "HF_HUB_CACHE",
+                        tmp.resolve("c").toString(),
+                        "HF_HOME",
+                        home.toString(),
+                        "HF_TOKEN_PATH",
+                        tmp.resolve("none").toString()))
+                .build();
         assertThat(d.cacheDir()).isEqualTo(tmp.resolve("c").toAbsolutePath());
         assertThat(d.endpoint()).isEqualTo(HubClient.DEFAULT_ENDPOINT);
         assertThat(d.isOffline()).isFalse();
@@ -466,17 +502,26 @@ class HubClientTest {
     @Test
     void should_reject_bad_arguments_naming_them() {
         HubClient c = client().build();
-        assertThatThrownBy(() -> c.resolve(REPO, "../escape.bin")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("filename").hasMessageContaining("'../escape.bin'");
-        assertThatThrownBy(() -> c.resolve("a--b/c", LFS)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("repoId").hasMessageContaining("'a--b/c'");
-        assertThatThrownBy(() -> c.resolve(REPO, LFS, "../x")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> c.resolve(REPO, "../escape.bin"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("filename")
+                .hasMessageContaining("'../escape.bin'");
+        assertThatThrownBy(() -> c.resolve("a--b/c", LFS))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("repoId")
+                .hasMessageContaining("'a--b/c'");
+        assertThatThrownBy(() -> c.resolve(REPO, LFS, "../x"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("revision");
-        assertThatThrownBy(() -> client().endpoint("ftp://x").build()).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("HF_ENDPOINT").hasMessageContaining("ftp://x");
+        assertThatThrownBy(() -> client().endpoint("ftp://x").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("HF_ENDPOINT")
+                .hasMessageContaining("ftp://x");
         assertThatThrownBy(() -> client().readTimeout(Duration.ZERO).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("readTimeout");
-        assertThatThrownBy(() -> c.downloadModel(REPO, List.of())).isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("readTimeout");
+        assertThatThrownBy(() -> c.downloadModel(REPO, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("filenames");
         assertThat(hub.requests).isEmpty();
     }
@@ -492,18 +537,25 @@ class HubClientTest {
     void names_inside_a_model_are_repo_ids_never_local_paths() throws IOException {
         Path secret = Files.createDirectories(tmp.resolve("secret"));
         Files.writeString(secret.resolve("config.json"), "{}");
-        HubClient c = HubClient.builder().env(Map.of()).cacheDir(cache).offline(true)
-                .localRepo("tiny/mapped", secret).build();
+        HubClient c = HubClient.builder()
+                .env(Map.of())
+                .cacheDir(cache)
+                .offline(true)
+                .localRepo("tiny/mapped", secret)
+                .build();
         var resolver = c.asRepoResolver();
         for (String name : new String[] {secret.toString(), "../secret", "./secret", "~/x"}) {
-            assertThatThrownBy(() -> resolver.resolve(name, "config.json")).as(name)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("repoId");
+            assertThatThrownBy(() -> resolver.resolve(name, "config.json"))
+                    .as(name)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("repoId");
         }
         // an id that happens to name a directory under the working directory (the module's src/) is still an id:
         // offline and not cached, it is not found (it used to be read from that directory)
         assertThat(Path.of("src/main/java/dev/musicgen/MusicGenerator.java")).exists();
         assertThatThrownBy(() -> resolver.resolve("src", "main/java/dev/musicgen/MusicGenerator.java"))
-                .isInstanceOf(HubException.class).hasMessageContaining("offline");
+                .isInstanceOf(HubException.class)
+                .hasMessageContaining("offline");
         // a mapping the user made is honoured
         assertThat(resolver.resolve("tiny/mapped", "config.json")).isEqualTo(secret);
     }

@@ -44,10 +44,9 @@ class ConditionFuserTest {
     @Test
     void reads_the_fixture_checkpoints_fuser_sections() {
         try (LMCheckpoint mono = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"));
-                LMCheckpoint melody = LMCheckpoint.open(Fixtures.path("models", "musicgen_melody",
-                        "state_dict.bin"))) {
-            assertThat(mono.config().fuser()).isEqualTo(new ConditionFuser(List.of(), List.of("description"), false,
-                    1.0));
+                LMCheckpoint melody = LMCheckpoint.open(Fixtures.path("models", "musicgen_melody", "state_dict.bin"))) {
+            assertThat(mono.config().fuser())
+                    .isEqualTo(new ConditionFuser(List.of(), List.of("description"), false, 1.0));
             assertThat(melody.config().fuser().prepend()).containsExactlyInAnyOrder("description", "self_wav");
             assertThat(melody.config().fuser().cross()).isEmpty();
         }
@@ -95,8 +94,8 @@ class ConditionFuserTest {
             for (int i = 0; i < expected.length; i++) {
                 expected[i] = x.data()[i] + 0.5f * pe[i];
             }
-            Tensors.assertAllClose("cross source + 0.5 * pos emb", f.crossSource().toFloatArray(), expected, 1e-5,
-                    1e-6);
+            Tensors.assertAllClose(
+                    "cross source + 0.5 * pos emb", f.crossSource().toFloatArray(), expected, 1e-5, 1e-6);
             assertThat(f.prefix().toFloatArray()).as("prepend is untouched").containsExactly(p.data());
         }
     }
@@ -122,14 +121,44 @@ class ConditionFuserTest {
     @Test
     void the_lm_attends_to_the_fused_cross_source() {
         LMConfig plain = StreamingConsistencyTest.config(false);
-        LMConfig withPos = new LMConfig(plain.dim(), plain.numHeads(), plain.numLayers(), plain.ffnDim(), plain.nQ(),
-                plain.card(), plain.biasAttn(), plain.biasFf(), plain.biasProj(), 500, plain.positionalScale(),
-                plain.delays(), new ConditionFuser(List.of(), List.of("description"), true, 2.0), plain.maxDuration(),
-                plain.cfgCoef(), plain.channels(), plain.interleaveStereo(), plain.sampleRate());
-        LMConfig plain500 = new LMConfig(plain.dim(), plain.numHeads(), plain.numLayers(), plain.ffnDim(), plain.nQ(),
-                plain.card(), plain.biasAttn(), plain.biasFf(), plain.biasProj(), 500, plain.positionalScale(),
-                plain.delays(), plain.fuser(), plain.maxDuration(), plain.cfgCoef(), plain.channels(),
-                plain.interleaveStereo(), plain.sampleRate());
+        LMConfig withPos = new LMConfig(
+                plain.dim(),
+                plain.numHeads(),
+                plain.numLayers(),
+                plain.ffnDim(),
+                plain.nQ(),
+                plain.card(),
+                plain.biasAttn(),
+                plain.biasFf(),
+                plain.biasProj(),
+                500,
+                plain.positionalScale(),
+                plain.delays(),
+                new ConditionFuser(List.of(), List.of("description"), true, 2.0),
+                plain.maxDuration(),
+                plain.cfgCoef(),
+                plain.channels(),
+                plain.interleaveStereo(),
+                plain.sampleRate());
+        LMConfig plain500 = new LMConfig(
+                plain.dim(),
+                plain.numHeads(),
+                plain.numLayers(),
+                plain.ffnDim(),
+                plain.nQ(),
+                plain.card(),
+                plain.biasAttn(),
+                plain.biasFf(),
+                plain.biasProj(),
+                500,
+                plain.positionalScale(),
+                plain.delays(),
+                plain.fuser(),
+                plain.maxDuration(),
+                plain.cfgCoef(),
+                plain.channels(),
+                plain.interleaveStereo(),
+                plain.sampleRate());
         Random r = new Random(3);
         int n = 2;
         int len = 5;
@@ -149,13 +178,13 @@ class ConditionFuserTest {
             }
         }
         try (NDManager m = root.newSubManager();
-                LMModel a = LMModel.load(withPos, StreamingConsistencyTest.randomWeights(withPos, 5), m,
-                        DataType.FLOAT32);
-                LMModel b = LMModel.load(plain500, StreamingConsistencyTest.randomWeights(plain500, 5), m,
-                        DataType.FLOAT32)) {
+                LMModel a =
+                        LMModel.load(withPos, StreamingConsistencyTest.randomWeights(withPos, 5), m, DataType.FLOAT32);
+                LMModel b = LMModel.load(
+                        plain500, StreamingConsistencyTest.randomWeights(plain500, 5), m, DataType.FLOAT32)) {
             float[] fused = a.forward(seq, LMConditions.of(desc));
-            float[] byHand = b.forward(seq, LMConditions.of(new LMConditions.Tensor("description", shifted, n, len,
-                    plain.dim())));
+            float[] byHand = b.forward(
+                    seq, LMConditions.of(new LMConditions.Tensor("description", shifted, n, len, plain.dim())));
             float[] unshifted = b.forward(seq, LMConditions.of(desc));
             Tensors.assertAllClose("logits with cross_attention_pos_emb", fused, byHand, 1e-4, 1e-4);
             assertThat(fused).as("the positions change the logits").isNotEqualTo(unshifted);

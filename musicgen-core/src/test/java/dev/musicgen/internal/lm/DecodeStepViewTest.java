@@ -33,7 +33,8 @@ class DecodeStepViewTest {
                 }
                 int before = m.getManagedArrays().size();
                 int weights = lm.weightsManager().getManagedArrays().size();
-                try (NDScope outer = new NDScope(); NDManager views = m.newSubManager()) {
+                try (NDScope outer = new NDScope();
+                        NDManager views = m.newSubManager()) {
                     DecodeStepView v = DecodeStepView.of(lm, st, views);
                     assertThat(v.batch()).isEqualTo(2);
                     assertThat(v.layers()).hasSize(1);
@@ -48,17 +49,22 @@ class DecodeStepViewTest {
                     assertThat(l.linear1().out()).isEqualTo(4 * 1024);
                     assertThat(l.linear2().in()).isEqualTo(4 * 1024);
                     assertThat(v.heads().out()).isEqualTo(c.nQ() * c.card());
-                    assertThat(l.self().input().weight().getDataType()).isEqualTo(half ? DataType.FLOAT16
-                            : DataType.FLOAT32);
+                    assertThat(l.self().input().weight().getDataType())
+                            .isEqualTo(half ? DataType.FLOAT16 : DataType.FLOAT32);
                     // the forms of Projection.apply2d: W·xᵀ for large fp32 weights, linear otherwise
-                    DecodeStepView.Form large = half ? DecodeStepView.Form.LINEAR
-                            : DecodeStepView.Form.WEIGHT_TIMES_INPUT_T;
+                    DecodeStepView.Form large =
+                            half ? DecodeStepView.Form.LINEAR : DecodeStepView.Form.WEIGHT_TIMES_INPUT_T;
                     assertThat(l.self().input().form()).isEqualTo(large);
                     assertThat(l.linear1().form()).isEqualTo(large);
                     assertThat(v.heads().form()).isEqualTo(DecodeStepView.Form.LINEAR); // 128 x 1024: small
                     long w = half ? 2 : 4;
-                    long matrices = w * (3 * 1024 * 1024 + 1024 * 1024 + 1024 * 1024 + 1024 * 1024
-                            + 2 * 4096 * 1024 + 128 * 1024);
+                    long matrices = w
+                            * (3 * 1024 * 1024
+                                    + 1024 * 1024
+                                    + 1024 * 1024
+                                    + 1024 * 1024
+                                    + 2 * 4096 * 1024
+                                    + 128 * 1024);
                     long kv = 4L * 2 * 2 * 16 * 64 * (4 + 5);
                     assertThat(v.bytesRead()).isEqualTo(matrices + kv);
                 }

@@ -13,9 +13,9 @@ import dev.musicgen.internal.generation.GenerationParams;
 import dev.musicgen.internal.generation.GenerationResult;
 import dev.musicgen.internal.generation.MusicGenLM;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
-import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.testing.TestArrays;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +72,8 @@ class Float16WeightsTest {
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"));
                 LMModel f16 = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT16)) {
             long half = f16.weightsManager().getManagedArrays().stream()
-                    .filter(a -> a instanceof NDArray && ((NDArray) a).getDataType() == DataType.FLOAT16).count();
+                    .filter(a -> a instanceof NDArray && ((NDArray) a).getDataType() == DataType.FLOAT16)
+                    .count();
             // per layer: self in_proj, out_proj, cross in_proj (and its q and k/v row views), out_proj, linear1,
             // linear2; plus the stacked heads
             assertThat(half).isEqualTo(8L * ck.config().numLayers() + 1);
@@ -99,8 +100,18 @@ class Float16WeightsTest {
             int steps = expected[0][0].length;
             // teacher-forced fp32 logits of the fixture's sequence, conditioned and null rows
             float[] logits = f32.forward(new long[][][] {expected[0], expected[0]}, c); // [2, K, S, card]
-            GenerationResult r = new MusicGenLM(f16, 50).generate(ConditionSource.fixed(c), null,
-                    GenerationParams.builder().duration(1.0).topK(1).cfgCoef(3.0).seed(0L).build(), null, null);
+            GenerationResult r = new MusicGenLM(f16, 50)
+                    .generate(
+                            ConditionSource.fixed(c),
+                            null,
+                            GenerationParams.builder()
+                                    .duration(1.0)
+                                    .topK(1)
+                                    .cfgCoef(3.0)
+                                    .seed(0L)
+                                    .build(),
+                            null,
+                            null);
             long[][] got = r.patternSequences().get(0)[0];
             int compared = 0;
             outer:
@@ -108,14 +119,17 @@ class Float16WeightsTest {
                 for (int q = 0; q < k; q++) {
                     if (got[q][s] != expected[0][q][s]) {
                         double margin = guidedMargin(logits, q, s - 1, k, steps, card);
-                        assertThat(margin).as("fp32 margin where the f16 token differs (step %d, codebook %d)", s, q)
+                        assertThat(margin)
+                                .as("fp32 margin where the f16 token differs (step %d, codebook %d)", s, q)
                                 .isLessThan(MARGIN);
                         break outer;
                     }
                     compared++;
                 }
             }
-            assertThat(compared).as("tokens identical before the first near-tie").isGreaterThanOrEqualTo(200);
+            assertThat(compared)
+                    .as("tokens identical before the first near-tie")
+                    .isGreaterThanOrEqualTo(200);
         }
     }
 
@@ -154,18 +168,23 @@ class Float16WeightsTest {
             }
         }
         LMConditions conds = LMConditions.of(StreamingConsistencyTest.randomCondition("description", r, n, 5));
-        try (LMModel lm = LMModel.load(c, StreamingConsistencyTest.randomWeights(c, 5), root,
-                ComputeType.FLOAT16_WEIGHTS)) {
+        try (LMModel lm =
+                LMModel.load(c, StreamingConsistencyTest.randomWeights(c, 5), root, ComputeType.FLOAT16_WEIGHTS)) {
             float[] full = lm.forward(seq, conds); // [N, K, S, card]
-            try (NDManager m = lm.newManager(); LMState st = lm.newState(m, conds, n, s)) {
+            try (NDManager m = lm.newManager();
+                    LMState st = lm.newState(m, conds, n, s)) {
                 for (int t = 1; t <= s; t++) {
                     try (NDScope scope = new NDScope()) {
                         float[] got = lm.step(st, seq, t - 1, t).toFloatArray();
                         float[] want = new float[n * k * c.card()];
                         for (int b = 0; b < n; b++) {
                             for (int q = 0; q < k; q++) {
-                                System.arraycopy(full, ((b * k + q) * s + (t - 1)) * c.card(), want,
-                                        (b * k + q) * c.card(), c.card());
+                                System.arraycopy(
+                                        full,
+                                        ((b * k + q) * s + (t - 1)) * c.card(),
+                                        want,
+                                        (b * k + q) * c.card(),
+                                        c.card());
                             }
                         }
                         Tensors.assertAllClose("f16 step logits at " + (t - 1), got, want, ATOL, RTOL);

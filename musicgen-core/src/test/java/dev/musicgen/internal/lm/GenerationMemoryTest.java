@@ -14,8 +14,8 @@ import dev.musicgen.internal.generation.LMGenerator;
 import dev.musicgen.internal.generation.MusicGenLM;
 import dev.musicgen.internal.generation.Sampler;
 import dev.musicgen.internal.nn.F;
-import dev.musicgen.testing.Fixtures;
 import dev.musicgen.internal.weights.TensorData;
+import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.MemorySensitive;
 import dev.musicgen.testing.Slow;
 import java.util.ArrayList;
@@ -56,13 +56,25 @@ class GenerationMemoryTest {
         List<int[]> counts = new ArrayList<>();
         try (NDManager call = lm.newManager()) {
             // 30 s at 50 Hz: the longest single pass
-            LMGenerator.generate(lm, call, text, null, 1, 1500, new Sampler(true, 1.0, 250, 0), 3.0, new Random(0),
+            LMGenerator.generate(
+                    lm,
+                    call,
+                    text,
+                    null,
+                    1,
+                    1500,
+                    new Sampler(true, 1.0, 250, 0),
+                    3.0,
+                    new Random(0),
                     (done, total) -> {
                         if (done == 10 || done == 750 || done == total) {
-                            counts.add(new int[] {call.getManagedArrays().size(),
-                                    lm.weightsManager().getManagedArrays().size()});
+                            counts.add(new int[] {
+                                call.getManagedArrays().size(),
+                                lm.weightsManager().getManagedArrays().size()
+                            });
                         }
-                    }, null);
+                    },
+                    null);
             assertThat(call.getManagedArrays()).isEmpty();
         }
         assertThat(counts).hasSize(3);
@@ -76,8 +88,12 @@ class GenerationMemoryTest {
         int weights = lm.weightsManager().getManagedArrays().size();
         MusicGenLM gen = new MusicGenLM(lm, 50);
         for (int i = 0; i < 3; i++) {
-            gen.generate(ConditionSource.fixed(text), null, GenerationParams.builder().duration(1.0).seed(i).build(),
-                    null, null);
+            gen.generate(
+                    ConditionSource.fixed(text),
+                    null,
+                    GenerationParams.builder().duration(1.0).seed(i).build(),
+                    null,
+                    null);
             assertThat(lm.weightsManager().getManagedArrays()).hasSize(weights);
         }
     }
@@ -88,13 +104,18 @@ class GenerationMemoryTest {
         CancellationToken token = new CancellationToken();
         int[] steps = {0};
         MusicGenLM gen = new MusicGenLM(lm, 50);
-        assertThatThrownBy(() -> gen.generate(ConditionSource.fixed(text), null,
-                GenerationParams.builder().duration(1.0).seed(0L).build(), (phase, step, total) -> {
-                    steps[0] = (int) step;
-                    if (step == 5) {
-                        token.cancel();
-                    }
-                }, token)).isInstanceOf(GenerationCancelledException.class)
+        assertThatThrownBy(() -> gen.generate(
+                        ConditionSource.fixed(text),
+                        null,
+                        GenerationParams.builder().duration(1.0).seed(0L).build(),
+                        (phase, step, total) -> {
+                            steps[0] = (int) step;
+                            if (step == 5) {
+                                token.cancel();
+                            }
+                        },
+                        token))
+                .isInstanceOf(GenerationCancelledException.class)
                 .hasMessage("generation was cancelled at step 5 of 53");
         assertThat(steps[0]).isEqualTo(5);
         assertThat(lm.weightsManager().getManagedArrays()).hasSize(weights);

@@ -67,14 +67,15 @@ class Int8WeightsTest {
                 assertThat(forward).isNotEqualTo(ref);
                 // decode steps one position at a time: the Java step and its int8 cache
                 float[] stepped = new float[ref.length];
-                try (NDManager m = i8.newManager(); LMState st = i8.newState(m, c, n, s)) {
+                try (NDManager m = i8.newManager();
+                        LMState st = i8.newState(m, c, n, s)) {
                     for (int t = 1; t <= s; t++) {
                         try (NDScope scope = new NDScope()) {
                             float[] got = i8.step(st, seq, t - 1, t).toFloatArray(); // [N, K, card]
                             for (int b = 0; b < n; b++) {
                                 for (int q = 0; q < k; q++) {
-                                    System.arraycopy(got, (b * k + q) * card, stepped, ((b * k + q) * s + t - 1) * card,
-                                            card);
+                                    System.arraycopy(
+                                            got, (b * k + q) * card, stepped, ((b * k + q) * s + t - 1) * card, card);
                                 }
                             }
                         }
@@ -120,8 +121,18 @@ class Int8WeightsTest {
             int card = ck.config().card();
             int steps = expected[0][0].length;
             float[] logits = f32.forward(new long[][][] {expected[0], expected[0]}, c); // [2, K, S, card]
-            GenerationResult r = new MusicGenLM(i8, 50).generate(ConditionSource.fixed(c), null,
-                    GenerationParams.builder().duration(1.0).topK(1).cfgCoef(3.0).seed(0L).build(), null, null);
+            GenerationResult r = new MusicGenLM(i8, 50)
+                    .generate(
+                            ConditionSource.fixed(c),
+                            null,
+                            GenerationParams.builder()
+                                    .duration(1.0)
+                                    .topK(1)
+                                    .cfgCoef(3.0)
+                                    .seed(0L)
+                                    .build(),
+                            null,
+                            null);
             long[][] got = r.patternSequences().get(0)[0];
             int compared = 0;
             String first = "none";
@@ -131,23 +142,28 @@ class Int8WeightsTest {
                     if (got[q][s] != expected[0][q][s]) {
                         double margin = Float16WeightsTest.guidedMargin(logits, q, s - 1, k, steps, card);
                         first = String.format("step %d, codebook %d, fp32 margin %.4f", s, q, margin);
-                        assertThat(margin).as("fp32 margin where the int8 token differs (%s)", first)
+                        assertThat(margin)
+                                .as("fp32 margin where the int8 token differs (%s)", first)
                                 .isLessThan(MARGIN);
                         break outer;
                     }
                     compared++;
                 }
             }
-            System.out.printf("INT8_WEIGHTS generate_text: %d of %d tokens identical before the first difference (%s)%n",
+            System.out.printf(
+                    "INT8_WEIGHTS generate_text: %d of %d tokens identical before the first difference (%s)%n",
                     compared, (steps - 1) * k, first);
-            assertThat(compared).as("tokens identical before the first near-tie").isGreaterThanOrEqualTo(30);
+            assertThat(compared)
+                    .as("tokens identical before the first near-tie")
+                    .isGreaterThanOrEqualTo(30);
         }
     }
 
     /** Live engine arrays stay flat over a 300-step INT8 pass; closing the model stops its decode threads. */
     @Test
     void int8_generation_keeps_native_memory_flat_and_close_stops_the_decode_threads() throws InterruptedException {
-        TensorData text = Fixtures.tensors("generate_text", "expected.safetensors").get("condition_description");
+        TensorData text =
+                Fixtures.tensors("generate_text", "expected.safetensors").get("condition_description");
         LMConditions c = LMForwardTest.description(text);
         int before = decodeThreads();
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"));
@@ -156,13 +172,22 @@ class Int8WeightsTest {
             int weights = i8.weightsManager().getManagedArrays().size();
             List<Integer> counts = new java.util.ArrayList<>();
             try (NDManager call = i8.newManager()) {
-                dev.musicgen.internal.generation.LMGenerator.generate(i8, call, c, null, 1, 300,
-                        new dev.musicgen.internal.generation.Sampler(true, 1.0, 250, 0), 3.0, new java.util.Random(0),
+                dev.musicgen.internal.generation.LMGenerator.generate(
+                        i8,
+                        call,
+                        c,
+                        null,
+                        1,
+                        300,
+                        new dev.musicgen.internal.generation.Sampler(true, 1.0, 250, 0),
+                        3.0,
+                        new java.util.Random(0),
                         (done, total) -> {
                             if (done == 10 || done == 150 || done == total) {
                                 counts.add(call.getManagedArrays().size());
                             }
-                        }, null);
+                        },
+                        null);
                 assertThat(call.getManagedArrays()).isEmpty();
             }
             assertThat(counts).hasSize(3).containsOnly(counts.get(0));
@@ -187,7 +212,8 @@ class Int8WeightsTest {
 
     @Test
     void the_refusal_without_the_vector_module_names_the_flag() {
-        assertThat(LMModel.int8WithoutVectorModule()).contains("--add-modules jdk.incubator.vector")
+        assertThat(LMModel.int8WithoutVectorModule())
+                .contains("--add-modules jdk.incubator.vector")
                 .contains("INT8_WEIGHTS");
         // this JVM runs with the module (surefire's argLine): no refusal
         assertThat(LMModel.vectorModulePresent()).isTrue();

@@ -45,8 +45,25 @@ class JavaDecodeStepTest {
         ConditionFuser fuser = prepend
                 ? new ConditionFuser(List.of("self_wav"), List.of("description"), false, 1.0)
                 : new ConditionFuser(List.of(), List.of("description"), false, 1.0);
-        return new LMConfig(dim, heads, layers, ffn, 4, card, biases, biases, biases, 10_000, 1.0, List.of(0, 1, 2, 3),
-                fuser, 30, 3.0, 1, false, 32000);
+        return new LMConfig(
+                dim,
+                heads,
+                layers,
+                ffn,
+                4,
+                card,
+                biases,
+                biases,
+                biases,
+                10_000,
+                1.0,
+                List.of(0, 1, 2, 3),
+                fuser,
+                30,
+                3.0,
+                1,
+                false,
+                32000);
     }
 
     /** Random weights whose matrices int8 quantization keeps exactly (see the class comment). */
@@ -153,8 +170,8 @@ class JavaDecodeStepTest {
      * Steps {@code seq} through an fp32 model and an INT8 one whose cache is in {@code format}, comparing every step's
      * logits within {@code tol} (absolute and relative); {@code worst}, when given, receives the largest difference.
      */
-    private static void check(LMConfig c, int n, int prefill, int steps, boolean prepend, int format, double[] worst,
-            double tol) {
+    private static void check(
+            LMConfig c, int n, int prefill, int steps, boolean prepend, int format, double[] worst, double tol) {
         Random r = new Random(7);
         long[][][] seq = randomSequence(r, n, c.nQ(), prefill + steps, c.card());
         LMConditions conds = prepend
@@ -177,9 +194,13 @@ class JavaDecodeStepTest {
                     for (int i = 0; worst != null && i < got.length; i++) {
                         worst[0] = Math.max(worst[0], Math.abs(got[i] - want[i]));
                     }
-                    Tensors.assertAllClose("logits at position " + (t - 1) + " (dim " + c.dim() + ", " + n + " rows, "
-                            + "block " + Int8Linear.preferredBlock + ", cache " + DecodeCache.formatName(format) + ")",
-                            got, want, tol, tol);
+                    Tensors.assertAllClose(
+                            "logits at position " + (t - 1) + " (dim " + c.dim() + ", " + n + " rows, " + "block "
+                                    + Int8Linear.preferredBlock + ", cache " + DecodeCache.formatName(format) + ")",
+                            got,
+                            want,
+                            tol,
+                            tol);
                 }
                 prev = t;
             }
@@ -242,28 +263,29 @@ class JavaDecodeStepTest {
             for (int i = 0; i < src.length; i++) {
                 src[i] = (float) (r.nextGaussian() * (1 + j % 3));
             }
-            Int8Kernels.writeF32(kf, true, 0, j, src, 0, dh);
-            Int8Kernels.writeI8(kb, true, 0, ks, 0, j, src, 0, dh);
-            Int8Kernels.writeF32(vf, false, 0, j, src, dh, dh);
-            Int8Kernels.writeI8(vb, false, 0, vs, 0, j, src, dh, dh);
+            AttentionKernels.writeF32(kf, true, 0, j, src, 0, dh);
+            AttentionKernels.writeI8(kb, true, 0, ks, 0, j, src, 0, dh);
+            AttentionKernels.writeF32(vf, false, 0, j, src, dh, dh);
+            AttentionKernels.writeI8(vb, false, 0, vs, 0, j, src, dh, dh);
         }
         float[] exact = new float[cap];
         float[] approx = new float[cap];
-        Int8Kernels.scoresF32(kf, 0, q, 0, dh, n, exact);
-        Int8Kernels.scoresI8(kb, 0, ks, 0, q, 0, dh, n, approx);
+        AttentionKernels.scoresF32(kf, 0, q, 0, dh, n, exact);
+        AttentionKernels.scoresI8(kb, 0, ks, 0, q, 0, dh, n, approx);
         double qAbs = 0;
         for (float v : q) {
             qAbs += Math.abs(v);
         }
         for (int j = 0; j < n; j++) {
-            assertThat((double) Math.abs(approx[j] - exact[j])).as("score %d", j)
+            assertThat((double) Math.abs(approx[j] - exact[j]))
+                    .as("score %d", j)
                     .isLessThanOrEqualTo(qAbs * ks[j] / 2 * 1.001 + 1e-5);
         }
-        float sum = Int8Kernels.softmaxUnnormalized(exact, n, 0.125f);
+        float sum = AttentionKernels.softmaxUnnormalized(exact, n, 0.125f);
         float[] o1 = new float[dh];
         float[] o2 = new float[dh];
-        Int8Kernels.weightedValuesF32(vf, 0, exact, n, sum, dh, o1, 0);
-        Int8Kernels.weightedValuesI8(vb, 0, vs, 0, exact, n, sum, dh, o2, 0);
+        AttentionKernels.weightedValuesF32(vf, 0, exact, n, sum, dh, o1, 0);
+        AttentionKernels.weightedValuesI8(vb, 0, vs, 0, exact, n, sum, dh, o2, 0);
         double bound = 0;
         for (int j = 0; j < n; j++) {
             bound += exact[j] / sum * vs[j] / 2;

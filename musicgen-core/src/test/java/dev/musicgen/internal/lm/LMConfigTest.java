@@ -55,18 +55,35 @@ class LMConfigTest {
         JsonConfig file = JsonConfig.read(Fixtures.path("musicgen_hf", "model", "config.json"));
         JsonObject cfg = file.json();
         LMConfig hf = LMConfig.fromHfConfig(file, null, 30);
-        assertThat(hf).isEqualTo(new LMConfig(64, 4, 2, 256, 4, 64, false, false, false, 10_000, 1.0,
-                List.of(0, 1, 2, 3), new ConditionFuser(List.of(), List.of("description"), false, 1.0), 30, 3.0,
-                1, false, 32000));
+        assertThat(hf)
+                .isEqualTo(new LMConfig(
+                        64,
+                        4,
+                        2,
+                        256,
+                        4,
+                        64,
+                        false,
+                        false,
+                        false,
+                        10_000,
+                        1.0,
+                        List.of(0, 1, 2, 3),
+                        new ConditionFuser(List.of(), List.of("description"), false, 1.0),
+                        30,
+                        3.0,
+                        1,
+                        false,
+                        32000));
         cfg.getAsJsonObject("decoder").addProperty("num_codebooks", 8);
         cfg.getAsJsonObject("decoder").addProperty("audio_channels", 2);
         assertThat(LMConfig.fromHfConfig(file, null, 30).delays()).containsExactly(0, 0, 1, 1, 2, 2, 3, 3);
         cfg.addProperty("model_type", "musicgen_melody");
-        assertThat(LMConfig.fromHfConfig(file, null, 30).fuser().prepend()).containsExactly("self_wav",
-                "description");
+        assertThat(LMConfig.fromHfConfig(file, null, 30).fuser().prepend()).containsExactly("self_wav", "description");
         JsonObject gen = new JsonObject();
         gen.addProperty("guidance_scale", 5.0);
-        assertThat(LMConfig.fromHfConfig(file, JsonConfig.of(gen, "generation_config.json"), 30).cfgCoef())
+        assertThat(LMConfig.fromHfConfig(file, JsonConfig.of(gen, "generation_config.json"), 30)
+                        .cfgCoef())
                 .isEqualTo(5.0);
         // a value of the wrong type names the file, the key path and the value
         cfg.getAsJsonObject("decoder").addProperty("num_hidden_layers", "two");
@@ -86,21 +103,24 @@ class LMConfigTest {
                 + " %s}\n"
                 + "dataset: {segment_duration: 30}\n"
                 + "fuser: {sum: [], prepend: [], cross: [description], input_interpolate: []}\n";
-        assertThat(LMConfig.fromXpConfig(XpConfig.parse(String.format(base, "activation: gelu"))).dim()).isEqualTo(64);
+        assertThat(LMConfig.fromXpConfig(XpConfig.parse(String.format(base, "activation: gelu")))
+                        .dim())
+                .isEqualTo(64);
         assertThatThrownBy(() -> LMConfig.fromXpConfig(XpConfig.parse(String.format(base, "layer_scale: 0.1"))))
                 .hasMessage("unsupported LM config: transformer_lm.layer_scale = 0.1 (supported: null)");
-        assertThatThrownBy(() -> LMConfig.fromXpConfig(XpConfig.parse(String.format(base, "positional_embedding: rope"))))
+        assertThatThrownBy(
+                        () -> LMConfig.fromXpConfig(XpConfig.parse(String.format(base, "positional_embedding: rope"))))
                 .hasMessage("unsupported LM config: transformer_lm.positional_embedding = rope (supported: sin)");
         assertThatThrownBy(() -> LMConfig.fromXpConfig(XpConfig.parse(String.format(base, "activation: relu"))))
                 .hasMessage("unsupported LM config: transformer_lm.activation = relu (supported: gelu)");
-        assertThatThrownBy(() -> LMConfig.fromXpConfig(XpConfig.parse(
-                String.format(base, "x: 1").replace("norm_first: true", "norm_first: false"))))
+        assertThatThrownBy(() -> LMConfig.fromXpConfig(
+                        XpConfig.parse(String.format(base, "x: 1").replace("norm_first: true", "norm_first: false"))))
                 .hasMessage("unsupported LM config: transformer_lm.norm_first = false (supported: true (pre-norm))");
-        assertThatThrownBy(() -> LMConfig.fromXpConfig(XpConfig.parse(String.format(base, "x: 1")
-                .replace("sum: []", "sum: [genre]"))))
+        assertThatThrownBy(() -> LMConfig.fromXpConfig(
+                        XpConfig.parse(String.format(base, "x: 1").replace("sum: []", "sum: [genre]"))))
                 .hasMessage("unsupported LM config: fuser.sum = [genre] (supported: [])");
-        assertThatThrownBy(() -> LMConfig.fromXpConfig(XpConfig.parse(String.format(base, "num_heads: 5")
-                .replace("num_heads: 4, ", ""))))
+        assertThatThrownBy(() -> LMConfig.fromXpConfig(
+                        XpConfig.parse(String.format(base, "num_heads: 5").replace("num_heads: 4, ", ""))))
                 .hasMessage("dim (64) must be divisible by numHeads (5)");
     }
 }

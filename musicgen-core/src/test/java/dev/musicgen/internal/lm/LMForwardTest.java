@@ -10,9 +10,9 @@ import ai.djl.ndarray.types.DataType;
 import dev.musicgen.internal.conditioners.ConditionProvider;
 import dev.musicgen.internal.conditioners.StemSeparator;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
-import dev.musicgen.internal.weights.TensorData;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -35,8 +35,8 @@ class LMForwardTest {
 
     static LMConditions description(TensorData t) {
         long[] s = t.shape();
-        return LMConditions.of(new LMConditions.Tensor("description", t.toFloatArray(), (int) s[0],
-                (int) s[1], (int) s[2]));
+        return LMConditions.of(
+                new LMConditions.Tensor("description", t.toFloatArray(), (int) s[0], (int) s[1], (int) s[2]));
     }
 
     @Test
@@ -47,7 +47,10 @@ class LMForwardTest {
         Pattern p = new DelayedPatternProvider(4, List.of(0, 1, 2, 3)).getPattern(12);
         // compute_predictions builds with keep_only_valid_steps=True
         Pattern.Built built = p.buildPatternSequence(codes, 64, true);
-        Tensors.assertExact("pattern_sequence", flat(built.values()), exp.get("pattern_sequence").toLongArray());
+        Tensors.assertExact(
+                "pattern_sequence",
+                flat(built.values()),
+                exp.get("pattern_sequence").toLongArray());
     }
 
     @Test
@@ -69,17 +72,18 @@ class LMForwardTest {
         for (String which : List.of("cond", "uncond")) {
             float[] raw = lm.forward(built.values(), description(exp.get("cross_attention_src_" + which)));
             double[] tol = Fixtures.tolerance("lm_forward", "raw_logits_" + which);
-            Tensors.assertAllClose("raw_logits_" + which, raw, exp.get("raw_logits_" + which).toFloatArray(), tol[0],
-                    tol[1]);
-            Pattern.RevertedLogits r = p.revertPatternLogits(raw, 2, 4, built.values()[0][0].length, 64, Float.NaN,
-                    true);
+            Tensors.assertAllClose(
+                    "raw_logits_" + which, raw, exp.get("raw_logits_" + which).toFloatArray(), tol[0], tol[1]);
+            Pattern.RevertedLogits r =
+                    p.revertPatternLogits(raw, 2, 4, built.values()[0][0].length, 64, Float.NaN, true);
             float[] v = r.values().clone();
             for (int i = 0; i < v.length; i++) {
                 if (Float.isNaN(v[i])) {
                     v[i] = 0;
                 }
             }
-            Tensors.assertAllClose("logits_" + which, v, exp.get("logits_" + which).toFloatArray(), tol[0], tol[1]);
+            Tensors.assertAllClose(
+                    "logits_" + which, v, exp.get("logits_" + which).toFloatArray(), tol[0], tol[1]);
             long[] mask = new long[2 * 4 * 12];
             for (int b = 0; b < 2; b++) {
                 for (int q = 0; q < 4; q++) {
@@ -88,7 +92,10 @@ class LMForwardTest {
                     }
                 }
             }
-            Tensors.assertExact("logits_mask_" + which, mask, exp.get("logits_mask_" + which).toLongArray());
+            Tensors.assertExact(
+                    "logits_mask_" + which,
+                    mask,
+                    exp.get("logits_mask_" + which).toLongArray());
         }
     }
 
@@ -105,15 +112,23 @@ class LMForwardTest {
             ck.store().checkAllUsed();
             // the decoder input is lm_forward's pattern sequence, reshaped [B*K, S]
             long[][][] seq = longs3(lmExp.get("pattern_sequence"));
-            Tensors.assertExact("decoder_input_ids", flat(seq), hfIn.get("decoder_input_ids").toLongArray());
+            Tensors.assertExact(
+                    "decoder_input_ids",
+                    flat(seq),
+                    hfIn.get("decoder_input_ids").toLongArray());
             // the same LM weights: the audiocraft goldens hold from the HF layout too
             checkLogits(lm, lmIn, lmExp);
             float[] cond = lm.forward(seq, description(lmExp.get("cross_attention_src_cond")));
             double[] tol = Fixtures.tolerance("musicgen_hf", "logits_cond_nocrossmask");
-            Tensors.assertAllClose("logits_cond_nocrossmask", cond,
-                    hfExp.get("logits_cond_nocrossmask").toFloatArray(), tol[0], tol[1]);
+            Tensors.assertAllClose(
+                    "logits_cond_nocrossmask",
+                    cond,
+                    hfExp.get("logits_cond_nocrossmask").toFloatArray(),
+                    tol[0],
+                    tol[1]);
             float[] uncond = lm.forward(seq, description(lmExp.get("cross_attention_src_uncond")));
-            Tensors.assertAllClose("logits_uncond", uncond, hfExp.get("logits_uncond").toFloatArray(), tol[0], tol[1]);
+            Tensors.assertAllClose(
+                    "logits_uncond", uncond, hfExp.get("logits_uncond").toFloatArray(), tol[0], tol[1]);
         }
     }
 
@@ -127,23 +142,27 @@ class LMForwardTest {
             for (String key : ck.store().keys()) {
                 TensorData t = ck.store().tensor(key);
                 float[] f = t.toFloatArray();
-                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(2 * f.length)
-                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                java.nio.ByteBuffer b =
+                        java.nio.ByteBuffer.allocateDirect(2 * f.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
                 for (float v : f) {
                     b.putShort(dev.musicgen.internal.weights.Half.fromFloat(v));
                 }
                 b.flip();
                 half.put(key, new TensorData(key, dev.musicgen.internal.weights.DType.F16, t.shape(), b::duplicate));
             }
-            dev.musicgen.internal.weights.WeightStore store = dev.musicgen.internal.weights.WeightStore.of("fp16 copy", half,
-                    LMCheckpoint.AUDIOCRAFT_KEYS);
+            dev.musicgen.internal.weights.WeightStore store =
+                    dev.musicgen.internal.weights.WeightStore.of("fp16 copy", half, LMCheckpoint.AUDIOCRAFT_KEYS);
             try (LMModel lm = LMModel.load(ck.config(), store, root, DataType.FLOAT32)) {
                 store.ignore(LMCheckpoint.NON_LM_KEYS);
                 store.checkAllUsed();
                 long[][][] seq = longs3(lmExp.get("pattern_sequence"));
                 float[] raw = lm.forward(seq, description(lmExp.get("cross_attention_src_cond")));
                 // fp16 rounding of the weights (2^-11 relative) moves the logits slightly, nothing more
-                Tensors.assertAllClose("fp16 raw_logits_cond", raw, lmExp.get("raw_logits_cond").toFloatArray(), 2e-2,
+                Tensors.assertAllClose(
+                        "fp16 raw_logits_cond",
+                        raw,
+                        lmExp.get("raw_logits_cond").toFloatArray(),
+                        2e-2,
                         2e-2);
             }
         }
@@ -156,7 +175,9 @@ class LMForwardTest {
 
     static List<String> texts(String caseName) {
         List<String> out = new java.util.ArrayList<>();
-        Fixtures.caseJson(caseName).getAsJsonObject("params").getAsJsonArray("texts")
+        Fixtures.caseJson(caseName)
+                .getAsJsonObject("params")
+                .getAsJsonArray("texts")
                 .forEach(e -> out.add(e.getAsString()));
         return out;
     }
@@ -166,18 +187,19 @@ class LMForwardTest {
         Map<String, TensorData> exp = Fixtures.tensors("lm_forward", "expected.safetensors");
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"));
                 LMModel lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32);
-                ConditionProvider cp = ConditionProvider.fromXpConfig(ck.xpConfig(), ck.store(), FIXTURE_T5,
-                        StemSeparator.identity(), root);
+                ConditionProvider cp = ConditionProvider.fromXpConfig(
+                        ck.xpConfig(), ck.store(), FIXTURE_T5, StemSeparator.identity(), root);
                 NDManager call = root.newSubManager()) {
             ck.store().checkAllUsed(); // LM + conditioners read every key
             long[][][] seq = longs3(exp.get("pattern_sequence"));
             float[] cond = lm.forward(seq, LMConditions.from(cp.conditions(texts("lm_forward"), null, call)));
             double[] tol = Fixtures.tolerance("lm_forward", "raw_logits_cond");
-            Tensors.assertAllClose("raw_logits_cond", cond, exp.get("raw_logits_cond").toFloatArray(), tol[0], tol[1]);
-            float[] uncond = lm.forward(seq, LMConditions.from(cp.conditions(java.util.Arrays.asList(null, null),
-                    null, call)));
-            Tensors.assertAllClose("raw_logits_uncond", uncond, exp.get("raw_logits_uncond").toFloatArray(), tol[0],
-                    tol[1]);
+            Tensors.assertAllClose(
+                    "raw_logits_cond", cond, exp.get("raw_logits_cond").toFloatArray(), tol[0], tol[1]);
+            float[] uncond =
+                    lm.forward(seq, LMConditions.from(cp.conditions(java.util.Arrays.asList(null, null), null, call)));
+            Tensors.assertAllClose(
+                    "raw_logits_uncond", uncond, exp.get("raw_logits_uncond").toFloatArray(), tol[0], tol[1]);
         }
     }
 
@@ -188,20 +210,24 @@ class LMForwardTest {
         Map<String, TensorData> hfExp = Fixtures.tensors("musicgen_hf", "expected.safetensors");
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("musicgen_hf", "model"));
                 LMModel lm = LMModel.load(ck.config(), ck.store(), root, DataType.FLOAT32);
-                ConditionProvider cp = ConditionProvider.fromHfConfig(Fixtures.path("musicgen_hf", "model"),
-                        ck.store(), root);
+                ConditionProvider cp =
+                        ConditionProvider.fromHfConfig(Fixtures.path("musicgen_hf", "model"), ck.store(), root);
                 NDManager call = root.newSubManager()) {
             ck.store().ignore(List.of("audio_encoder\\..*")); // the codec's
             ck.store().checkAllUsed();
             long[][][] seq = longs3(lmExp.get("pattern_sequence"));
             double[] tol = Fixtures.tolerance("musicgen_hf", "logits_cond_nocrossmask");
             float[] cond = lm.forward(seq, LMConditions.from(cp.conditions(texts("musicgen_hf"), null, call)));
-            Tensors.assertAllClose("logits_cond_nocrossmask", cond,
-                    hfExp.get("logits_cond_nocrossmask").toFloatArray(), tol[0], tol[1]);
-            float[] uncond = lm.forward(seq, LMConditions.from(cp.conditions(java.util.Arrays.asList(null, null),
-                    null, call)));
-            Tensors.assertAllClose("logits_uncond", uncond, hfExp.get("logits_uncond").toFloatArray(), tol[0],
+            Tensors.assertAllClose(
+                    "logits_cond_nocrossmask",
+                    cond,
+                    hfExp.get("logits_cond_nocrossmask").toFloatArray(),
+                    tol[0],
                     tol[1]);
+            float[] uncond =
+                    lm.forward(seq, LMConditions.from(cp.conditions(java.util.Arrays.asList(null, null), null, call)));
+            Tensors.assertAllClose(
+                    "logits_uncond", uncond, hfExp.get("logits_uncond").toFloatArray(), tol[0], tol[1]);
         }
     }
 }

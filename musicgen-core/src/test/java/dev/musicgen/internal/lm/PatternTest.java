@@ -67,8 +67,12 @@ class PatternTest {
         Pattern stereo = new DelayedPatternProvider(8, STEREO).getPattern(40);
         assertThat(stereo.firstStepWithTimesteps(0)).isEqualTo(1);
         assertThat(stereo.firstStepWithTimesteps(39)).isEqualTo(40);
-        assertThat(stereo.layout().get(2)).containsExactly(new Pattern.LayoutCoord(1, 0), new Pattern.LayoutCoord(1, 1),
-                new Pattern.LayoutCoord(0, 2), new Pattern.LayoutCoord(0, 3));
+        assertThat(stereo.layout().get(2))
+                .containsExactly(
+                        new Pattern.LayoutCoord(1, 0),
+                        new Pattern.LayoutCoord(1, 1),
+                        new Pattern.LayoutCoord(0, 2),
+                        new Pattern.LayoutCoord(0, 3));
         assertThatThrownBy(() -> mono.firstStepWithTimesteps(51)).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -94,8 +98,13 @@ class PatternTest {
                 .hasMessage("delays [0, 1] must have nQ = 4 entries");
         assertThatThrownBy(() -> new Pattern(List.of(List.of(new Pattern.LayoutCoord(0, 0))), 1, 1))
                 .hasMessage("a pattern layout must start with an empty step");
-        assertThatThrownBy(() -> new Pattern(List.of(List.of(), List.of(new Pattern.LayoutCoord(1, 0)),
-                List.of(new Pattern.LayoutCoord(0, 0))), 2, 1))
+        assertThatThrownBy(() -> new Pattern(
+                        List.of(
+                                List.of(),
+                                List.of(new Pattern.LayoutCoord(1, 0)),
+                                List.of(new Pattern.LayoutCoord(0, 0))),
+                        2,
+                        1))
                 .hasMessageContaining("past timesteps are found in the sequence for codebook = 0 at step 2");
         Pattern p = new DelayedPatternProvider(4, MONO).getPattern(5);
         assertThatThrownBy(() -> p.buildPatternSequence(new long[1][3][5], 2048))

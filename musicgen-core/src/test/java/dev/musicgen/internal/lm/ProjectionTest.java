@@ -25,10 +25,15 @@ class ProjectionTest {
             for (long[] shape : new long[][] {{2, 1, 1024}, {8, 1024}, {2, 20, 1024}}) {
                 NDArray x = acts.randomNormal(new Shape(shape));
                 NDArray y = p.apply(x);
-                assertThat(y.getShape()).isEqualTo(x.getShape().slice(0, shape.length - 1).add(1024));
+                assertThat(y.getShape())
+                        .isEqualTo(x.getShape().slice(0, shape.length - 1).add(1024));
                 assertThat(y.getManager()).isSameAs(acts);
-                Tensors.assertAllClose("projection " + new Shape(shape), y.toFloatArray(),
-                        F.linear(x, w, b).toFloatArray(), 1e-4, 1e-5);
+                Tensors.assertAllClose(
+                        "projection " + new Shape(shape),
+                        y.toFloatArray(),
+                        F.linear(x, w, b).toFloatArray(),
+                        1e-4,
+                        1e-5);
             }
             assertThat(weights.getManagedArrays()).hasSize(before);
         }
@@ -56,8 +61,8 @@ class ProjectionTest {
                 } else {
                     // x rounded to fp16 too: within fp16 precision of the fp32 product
                     Tensors.assertAllClose("fp16 product, " + rows + " rows", got, want, 2e-2, 1e-2);
-                    Tensors.assertAllClose("fp16 decode form, " + rows + " rows", p.apply2d(x).toFloatArray(), got,
-                            0, 0);
+                    Tensors.assertAllClose(
+                            "fp16 decode form, " + rows + " rows", p.apply2d(x).toFloatArray(), got, 0, 0);
                 }
             }
             assertThat(weights.getManagedArrays()).hasSize(before);

@@ -7,10 +7,10 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import dev.musicgen.ComputeType;
 import dev.musicgen.internal.nn.F;
-import dev.musicgen.testing.Slow;
-import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.WeightStore;
+import dev.musicgen.testing.Slow;
+import dev.musicgen.testing.Tensors;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +30,25 @@ class StreamingConsistencyTest {
         ConditionFuser fuser = prepend
                 ? new ConditionFuser(List.of("self_wav", "description"), List.of(), false, 1.0)
                 : new ConditionFuser(List.of(), List.of("description"), false, 1.0);
-        return new LMConfig(DIM, 16, 1, 4 * DIM, K, CARD, false, false, false, 10_000, 1.0, List.of(0, 1, 2, 3),
-                fuser, 30, 3.0, 1, false, 32000);
+        return new LMConfig(
+                DIM,
+                16,
+                1,
+                4 * DIM,
+                K,
+                CARD,
+                false,
+                false,
+                false,
+                10_000,
+                1.0,
+                List.of(0, 1, 2, 3),
+                fuser,
+                30,
+                3.0,
+                1,
+                false,
+                32000);
     }
 
     static WeightStore randomWeights(LMConfig c, long seed) {
@@ -104,7 +121,8 @@ class StreamingConsistencyTest {
         try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
                 LMModel lm = LMModel.load(c, randomWeights(c, 5), root, DataType.FLOAT32)) {
             float[] full = lm.forward(seq, conds); // [N, K, S, card]
-            try (NDManager m = lm.newManager(); LMState st = lm.newState(m, conds, n, s)) {
+            try (NDManager m = lm.newManager();
+                    LMState st = lm.newState(m, conds, n, s)) {
                 int prefill = 4; // like a continuation prompt: several steps at once, then one by one
                 int prev = 0;
                 for (int t = prefill; t <= s; t++) {
@@ -114,12 +132,16 @@ class StreamingConsistencyTest {
                         float[] want = new float[n * K * CARD];
                         for (int b = 0; b < n; b++) {
                             for (int q = 0; q < K; q++) {
-                                System.arraycopy(full, ((b * K + q) * s + (t - 1)) * CARD, want, (b * K + q) * CARD,
-                                        CARD);
+                                System.arraycopy(
+                                        full, ((b * K + q) * s + (t - 1)) * CARD, want, (b * K + q) * CARD, CARD);
                             }
                         }
-                        Tensors.assertAllClose("step logits at position " + (t - 1) + (prepend ? " (prepend)" : ""),
-                                got, want, 1e-4, 1e-4);
+                        Tensors.assertAllClose(
+                                "step logits at position " + (t - 1) + (prepend ? " (prepend)" : ""),
+                                got,
+                                want,
+                                1e-4,
+                                1e-4);
                     }
                     prev = t;
                 }

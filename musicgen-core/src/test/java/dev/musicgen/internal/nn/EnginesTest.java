@@ -26,12 +26,22 @@ class EnginesTest {
     @Test
     void a_missing_engine_says_what_happened_and_how_to_package() throws Exception {
         String cp = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(e -> !e.contains("pytorch-engine")).collect(Collectors.joining(File.pathSeparator));
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", cp,
-                EnginesTest.class.getName()).redirectErrorStream(false).start();
+                .filter(e -> !e.contains("pytorch-engine"))
+                .collect(Collectors.joining(File.pathSeparator));
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        cp,
+                        EnginesTest.class.getName())
+                .redirectErrorStream(false)
+                .start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(out).contains("dev.musicgen.MusicGenException", "PyTorch engine", "jar-with-dependencies",
-                "ServicesResourceTransformer");
+        assertThat(out)
+                .contains(
+                        "dev.musicgen.MusicGenException",
+                        "PyTorch engine",
+                        "jar-with-dependencies",
+                        "ServicesResourceTransformer");
     }
 }

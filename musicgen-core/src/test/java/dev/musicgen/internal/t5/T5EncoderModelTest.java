@@ -8,12 +8,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.nn.F;
-import dev.musicgen.testing.Fixtures;
-import dev.musicgen.testing.MemorySensitive;
-import dev.musicgen.testing.Tensors;
 import dev.musicgen.internal.weights.SafeTensorsFile;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.WeightStore;
+import dev.musicgen.testing.Fixtures;
+import dev.musicgen.testing.MemorySensitive;
+import dev.musicgen.testing.Tensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,7 +41,9 @@ class T5EncoderModelTest {
                 NDManager call = root.newSubManager()) {
             float[] actual = run(t5, call);
             double[] tol = Fixtures.tolerance("t5", "last_hidden_state");
-            float[] expected = Fixtures.tensors("t5", "expected.safetensors").get("last_hidden_state").toFloatArray();
+            float[] expected = Fixtures.tensors("t5", "expected.safetensors")
+                    .get("last_hidden_state")
+                    .toFloatArray();
             Tensors.assertAllClose("last_hidden_state", actual, expected, tol[0], tol[1]);
         }
     }
@@ -50,8 +52,11 @@ class T5EncoderModelTest {
     void pytorch_model_bin_gives_the_same_states(@TempDir Path tmp) throws Exception {
         Files.copy(Fixtures.path("models", "t5", "config.json"), tmp.resolve("config.json"));
         Files.copy(Fixtures.path("models", "t5", "pytorch_model.bin"), tmp.resolve("pytorch_model.bin"));
-        try (T5EncoderModel t5 = T5EncoderModel.load(tmp, root); NDManager call = root.newSubManager()) {
-            float[] expected = Fixtures.tensors("t5", "expected.safetensors").get("last_hidden_state").toFloatArray();
+        try (T5EncoderModel t5 = T5EncoderModel.load(tmp, root);
+                NDManager call = root.newSubManager()) {
+            float[] expected = Fixtures.tensors("t5", "expected.safetensors")
+                    .get("last_hidden_state")
+                    .toFloatArray();
             double[] tol = Fixtures.tolerance("t5", "last_hidden_state");
             Tensors.assertAllClose("last_hidden_state (.bin)", run(t5, call), expected, tol[0], tol[1]);
         }
@@ -65,9 +70,11 @@ class T5EncoderModelTest {
         try (SafeTensorsFile f = SafeTensorsFile.open(dir.resolve("model.safetensors"))) {
             WeightStore store = WeightStore.of(f.path().toString(), f.tensors());
             WeightStore view = store.view("text_encoder");
-            try (T5EncoderModel t5 = T5EncoderModel.load(config, view, root); NDManager call = root.newSubManager()) {
+            try (T5EncoderModel t5 = T5EncoderModel.load(config, view, root);
+                    NDManager call = root.newSubManager()) {
                 view.checkAllUsed();
-                float[] expected = Fixtures.tensors("t5", "expected.safetensors").get("last_hidden_state")
+                float[] expected = Fixtures.tensors("t5", "expected.safetensors")
+                        .get("last_hidden_state")
                         .toFloatArray();
                 double[] tol = Fixtures.tolerance("t5", "last_hidden_state");
                 Tensors.assertAllClose("last_hidden_state (hf)", run(t5, call), expected, tol[0], tol[1]);
@@ -94,10 +101,12 @@ class T5EncoderModelTest {
         int[] rel = {0, 1, 7, 8, 11, 12, 15, 16, 22, 23, 32, 64, 127, 128, 1000};
         int[] pos = {0, 17, 23, 24, 24, 25, 25, 26, 26, 27, 28, 30, 31, 31, 31};
         for (int i = 0; i < rel.length; i++) {
-            assertThat(T5Attention.relativePositionBucket(rel[i], true, 32, 128)).as("rel +" + rel[i])
+            assertThat(T5Attention.relativePositionBucket(rel[i], true, 32, 128))
+                    .as("rel +" + rel[i])
                     .isEqualTo(pos[i]);
             int neg = rel[i] == 0 ? 0 : pos[i] - 16;
-            assertThat(T5Attention.relativePositionBucket(-rel[i], true, 32, 128)).as("rel -" + rel[i])
+            assertThat(T5Attention.relativePositionBucket(-rel[i], true, 32, 128))
+                    .as("rel -" + rel[i])
                     .isEqualTo(neg);
         }
     }
@@ -115,7 +124,8 @@ class T5EncoderModelTest {
         assertThat(g.denseActFn()).isEqualTo("gelu_new");
         assertThatThrownBy(() -> T5Config.fromJson("{\"feed_forward_proj\":\"gated-foo\"}"))
                 .hasMessageContaining("foo");
-        assertThatThrownBy(() -> T5Config.fromJson("{\"num_heads\":0}")).hasMessage("num_heads must be positive, but is: 0");
+        assertThatThrownBy(() -> T5Config.fromJson("{\"num_heads\":0}"))
+                .hasMessage("num_heads must be positive, but is: 0");
     }
 
     @Test

@@ -69,13 +69,18 @@ class T5TokenizerTest {
         texts.forEach(e -> list.add(e.getAsString()));
         T5Tokenizer.TokenBatch b = tok.encodeBatch(list);
         var inputs = Fixtures.tensors("t5", "inputs.safetensors");
-        Tensors.assertExact("input_ids", flat(b.inputIds()), inputs.get("input_ids").toLongArray());
-        Tensors.assertExact("attention_mask", flat(b.attentionMask()), inputs.get("attention_mask").toLongArray());
+        Tensors.assertExact(
+                "input_ids", flat(b.inputIds()), inputs.get("input_ids").toLongArray());
+        Tensors.assertExact(
+                "attention_mask",
+                flat(b.attentionMask()),
+                inputs.get("attention_mask").toLongArray());
     }
 
     @Test
     void whitespace_is_normalized_the_sentencepiece_way() {
-        assertThat(T5Tokenizer.normalizeWhitespace("  two  spaces \t\n three  ")).isEqualTo("two spaces three");
+        assertThat(T5Tokenizer.normalizeWhitespace("  two  spaces \t\n three  "))
+                .isEqualTo("two spaces three");
         assertThat(T5Tokenizer.normalizeWhitespace("\u3000a\u00a0b ")).isEqualTo("a b");
         assertThat(T5Tokenizer.normalizeWhitespace("")).isEmpty();
     }
@@ -83,7 +88,8 @@ class T5TokenizerTest {
     @Test
     void missing_file_and_closed_use_are_refused() {
         assertThatThrownBy(() -> T5Tokenizer.load(Path.of("/nonexistent/t5")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tokenizer.json");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tokenizer.json");
         T5Tokenizer t = T5Tokenizer.load(Fixtures.path("models", "t5", "tokenizer.json"));
         t.close();
         t.close();

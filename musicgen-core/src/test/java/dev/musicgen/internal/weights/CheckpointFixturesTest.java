@@ -38,15 +38,18 @@ class CheckpointFixturesTest {
         ProcMaps.assumeAvailable();
         Path file = Fixtures.path("models", "musicgen_mono", "state_dict.bin");
         try (TorchCheckpoint ck = TorchCheckpoint.open(file);
-                ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(dev.musicgen.internal.nn.F.ENGINE)) {
+                ai.djl.ndarray.NDManager m =
+                        ai.djl.ndarray.NDManager.newBaseManager(dev.musicgen.internal.nn.F.ENGINE)) {
             TensorData w = ck.tensors("best_state").get("emb.0.weight");
             float[] want = w.toFloatArray();
             long before = ProcMaps.mappingsOf(file);
             ai.djl.ndarray.NDArray half = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT16);
             assertThat(ProcMaps.mappingsOf(file)).isEqualTo(before);
-            float[] got = half.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+            float[] got =
+                    half.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
             for (int i = 0; i < want.length; i++) {
-                assertThat(got[i]).isCloseTo(want[i], org.assertj.core.data.Offset.offset(2e-3f * (1 + Math.abs(want[i]))));
+                assertThat(got[i])
+                        .isCloseTo(want[i], org.assertj.core.data.Offset.offset(2e-3f * (1 + Math.abs(want[i]))));
             }
             ai.djl.ndarray.NDArray same = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT32);
             assertThat(ProcMaps.mappingsOf(file)).isEqualTo(before + 1);
@@ -56,7 +59,8 @@ class CheckpointFixturesTest {
 
     @Test
     void compression_checkpoints_and_pointer() {
-        try (TorchCheckpoint ck = TorchCheckpoint.open(Fixtures.path("models", "encodec", "compression_state_dict.bin"))) {
+        try (TorchCheckpoint ck =
+                TorchCheckpoint.open(Fixtures.path("models", "encodec", "compression_state_dict.bin"))) {
             assertThat(ck.tensors("best_state")).isNotEmpty();
         }
         try (TorchCheckpoint ck = TorchCheckpoint.open(Fixtures.path("encodec_hf", "compression_state_dict.bin"))) {
@@ -83,7 +87,9 @@ class CheckpointFixturesTest {
             Map<String, TensorData> bin = ck.tensors(null);
             for (Map.Entry<String, TensorData> e : st.tensors().entrySet()) {
                 assertThat(bin).containsKey(e.getKey());
-                assertThat(bin.get(e.getKey()).toFloatArray()).as(e.getKey()).containsExactly(e.getValue().toFloatArray());
+                assertThat(bin.get(e.getKey()).toFloatArray())
+                        .as(e.getKey())
+                        .containsExactly(e.getValue().toFloatArray());
             }
         }
     }

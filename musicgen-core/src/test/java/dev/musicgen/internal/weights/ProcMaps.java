@@ -16,6 +16,8 @@ final class ProcMaps {
 
     static long mappingsOf(Path file) throws IOException {
         String name = file.toRealPath().toString();
-        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith(name)).count();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(l -> l.endsWith(name))
+                .count();
     }
 }

@@ -1,9 +1,9 @@
 package dev.musicgen.internal.weights;
 
-import dev.musicgen.CheckpointException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.musicgen.CheckpointException;
 import dev.musicgen.testing.MemorySensitive;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -42,7 +42,11 @@ class SafeTensorsFileTest {
                 + "\"c\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[4,12]}}";
         byte[] hb = h.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + hb.length + 12).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(hb.length).put(hb).putShort((short) 0x3f80).putShort((short) 0x3c00).putLong(-7);
+        b.putLong(hb.length)
+                .put(hb)
+                .putShort((short) 0x3f80)
+                .putShort((short) 0x3c00)
+                .putLong(-7);
         Path p = tmp.resolve("ok.safetensors");
         Files.write(p, b.array());
         try (SafeTensorsFile f = SafeTensorsFile.open(p)) {
@@ -73,7 +77,8 @@ class SafeTensorsFileTest {
         Path p = tmp.resolve("mapped-f16.safetensors");
         Files.write(p, b.array());
         try (SafeTensorsFile f = SafeTensorsFile.open(p);
-                ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(dev.musicgen.internal.nn.F.ENGINE)) {
+                ai.djl.ndarray.NDManager m =
+                        ai.djl.ndarray.NDManager.newBaseManager(dev.musicgen.internal.nn.F.ENGINE)) {
             TensorData w = f.tensors().get("w");
             ai.djl.ndarray.NDArray wide = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT32);
             assertThat(ProcMaps.mappingsOf(p)).isZero();
@@ -82,25 +87,35 @@ class SafeTensorsFileTest {
             assertThat(ProcMaps.mappingsOf(p)).isZero();
             ai.djl.ndarray.NDArray same = w.toNDArray(m, ai.djl.ndarray.types.DataType.FLOAT16);
             assertThat(ProcMaps.mappingsOf(p)).isPositive(); // zero-copy: the array reads the mapping
-            assertThat(same.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray()).containsOnly(1.5f);
+            assertThat(same.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray())
+                    .containsOnly(1.5f);
         }
     }
 
     @Test
     void lying_headers_are_refused_naming_file_and_tensor() throws IOException {
         Map<String, String> cases = Map.of(
-                "{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,64]}}", "past the end",
-                "{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}", "needs 12",
-                "{\"w\":{\"dtype\":\"Q4\",\"shape\":[4],\"data_offsets\":[0,16]}}", "unknown dtype Q4",
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,64]}}",
+                "past the end",
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}",
+                "needs 12",
+                "{\"w\":{\"dtype\":\"Q4\",\"shape\":[4],\"data_offsets\":[0,16]}}",
+                "unknown dtype Q4",
                 "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
-                        + "\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", "overlapping",
-                "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}", "invalid data_offsets",
-                "{\"w\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}", "negative dimension",
-                "{\"w\":{\"dtype\":\"F32\"}}", "shape",
-                "[1,2,3]", "not a JSON object");
+                        + "\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}",
+                "overlapping",
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]}}",
+                "invalid data_offsets",
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}",
+                "negative dimension",
+                "{\"w\":{\"dtype\":\"F32\"}}",
+                "shape",
+                "[1,2,3]",
+                "not a JSON object");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Path p = file(c.getKey(), 16);
-            assertThatThrownBy(() -> SafeTensorsFile.open(p)).as(c.getKey())
+            assertThatThrownBy(() -> SafeTensorsFile.open(p))
+                    .as(c.getKey())
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining(p.toString())
                     .hasMessageContaining(c.getValue());
@@ -110,10 +125,20 @@ class SafeTensorsFileTest {
     @Test
     void oversized_or_truncated_headers_are_refused() throws IOException {
         Path huge = tmp.resolve("huge.safetensors");
-        Files.write(huge, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(Long.MAX_VALUE / 2).array());
+        Files.write(
+                huge,
+                ByteBuffer.allocate(16)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(Long.MAX_VALUE / 2)
+                        .array());
         assertThatThrownBy(() -> SafeTensorsFile.open(huge)).hasMessageContaining("header length");
         Path shortHeader = tmp.resolve("short.safetensors");
-        Files.write(shortHeader, ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN).putLong(1000).array());
+        Files.write(
+                shortHeader,
+                ByteBuffer.allocate(20)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(1000)
+                        .array());
         assertThatThrownBy(() -> SafeTensorsFile.open(shortHeader)).hasMessageContaining("truncated");
         Path tiny = tmp.resolve("tiny.safetensors");
         Files.write(tiny, new byte[3]);
@@ -133,14 +158,17 @@ class SafeTensorsFileTest {
         Path a = file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
         Path b = file("{\"y\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
         Path idx = tmp.resolve("model.safetensors.index.json");
-        Files.writeString(idx, "{\"metadata\":{},\"weight_map\":{\"x\":\"" + a.getFileName() + "\",\"y\":\""
-                + b.getFileName() + "\"}}");
+        Files.writeString(
+                idx,
+                "{\"metadata\":{},\"weight_map\":{\"x\":\"" + a.getFileName() + "\",\"y\":\"" + b.getFileName()
+                        + "\"}}");
         List<AutoCloseable> open = new ArrayList<>();
         Map<String, TensorData> t = SafeTensorsFile.openAll(idx, open);
         assertThat(t).containsOnlyKeys("x", "y");
         assertThat(open).hasSize(2);
         Files.writeString(idx, "{\"weight_map\":{\"x\":\"nope.safetensors\"}}");
-        assertThatThrownBy(() -> SafeTensorsFile.openAll(idx, new ArrayList<>())).hasMessageContaining("nope.safetensors");
+        assertThatThrownBy(() -> SafeTensorsFile.openAll(idx, new ArrayList<>()))
+                .hasMessageContaining("nope.safetensors");
     }
 
     @Test
@@ -149,18 +177,23 @@ class SafeTensorsFileTest {
                 // an empty range sorted between two overlapping ones must not hide the overlap
                 "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
                         + "\"z\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[8,8]},"
-                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[12,16]}}", "overlapping",
-                "{\"w\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}", "not an integer",
+                        + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[12,16]}}",
+                "overlapping",
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}",
+                "not an integer",
                 "{\"w\":{\"dtype\":\"F32\",\"shape\":[18446744073709551617],\"data_offsets\":[0,4]}}",
                 "not an integer",
                 "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                        + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", "duplicate key",
-                "{\"__metadata__\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}", "nested deeper",
+                        + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                "duplicate key",
+                "{\"__metadata__\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}",
+                "nested deeper",
                 "{\"w\\u001b[31m\":{\"dtype\":\"Q\\u001b\",\"shape\":[1],\"data_offsets\":[0,4]}}",
                 "w\\u001b[31m");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Path p = file(c.getKey(), 16);
-            assertThatThrownBy(() -> SafeTensorsFile.open(p)).as(c.getKey().substring(0, Math.min(80, c.getKey().length())))
+            assertThatThrownBy(() -> SafeTensorsFile.open(p))
+                    .as(c.getKey().substring(0, Math.min(80, c.getKey().length())))
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining(p.toString())
                     .hasMessageContaining(c.getValue())
@@ -173,7 +206,8 @@ class SafeTensorsFileTest {
         Path idx = tmp.resolve("model.safetensors.index.json");
         for (String shard : new String[] {"../outside.safetensors", "/etc/passwd", "sub/x.safetensors", "x.bin"}) {
             Files.writeString(idx, "{\"weight_map\":{\"x\":\"" + shard + "\"}}");
-            assertThatThrownBy(() -> SafeTensorsFile.openAll(idx, new ArrayList<>())).as(shard)
+            assertThatThrownBy(() -> SafeTensorsFile.openAll(idx, new ArrayList<>()))
+                    .as(shard)
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("beside the index");
         }

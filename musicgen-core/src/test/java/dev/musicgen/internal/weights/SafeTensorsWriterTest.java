@@ -48,8 +48,10 @@ class SafeTensorsWriterTest {
 
     @Test
     void refuses_reserved_names() {
-        assertThatThrownBy(() -> SafeTensorsWriter.write(dir.resolve("b.safetensors"),
-                Map.of("__metadata__", TensorData.ofLongs("m", new long[] {1}, new long[] {1}))))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("__metadata__");
+        assertThatThrownBy(() -> SafeTensorsWriter.write(
+                        dir.resolve("b.safetensors"),
+                        Map.of("__metadata__", TensorData.ofLongs("m", new long[] {1}, new long[] {1}))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("__metadata__");
     }
 }

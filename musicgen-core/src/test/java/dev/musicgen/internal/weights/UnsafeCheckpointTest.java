@@ -1,9 +1,9 @@
 package dev.musicgen.internal.weights;
 
-import dev.musicgen.CheckpointException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.musicgen.CheckpointException;
 import dev.musicgen.testing.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,10 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Crafted hostile or broken checkpoints are refused with messages naming the file and what is wrong. */
 class UnsafeCheckpointTest {
@@ -79,8 +79,16 @@ class UnsafeCheckpointTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"os.system", "builtins.eval", "subprocess.Popen", "posix.system", "__builtin__.exec",
-        "nt.system", "torch.load"})
+    @ValueSource(
+            strings = {
+                "os.system",
+                "builtins.eval",
+                "subprocess.Popen",
+                "posix.system",
+                "__builtin__.exec",
+                "nt.system",
+                "torch.load"
+            })
     void hostile_globals_are_refused_and_nothing_runs(String global) throws IOException {
         int dot = global.lastIndexOf('.');
         String module = global.substring(0, dot);
@@ -136,8 +144,22 @@ class UnsafeCheckpointTest {
     @Test
     void legacy_and_bare_pickles_are_refused() throws IOException {
         Path legacy = tmp.resolve("legacy.pt");
-        Files.write(legacy, new byte[] {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
-            (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19});
+        Files.write(legacy, new byte[] {
+            (byte) 0x80,
+            0x02,
+            (byte) 0x8a,
+            0x0a,
+            0x6c,
+            (byte) 0xfc,
+            (byte) 0x9c,
+            0x46,
+            (byte) 0xf9,
+            0x20,
+            0x6a,
+            (byte) 0xa8,
+            0x50,
+            0x19
+        });
         assertThatThrownBy(() -> TorchCheckpoint.open(legacy)).hasMessageContaining("legacy (pre-1.6)");
         Path text = tmp.resolve("notes.txt");
         Files.writeString(text, "hello world");
@@ -187,11 +209,15 @@ class UnsafeCheckpointTest {
     @Test
     void self_referencing_and_deep_pickles_are_refused_without_a_stack_overflow() throws IOException {
         Path cycle = torchZip("cycle.bin", selfListPickle());
-        assertThatThrownBy(() -> TorchCheckpoint.open(cycle)).isInstanceOf(CheckpointException.class)
-                .hasMessageContaining(cycle.toString()).hasMessageContaining("contains itself");
+        assertThatThrownBy(() -> TorchCheckpoint.open(cycle))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(cycle.toString())
+                .hasMessageContaining("contains itself");
         Path deep = torchZip("deep.bin", deepListPickle(100_000));
-        assertThatThrownBy(() -> TorchCheckpoint.open(deep)).isInstanceOf(CheckpointException.class)
-                .hasMessageContaining(deep.toString()).hasMessageContaining("deeper than");
+        assertThatThrownBy(() -> TorchCheckpoint.open(deep))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(deep.toString())
+                .hasMessageContaining("deeper than");
     }
 
     @Test
@@ -199,33 +225,63 @@ class UnsafeCheckpointTest {
         // torch reads the first data.pkl, a last-wins reader the second: such an archive is refused outright
         Path twin = tmp.resolve("twin.bin");
         Files.write(twin, duplicateZip());
-        assertThatThrownBy(() -> TorchCheckpoint.open(twin)).isInstanceOf(CheckpointException.class)
-                .hasMessageContaining(twin.toString()).hasMessageContaining("two entries named 'evil/data.pkl'");
+        assertThatThrownBy(() -> TorchCheckpoint.open(twin))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(twin.toString())
+                .hasMessageContaining("two entries named 'evil/data.pkl'");
     }
 
     /** Two STORED entries named evil/data.pkl (the first benign, the second different), plus byteorder. */
     private static byte[] duplicateZip() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         java.util.List<byte[]> central = new java.util.ArrayList<>();
-        Object[][] entries = {{"evil/data.pkl", new byte[] {(byte) 0x80, 2, 'N', '.'}},
-            {"evil/data.pkl", new byte[] {(byte) 0x80, 2, 'K', 1, '.'}}, {"evil/byteorder", LITTLE}};
+        Object[][] entries = {
+            {"evil/data.pkl", new byte[] {(byte) 0x80, 2, 'N', '.'}},
+            {"evil/data.pkl", new byte[] {(byte) 0x80, 2, 'K', 1, '.'}},
+            {"evil/byteorder", LITTLE}
+        };
         for (Object[] e : entries) {
             byte[] name = ((String) e[0]).getBytes(StandardCharsets.UTF_8);
             byte[] data = (byte[]) e[1];
             java.util.zip.CRC32 crc = new java.util.zip.CRC32();
             crc.update(data);
             int offset = out.size();
-            java.nio.ByteBuffer lh = java.nio.ByteBuffer.allocate(30 + name.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            lh.putInt(0x04034b50).putShort((short) 20).putShort((short) 0).putShort((short) 0).putShort((short) 0)
-                    .putShort((short) 0).putInt((int) crc.getValue()).putInt(data.length).putInt(data.length)
-                    .putShort((short) name.length).putShort((short) 0).put(name);
+            java.nio.ByteBuffer lh =
+                    java.nio.ByteBuffer.allocate(30 + name.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            lh.putInt(0x04034b50)
+                    .putShort((short) 20)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putInt((int) crc.getValue())
+                    .putInt(data.length)
+                    .putInt(data.length)
+                    .putShort((short) name.length)
+                    .putShort((short) 0)
+                    .put(name);
             out.write(lh.array());
             out.write(data);
-            java.nio.ByteBuffer cd = java.nio.ByteBuffer.allocate(46 + name.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            cd.putInt(0x02014b50).putShort((short) 20).putShort((short) 20).putShort((short) 0).putShort((short) 0)
-                    .putShort((short) 0).putShort((short) 0).putInt((int) crc.getValue()).putInt(data.length)
-                    .putInt(data.length).putShort((short) name.length).putShort((short) 0).putShort((short) 0)
-                    .putShort((short) 0).putShort((short) 0).putInt(0).putInt(offset).put(name);
+            java.nio.ByteBuffer cd =
+                    java.nio.ByteBuffer.allocate(46 + name.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            cd.putInt(0x02014b50)
+                    .putShort((short) 20)
+                    .putShort((short) 20)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putInt((int) crc.getValue())
+                    .putInt(data.length)
+                    .putInt(data.length)
+                    .putShort((short) name.length)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putShort((short) 0)
+                    .putInt(0)
+                    .putInt(offset)
+                    .put(name);
             central.add(cd.array());
         }
         int cdStart = out.size();
@@ -234,8 +290,14 @@ class UnsafeCheckpointTest {
         }
         int cdSize = out.size() - cdStart;
         java.nio.ByteBuffer end = java.nio.ByteBuffer.allocate(22).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        end.putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) central.size())
-                .putShort((short) central.size()).putInt(cdSize).putInt(cdStart).putShort((short) 0);
+        end.putInt(0x06054b50)
+                .putShort((short) 0)
+                .putShort((short) 0)
+                .putShort((short) central.size())
+                .putShort((short) central.size())
+                .putInt(cdSize)
+                .putInt(cdStart)
+                .putShort((short) 0);
         out.write(end.array());
         return out.toByteArray();
     }
@@ -254,16 +316,20 @@ class UnsafeCheckpointTest {
             }
         }
         Files.write(bomb, z);
-        assertThatThrownBy(() -> TorchCheckpoint.open(bomb)).isInstanceOf(CheckpointException.class)
-                .hasMessageContaining(bomb.toString()).hasMessageContaining("more than the 1024 bytes it declares");
+        assertThatThrownBy(() -> TorchCheckpoint.open(bomb))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining(bomb.toString())
+                .hasMessageContaining("more than the 1024 bytes it declares");
         // a declared size past the bound is refused before anything is allocated for it
         for (int i = 0; i + 4 <= z.length; i++) {
-            if (b.getInt(i) == 0x02014b50 && new String(z, i + 46, 13, StandardCharsets.US_ASCII).equals("evil/data.pkl")) {
+            if (b.getInt(i) == 0x02014b50
+                    && new String(z, i + 46, 13, StandardCharsets.US_ASCII).equals("evil/data.pkl")) {
                 b.putInt(i + 24, Integer.MAX_VALUE);
             }
         }
         Files.write(bomb, z);
-        assertThatThrownBy(() -> TorchCheckpoint.open(bomb)).isInstanceOf(CheckpointException.class)
+        assertThatThrownBy(() -> TorchCheckpoint.open(bomb))
+                .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("declares " + Integer.MAX_VALUE + " bytes");
     }
 }

@@ -15,9 +15,11 @@ import org.junit.jupiter.api.Test;
 
 class WeightStoreTest {
     private static WeightStore store() {
-        return WeightStore.of("test.bin", Map.of(
-                "enc.conv.weight", TensorData.ofFloats("enc.conv.weight", new long[] {2, 3}, new float[6]),
-                "enc.conv.bias", TensorData.ofFloats("enc.conv.bias", new long[] {2}, new float[] {1, 2})));
+        return WeightStore.of(
+                "test.bin",
+                Map.of(
+                        "enc.conv.weight", TensorData.ofFloats("enc.conv.weight", new long[] {2, 3}, new float[6]),
+                        "enc.conv.bias", TensorData.ofFloats("enc.conv.bias", new long[] {2}, new float[] {1, 2})));
     }
 
     @Test
@@ -31,7 +33,8 @@ class WeightStoreTest {
             assertThat(w.getName()).isEqualTo("enc.conv.weight");
             assertThatThrownBy(() -> conv.load("bias", m, DataType.FLOAT32, 3))
                     .isInstanceOf(CheckpointException.class)
-                    .hasMessageContaining("test.bin").hasMessageContaining("'enc.conv.bias' has shape [2], expected [3]");
+                    .hasMessageContaining("test.bin")
+                    .hasMessageContaining("'enc.conv.bias' has shape [2], expected [3]");
             assertThat(conv.load("bias", m, DataType.FLOAT32).toFloatArray()).containsExactly(1f, 2f);
         }
         s.checkAllUsed();

@@ -39,7 +39,14 @@ final class Conv {
         return conv1d(x, w, wGemm, b, stride, padding, dilation, MAX_COLUMN_ELEMENTS);
     }
 
-    static NDArray conv1d(NDArray x, NDArray w, NDArray wGemm, NDArray b, int stride, int padding, int dilation,
+    static NDArray conv1d(
+            NDArray x,
+            NDArray w,
+            NDArray wGemm,
+            NDArray b,
+            int stride,
+            int padding,
+            int dilation,
             long maxColumnElements) {
         if (wGemm == null) {
             return F.conv1d(x, w, b, stride, padding, dilation, 1);

@@ -22,7 +22,8 @@ final class DiffusionProcess implements AutoCloseable {
         this.index = band.index();
         XpConfig cfg = band.cfg();
         this.schedule = new NoiseSchedule(manager, NoiseSchedule.Params.of(cfg.child("schedule")));
-        this.model = new DiffusionUnet(manager,
+        this.model = new DiffusionUnet(
+                manager,
                 WeightStore.of(source + " band " + index + " model_state", band.modelState(), KeyMapping.identity()),
                 DiffusionUnetConfig.of(cfg));
         SampleProcessor p;
@@ -44,10 +45,10 @@ final class DiffusionProcess implements AutoCloseable {
     }
 
     /** {@code builders.get_processor(cfg.processor, sample_rate)} loaded with the band's {@code processor_state}. */
-    private static SampleProcessor processor(NDManager manager, XpConfig cfg, MbdCheckpoint.Band band, int sampleRate,
-            String source) {
-        WeightStore state = WeightStore.of(source + " band " + band.index() + " processor_state",
-                band.processorState(), KeyMapping.identity());
+    private static SampleProcessor processor(
+            NDManager manager, XpConfig cfg, MbdCheckpoint.Band band, int sampleRate, String source) {
+        WeightStore state = WeightStore.of(
+                source + " band " + band.index() + " processor_state", band.processorState(), KeyMapping.identity());
         boolean use = cfg.has("processor") && cfg.getBool("processor.use", false);
         if (!use || !"multi_band_processor".equals(cfg.getString("processor.name", ""))) {
             state.checkAllUsed(); // the identity processor has no buffers
@@ -82,7 +83,11 @@ final class DiffusionProcess implements AutoCloseable {
     }
 
     /** {@code generate(condition, initial_noise, step_list)}: in initial [B, 1, L], condition [B, D, T]. */
-    NDArray generate(NDArray condition, NDArray initialNoise, List<Integer> stepList, NoiseSource noise,
+    NDArray generate(
+            NDArray condition,
+            NDArray initialNoise,
+            List<Integer> stepList,
+            NoiseSource noise,
             NoiseSchedule.Trace trace) {
         return schedule.generateSubsampled(model, initialNoise, stepList, condition, processor, noise, trace);
     }

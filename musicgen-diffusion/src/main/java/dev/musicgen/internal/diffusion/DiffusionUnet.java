@@ -19,15 +19,15 @@ import java.util.Deque;
  * transposed conv, each fed the matching skip. Weights live in this U-Net's own sub-manager.
  */
 final class DiffusionUnet implements AutoCloseable {
-    private static final float GN_EPS = 1e-5f;  // nn.GroupNorm default
+    private static final float GN_EPS = 1e-5f; // nn.GroupNorm default
 
     private final DiffusionUnetConfig config;
     private final NDManager manager;
     private final EncoderLayer[] encoders;
-    private final DecoderLayer[] decoders;   // deepest first, as upstream's list
-    private final float[][] stepEmbeddings;  // [depth or 1][num_steps * C_d]: embedding, embeddings.0, ...
-    private final NDArray convCodecW;        // [C_bottleneck, codec_dim, 1] or null
-    private final NDArray convCodecB;        // [C_bottleneck] or null
+    private final DecoderLayer[] decoders; // deepest first, as upstream's list
+    private final float[][] stepEmbeddings; // [depth or 1][num_steps * C_d]: embedding, embeddings.0, ...
+    private final NDArray convCodecW; // [C_bottleneck, codec_dim, 1] or null
+    private final NDArray convCodecB; // [C_bottleneck] or null
     private final PostNormTransformer transformer; // null: the bottleneck is zeros
 
     /** Loads a band's {@code model_state}; every key of it must be used. */
@@ -43,28 +43,27 @@ final class DiffusionUnet implements AutoCloseable {
             for (int d = 0; d < depth; d++) {
                 encoders[d] = new EncoderLayer(manager, w.view("encoders." + d), chin, ch[d], config);
                 // decoders are inserted at the front: decoder for depth d sits at index depth-1-d
-                decoders[depth - 1 - d] = new DecoderLayer(manager, w.view("decoders." + (depth - 1 - d)), ch[d], chin,
-                        config);
+                decoders[depth - 1 - d] =
+                        new DecoderLayer(manager, w.view("decoders." + (depth - 1 - d)), ch[d], chin, config);
                 chin = ch[d];
             }
             int nEmb = config.embAllLayers() ? depth : 1;
             stepEmbeddings = new float[nEmb][];
-            stepEmbeddings[0] = w.tensor("embedding.weight", config.numSteps(), ch[0]).toFloatArray();
+            stepEmbeddings[0] =
+                    w.tensor("embedding.weight", config.numSteps(), ch[0]).toFloatArray();
             for (int d = 1; d < nEmb; d++) {
                 stepEmbeddings[d] = w.tensor("embeddings." + (d - 1) + ".weight", config.numSteps(), ch[d])
                         .toFloatArray();
             }
             int bottleneck = config.bottleneck();
             if (config.codecDim() > 0) {
-                convCodecW = w.load("conv_codec.weight", manager, DataType.FLOAT32, bottleneck, config.codecDim(),
-                        1);
+                convCodecW = w.load("conv_codec.weight", manager, DataType.FLOAT32, bottleneck, config.codecDim(), 1);
                 convCodecB = w.load("conv_codec.bias", manager, DataType.FLOAT32, bottleneck);
             } else {
                 convCodecW = null;
                 convCodecB = null;
             }
-            transformer = config.transformer() ? new PostNormTransformer(manager, w, bottleneck)
-                    : null;
+            transformer = config.transformer() ? new PostNormTransformer(manager, w, bottleneck) : null;
             w.checkAllUsed();
         } catch (RuntimeException e) {
             manager.close();
@@ -96,18 +95,19 @@ final class DiffusionUnet implements AutoCloseable {
         }
         if (convCodecW != null) {
             if (condition == null) {
-                throw new IllegalArgumentException("this U-Net is conditional (codec_dim " + config.codecDim()
-                        + "): a condition is required");
+                throw new IllegalArgumentException(
+                        "this U-Net is conditional (codec_dim " + config.codecDim() + "): a condition is required");
             }
             if (condition.getShape().get(1) != config.codecDim()) {
-                throw new IllegalArgumentException("condition has " + condition.getShape().get(1)
-                        + " channels, but the U-Net's codec_dim is " + config.codecDim());
+                throw new IllegalArgumentException("condition has "
+                        + condition.getShape().get(1) + " channels, but the U-Net's codec_dim is " + config.codecDim());
             }
             NDArray c = F.conv1d(condition, convCodecW, convCodecB, 1, 0, 1, 1); // [B, C, T]
             long zLen = z.getShape().get(2);
             if (c.getShape().get(2) > 2 * zLen) {
-                throw new IllegalArgumentException("the conditioning (" + c.getShape().get(2) + " frames) would be"
-                        + " downsampled by a factor >= 2 to the bottleneck's " + zLen + " frames");
+                throw new IllegalArgumentException(
+                        "the conditioning (" + c.getShape().get(2) + " frames) would be"
+                                + " downsampled by a factor >= 2 to the bottleneck's " + zLen + " frames");
             }
             // F.interpolate(mode='nearest'): src = min(floor(dst * in/out), in - 1)
             c = c.getNDArrayInternal().interpolation(new long[] {zLen}, 0, false);
@@ -148,7 +148,7 @@ final class DiffusionUnet implements AutoCloseable {
     /** GroupNorm with its affine parameters. */
     private static final class Norm {
         private final NDArray weight; // [C, 1], as F.groupNorm takes it
-        private final NDArray bias;   // [C, 1]
+        private final NDArray bias; // [C, 1]
         private final int groups;
 
         Norm(NDManager m, WeightStore w, String name, int channels, int groups) {
@@ -167,7 +167,7 @@ final class DiffusionUnet implements AutoCloseable {
         private final Norm norm1;
         private final Norm norm2;
         private final NDArray conv1W, conv1B, conv2W, conv2B; // [C, C, 3], [C]
-        private final NDArray conv1G, conv2G;                 // [3C, C] GEMM forms, or null
+        private final NDArray conv1G, conv2G; // [3C, C] GEMM forms, or null
         private final int dilation;
 
         ResBlock(NDManager m, WeightStore w, int channels, int normGroups, int dilation) {

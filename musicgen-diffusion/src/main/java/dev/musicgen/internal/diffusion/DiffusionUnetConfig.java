@@ -14,12 +14,38 @@ import java.util.TreeSet;
  *
  * @param codecDim channels of the codec latent conditioning the bottleneck, or 0 for an unconditional U-Net
  */
-record DiffusionUnetConfig(int chin, int hidden, int depth, double growth, int maxChannels, int numSteps,
-        boolean embAllLayers, boolean crossAttention, boolean bilstm, boolean transformer, int codecDim,
-        int resBlocks, int normGroups, int kernel, int stride, double dropout) {
+record DiffusionUnetConfig(
+        int chin,
+        int hidden,
+        int depth,
+        double growth,
+        int maxChannels,
+        int numSteps,
+        boolean embAllLayers,
+        boolean crossAttention,
+        boolean bilstm,
+        boolean transformer,
+        int codecDim,
+        int resBlocks,
+        int normGroups,
+        int kernel,
+        int stride,
+        double dropout) {
 
-    private static final Set<String> KNOWN = Set.of("hidden", "depth", "growth", "max_channels", "emb_all_layers",
-            "cross_attention", "bilstm", "transformer", "codec_dim", "res_blocks", "norm_groups", "kernel", "stride",
+    private static final Set<String> KNOWN = Set.of(
+            "hidden",
+            "depth",
+            "growth",
+            "max_channels",
+            "emb_all_layers",
+            "cross_attention",
+            "bilstm",
+            "transformer",
+            "codec_dim",
+            "res_blocks",
+            "norm_groups",
+            "kernel",
+            "stride",
             "dropout");
 
     DiffusionUnetConfig {
@@ -68,11 +94,23 @@ record DiffusionUnetConfig(int chin, int hidden, int depth, double growth, int m
             throw new IllegalArgumentException("diffusion_unet has keys DiffusionUnet does not take: " + unknown
                     + "; known: " + new TreeSet<>(KNOWN));
         }
-        return new DiffusionUnetConfig(cfg.getInt("channels", 3), u.getInt("hidden", 24), u.getInt("depth", 3),
-                u.getDouble("growth", 2), u.getInt("max_channels", 10_000), cfg.getInt("schedule.num_steps", 1000),
-                u.getBool("emb_all_layers", false), u.getBool("cross_attention", false), u.getBool("bilstm", false),
-                u.getBool("transformer", false), u.getInt("codec_dim", 0), u.getInt("res_blocks", 1),
-                u.getInt("norm_groups", 4), u.getInt("kernel", 4), u.getInt("stride", 2), u.getDouble("dropout", 0));
+        return new DiffusionUnetConfig(
+                cfg.getInt("channels", 3),
+                u.getInt("hidden", 24),
+                u.getInt("depth", 3),
+                u.getDouble("growth", 2),
+                u.getInt("max_channels", 10_000),
+                cfg.getInt("schedule.num_steps", 1000),
+                u.getBool("emb_all_layers", false),
+                u.getBool("cross_attention", false),
+                u.getBool("bilstm", false),
+                u.getBool("transformer", false),
+                u.getInt("codec_dim", 0),
+                u.getInt("res_blocks", 1),
+                u.getInt("norm_groups", 4),
+                u.getInt("kernel", 4),
+                u.getInt("stride", 2),
+                u.getDouble("dropout", 0));
     }
 
     /** Output channels of encoder d (= input channels of the mirrored decoder): hidden, then ×growth up to the cap. */

@@ -12,8 +12,8 @@ final class EncodecLatentCodec implements LatentCodec {
 
     EncodecLatentCodec(EncodecModel model, String name) {
         if (model.channels() != 1) {
-            throw new IllegalArgumentException("MultiBand Diffusion's codec must be mono, but " + name + " has "
-                    + model.channels() + " channels");
+            throw new IllegalArgumentException(
+                    "MultiBand Diffusion's codec must be mono, but " + name + " has " + model.channels() + " channels");
         }
         this.model = model;
         this.name = name;
@@ -53,8 +53,7 @@ final class EncodecLatentCodec implements LatentCodec {
     @Override
     public NDArray decode(NDArray codes) {
         float[][][] wav = model.decode(toJava(codes)); // [B][1][T * hop]
-        return codes.getManager().create(Arrays3.flatten(wav),
-                new Shape(wav.length, wav[0].length, wav[0][0].length));
+        return codes.getManager().create(Arrays3.flatten(wav), new Shape(wav.length, wav[0].length, wav[0][0].length));
     }
 
     private static long[][][] toJava(NDArray codes) {

@@ -46,8 +46,8 @@ final class LowPassFilters implements AutoCloseable {
         int half = halfSize(cutoffs, zeros);
         Shape s = filters.getShape();
         if (s.dimension() != 3 || s.get(0) != cutoffs.length || s.get(1) != 1 || s.get(2) != 2L * half + 1) {
-            throw new IllegalArgumentException("low-pass filters have shape " + s + ", expected ("
-                    + cutoffs.length + ", 1, " + (2 * half + 1) + ") for cutoffs " + Arrays.toString(cutoffs));
+            throw new IllegalArgumentException("low-pass filters have shape " + s + ", expected (" + cutoffs.length
+                    + ", 1, " + (2 * half + 1) + ") for cutoffs " + Arrays.toString(cutoffs));
         }
         return new LowPassFilters(cutoffs, half, fft == null ? half > 32 : fft, filters);
     }
@@ -72,7 +72,8 @@ final class LowPassFilters implements AutoCloseable {
             }
         }
         if (min == Float.POSITIVE_INFINITY) {
-            throw new IllegalArgumentException("at least one low-pass cutoff must be above 0: " + Arrays.toString(cutoffs));
+            throw new IllegalArgumentException(
+                    "at least one low-pass cutoff must be above 0: " + Arrays.toString(cutoffs));
         }
         return (int) (zeros / min / 2f);
     }
@@ -143,7 +144,7 @@ final class LowPassFilters implements AutoCloseable {
         Shape shape = input.getShape();
         long t = shape.get(shape.dimension() - 1);
         NDArray x = input.reshape(-1, 1, t); // [N, 1, T]
-        x = replicatePad(x, halfSize);       // [N, 1, T + 2 half]
+        x = replicatePad(x, halfSize); // [N, 1, T + 2 half]
         NDArray out = fft ? fftConv1d(x, filters) : F.conv1d(x, filters, null, 1, 0, 1, 1); // [N, F, T]
         long[] dims = new long[shape.dimension() + 1];
         dims[0] = cutoffs.length;
@@ -178,8 +179,8 @@ final class LowPassFilters implements AutoCloseable {
         long outChannels = w.getShape().get(0);
         int kernel = (int) w.getShape().get(2);
         if (x.getShape().get(1) != 1 || w.getShape().get(1) != 1) {
-            throw new IllegalArgumentException("fftConv1d supports one input channel, got x " + x.getShape()
-                    + " and w " + w.getShape());
+            throw new IllegalArgumentException(
+                    "fftConv1d supports one input channel, got x " + x.getShape() + " and w " + w.getShape());
         }
         if (length < kernel) {
             throw new IllegalArgumentException("input should be at least as large as the kernel size " + kernel
@@ -196,7 +197,7 @@ final class LowPassFilters implements AutoCloseable {
             parts.add(padded.get(new NDIndex(":, :, {}:{}", f * foldStride, f * foldStride + block)));
         }
         NDArray framesZ = NDArrays.stack(parts, 2).rfft(block, -1).real(); // [N, 1, Fr, nb, 2]
-        NDArray ar = framesZ.get(new NDIndex("..., 0"));                  // [N, 1, Fr, nb]
+        NDArray ar = framesZ.get(new NDIndex("..., 0")); // [N, 1, Fr, nb]
         NDArray ai = framesZ.get(new NDIndex("..., 1"));
         long nb = ar.getShape().get(3);
         // filters in groups so that the [N, D, Fr, nb] products stay bounded
@@ -211,8 +212,18 @@ final class LowPassFilters implements AutoCloseable {
     }
 
     /** Output channels d0..d1 of {@link #fftConv1d}: [N, d1 - d0, Lp - K + 1]. */
-    private static NDArray fftBlock(NDArray ar, NDArray ai, NDArray w, long d0, long d1, long batch, long frames,
-            long nb, int block, int foldStride, long length) {
+    private static NDArray fftBlock(
+            NDArray ar,
+            NDArray ai,
+            NDArray w,
+            long d0,
+            long d1,
+            long batch,
+            long frames,
+            long nb,
+            int block,
+            int foldStride,
+            long length) {
         int kernel = (int) w.getShape().get(2);
         NDArray wd = w.get(new NDIndex("{}:{}", d0, d1));
         NDArray wz = wd.pad(new Shape(0, block - kernel), 0f).rfft(block, -1).real(); // [d, 1, nb, 2]
@@ -230,5 +241,4 @@ final class LowPassFilters implements AutoCloseable {
     public void close() {
         filters.close();
     }
-
 }

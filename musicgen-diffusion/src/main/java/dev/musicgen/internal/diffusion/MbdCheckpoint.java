@@ -1,7 +1,7 @@
 package dev.musicgen.internal.diffusion;
 
-import dev.musicgen.internal.config.XpConfig;
 import dev.musicgen.CheckpointException;
+import dev.musicgen.internal.config.XpConfig;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.internal.weights.TorchCheckpoint;
 import java.util.ArrayList;
@@ -62,7 +62,10 @@ final class MbdCheckpoint {
                         + typeName(band.get("cfg")) + ", expected an omegaconf DictConfig");
             }
             XpConfig cfg = XpConfig.of((Map<?, ?>) band.get("cfg"));
-            bands.add(new Band(i, cfg, tensors(src, i, "model_state", band.get("model_state")),
+            bands.add(new Band(
+                    i,
+                    cfg,
+                    tensors(src, i, "model_state", band.get("model_state")),
                     tensors(src, i, "processor_state", band.get("processor_state"))));
         }
         return new MbdCheckpoint(src, sampleRate, bands);

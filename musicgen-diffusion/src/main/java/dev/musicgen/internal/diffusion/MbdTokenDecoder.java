@@ -28,8 +28,9 @@ final class MbdTokenDecoder implements TokenDecoder {
     @Override
     public float[][][] decode(long[][][] codes, long seed, dev.musicgen.ProgressListener progress) {
         if (codes != null && codes.length > 0 && codes[0] != null && codes[0].length != codebooks) {
-            throw new IllegalArgumentException("codes have " + codes[0].length + " codebooks, but the model's codec has "
-                    + codebooks + (codebooks == 2 * mbd.numCodebooks() ? " (interleaved stereo)" : ""));
+            throw new IllegalArgumentException(
+                    "codes have " + codes[0].length + " codebooks, but the model's codec has " + codebooks
+                            + (codebooks == 2 * mbd.numCodebooks() ? " (interleaved stereo)" : ""));
         }
         return mbd.decode(codes, NoiseSource.gaussian(seed), progress);
     }

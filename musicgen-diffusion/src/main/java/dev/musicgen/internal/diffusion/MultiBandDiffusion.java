@@ -10,9 +10,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.musicgen.internal.codec.Encodec;
 import dev.musicgen.internal.codec.EncodecModel;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.internal.weights.TorchCheckpoint;
 import dev.musicgen.spi.AudioCodec;
 import dev.musicgen.spi.RepoResolver;
-import dev.musicgen.internal.weights.TorchCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,9 +38,11 @@ public final class MultiBandDiffusion implements AutoCloseable {
     public static final String CHECKPOINT = "mbd_musicgen_32khz.th";
     /** Where {@code get_mbd_musicgen()} takes its codec from. */
     public static final String CODEC_REPO = "facebook/musicgen-small";
+
     static final String CODEC_FILE = "compression_state_dict.bin";
     /** Bands of the final EQ match ({@code tokens_to_wav(n_bands=32)}). */
     static final int EQ_BANDS = 32;
+
     static final float EQ_STRICTNESS = 1f;
 
     private static final Logger LOG = LoggerFactory.getLogger(MultiBandDiffusion.class);
@@ -53,8 +55,13 @@ public final class MultiBandDiffusion implements AutoCloseable {
     private final SplitBands eqSplit;
     private volatile boolean closed;
 
-    private MultiBandDiffusion(NDManager manager, String source, int sampleRate, List<DiffusionProcess> processes,
-            LatentCodec codec, SplitBands eqSplit) {
+    private MultiBandDiffusion(
+            NDManager manager,
+            String source,
+            int sampleRate,
+            List<DiffusionProcess> processes,
+            LatentCodec codec,
+            SplitBands eqSplit) {
         this.manager = manager;
         this.source = source;
         this.sampleRate = sampleRate;
@@ -118,8 +125,13 @@ public final class MultiBandDiffusion implements AutoCloseable {
                 processes.add(new DiffusionProcess(manager, band, mbd.sampleRate(), file.toString()));
             }
             SplitBands eq = SplitBands.create(manager, mbd.sampleRate(), EQ_BANDS);
-            LOG.info("loaded MultiBand Diffusion from {} ({} bands, {} Hz) on {} in {} ms", file, processes.size(),
-                    mbd.sampleRate(), device, (System.nanoTime() - t0) / 1_000_000);
+            LOG.info(
+                    "loaded MultiBand Diffusion from {} ({} bands, {} Hz) on {} in {} ms",
+                    file,
+                    processes.size(),
+                    mbd.sampleRate(),
+                    device,
+                    (System.nanoTime() - t0) / 1_000_000);
             return new MultiBandDiffusion(manager, file.toString(), mbd.sampleRate(), processes, codec, eq);
         } catch (RuntimeException e) {
             processes.forEach(DiffusionProcess::close);
@@ -132,8 +144,14 @@ public final class MultiBandDiffusion implements AutoCloseable {
     }
 
     /** From parts (benchmarks): the result owns the manager, processes and codec. */
-    static MultiBandDiffusion of(NDManager manager, int sampleRate, List<DiffusionProcess> processes, LatentCodec codec) {
-        return new MultiBandDiffusion(manager, "memory", sampleRate, new ArrayList<>(processes), codec,
+    static MultiBandDiffusion of(
+            NDManager manager, int sampleRate, List<DiffusionProcess> processes, LatentCodec codec) {
+        return new MultiBandDiffusion(
+                manager,
+                "memory",
+                sampleRate,
+                new ArrayList<>(processes),
+                codec,
                 SplitBands.create(manager, sampleRate, EQ_BANDS));
     }
 
@@ -171,7 +189,8 @@ public final class MultiBandDiffusion implements AutoCloseable {
     public void checkCompatible(AudioCodec modelCodec) {
         LatentCodec own = codec();
         int perChannel = modelCodec.channels() > 0 ? modelCodec.numCodebooks() / modelCodec.channels() : -1;
-        if (modelCodec.sampleRate() != own.sampleRate() || perChannel != own.numCodebooks()
+        if (modelCodec.sampleRate() != own.sampleRate()
+                || perChannel != own.numCodebooks()
                 || modelCodec.cardinality() != own.cardinality()) {
             throw new IllegalArgumentException("MultiBand Diffusion (" + source + ") decodes the codes of "
                     + own.name() + " (" + own.sampleRate() + " Hz, " + own.numCodebooks() + " codebooks of "
@@ -199,7 +218,10 @@ public final class MultiBandDiffusion implements AutoCloseable {
         if (progress == null) {
             return decode(codes, noise, (Trace) null);
         }
-        int steps = NoiseSchedule.defaultStepList(processes.get(0).schedule().params().numSteps()).size() - 1;
+        int steps = NoiseSchedule.defaultStepList(
+                                processes.get(0).schedule().params().numSteps())
+                        .size()
+                - 1;
         long total = (long) steps * processes.size();
         progress.onProgress(dev.musicgen.ProgressListener.Phase.DECODING, 0, total);
         return decode(codes, noise, new Trace() {
@@ -276,8 +298,8 @@ public final class MultiBandDiffusion implements AutoCloseable {
         }
         for (int b = 0; b < codes.length; b++) {
             if (codes[b].length != k) {
-                throw new IllegalArgumentException("codes item " + b + " has " + codes[b].length
-                        + " codebooks, item 0 has " + k);
+                throw new IllegalArgumentException(
+                        "codes item " + b + " has " + codes[b].length + " codebooks, item 0 has " + k);
             }
             for (int q = 0; q < k; q++) {
                 if (codes[b][q].length != frames) {
@@ -299,8 +321,8 @@ public final class MultiBandDiffusion implements AutoCloseable {
     /** in: codes [N, K, T] → out: [N, 1, T * hop]. */
     private NDArray tokensToWav(NDArray codes, NoiseSource noise, Trace trace) {
         LatentCodec c = codec();
-        NDArray wavEncodec = c.decode(codes);         // [N, 1, L]
-        NDArray condition = c.decodeLatent(codes);    // [N, D, T]
+        NDArray wavEncodec = c.decode(codes); // [N, 1, L]
+        NDArray condition = c.decodeLatent(codes); // [N, D, T]
         if (trace != null) {
             trace.condition(condition);
             trace.wavEncodec(wavEncodec);
@@ -333,7 +355,11 @@ public final class MultiBandDiffusion implements AutoCloseable {
             band.close();
             initial.close();
             out = sum;
-            LOG.debug("MBD band {} ({}): {} steps in {} ms", dp.index(), dp.processor(), stepList.size() - 1,
+            LOG.debug(
+                    "MBD band {} ({}): {} steps in {} ms",
+                    dp.index(),
+                    dp.processor(),
+                    stepList.size() - 1,
                     (System.nanoTime() - t0) / 1_000_000);
         }
         if (trace != null) {
@@ -350,7 +376,7 @@ public final class MultiBandDiffusion implements AutoCloseable {
     NDArray reEq(NDArray wav, NDArray ref, Trace trace) {
         float[] gains = new float[EQ_BANDS];
         NDArray result = F.scoped(() -> {
-            NDArray bands = eqSplit.forward(wav);   // [32, N, 1, L]
+            NDArray bands = eqSplit.forward(wav); // [32, N, 1, L]
             NDArray bandsRef = eqSplit.forward(ref);
             NDArray out = ref.zerosLike();
             for (int i = 0; i < EQ_BANDS; i++) {

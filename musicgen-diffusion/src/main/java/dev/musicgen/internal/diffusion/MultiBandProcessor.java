@@ -17,12 +17,12 @@ final class MultiBandProcessor implements SampleProcessor {
     private final int nBands;
     private final float powerStd;
     private final SplitBands splitBands;
-    private final float[] mean;      // [n]
-    private final float[] std;       // [n]
+    private final float[] mean; // [n]
+    private final float[] std; // [n]
     private final float[] targetStd; // [n]
-    private final float[] rescale;   // [n] (std / target_std) ** power_std
+    private final float[] rescale; // [n] (std / target_std) ** power_std
     private final NDArray rescaleNd; // [n, 1, 1, 1]
-    private final NDArray meanNd;    // [n, 1, 1, 1]
+    private final NDArray meanNd; // [n, 1, 1, 1]
 
     /**
      * @param state the band's {@code processor_state} (keys {@code counts}, {@code sum_x}, {@code sum_x2},
@@ -47,8 +47,8 @@ final class MultiBandProcessor implements SampleProcessor {
             rescale[i] = (float) Math.pow(std[i] / targetStd[i], powerStd);
         }
         int half = LowPassFilters.halfSize(SplitBands.normalizedCutoffs(sampleRate, nBands), SplitBands.ZEROS);
-        NDArray filters = state.load("split_bands.lowpass.filters", manager, DataType.FLOAT32, nBands - 1, 1,
-                2L * half + 1);
+        NDArray filters =
+                state.load("split_bands.lowpass.filters", manager, DataType.FLOAT32, nBands - 1, 1, 2L * half + 1);
         this.splitBands = SplitBands.withFilters(sampleRate, nBands, filters);
         this.rescaleNd = manager.create(rescale).reshape(nBands, 1, 1, 1);
         this.meanNd = manager.create(mean).reshape(nBands, 1, 1, 1);

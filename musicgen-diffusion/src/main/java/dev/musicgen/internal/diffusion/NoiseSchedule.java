@@ -19,13 +19,21 @@ import java.util.concurrent.CancellationException;
  */
 final class NoiseSchedule {
     private final Params params;
-    private final float[] betas;       // [num_steps]
-    private final float[] alphaBarCum;  // cumprod(1 - betas) [num_steps]
+    private final float[] betas; // [num_steps]
+    private final float[] alphaBarCum; // cumprod(1 - betas) [num_steps]
     private final float[] alphaBarProd; // prod(1 - betas[:s + 1]) for each s [num_steps]
 
     /** The {@code schedule} node of a band's cfg; unknown keys (Hydra's LR-scheduler block) are ignored. */
-    record Params(String repartition, double betaT0, double betaT1, double betaExp, int numSteps, String variance,
-            double clip, double rescale, double noiseScale) {
+    record Params(
+            String repartition,
+            double betaT0,
+            double betaT1,
+            double betaExp,
+            int numSteps,
+            String variance,
+            double clip,
+            double rescale,
+            double noiseScale) {
         Params {
             if (!"power".equals(repartition)) {
                 throw new IllegalArgumentException("schedule.repartition must be 'power' (the only one upstream"
@@ -38,13 +46,18 @@ final class NoiseSchedule {
 
         static Params of(XpConfig schedule) {
             if (schedule.has("n_bands")) {
-                throw new IllegalArgumentException("schedule.n_bands must be null (upstream asserts it), but is: "
-                        + schedule.get("n_bands"));
+                throw new IllegalArgumentException(
+                        "schedule.n_bands must be null (upstream asserts it), but is: " + schedule.get("n_bands"));
             }
-            return new Params(schedule.getString("repartition", "power"), schedule.getDouble("beta_t0", 1e-4),
-                    schedule.getDouble("beta_t1", 0.02), schedule.getDouble("beta_exp", 1),
-                    schedule.getInt("num_steps", 1000), schedule.getString("variance", "beta"),
-                    schedule.getDouble("clip", 5), schedule.getDouble("rescale", 1),
+            return new Params(
+                    schedule.getString("repartition", "power"),
+                    schedule.getDouble("beta_t0", 1e-4),
+                    schedule.getDouble("beta_t1", 0.02),
+                    schedule.getDouble("beta_exp", 1),
+                    schedule.getInt("num_steps", 1000),
+                    schedule.getString("variance", "beta"),
+                    schedule.getDouble("clip", 5),
+                    schedule.getDouble("rescale", 1),
                     schedule.getDouble("noise_scale", 1));
         }
     }
@@ -75,7 +88,8 @@ final class NoiseSchedule {
             }
             // get_alpha_bar(int step) is torch.prod (a float32 reduction): let libtorch do it
             for (int s = 0; s < om.length; s++) {
-                alphaBarProd[s] = oneMinus.get(new NDIndex("0:{}", s + 1)).prod().getFloat();
+                alphaBarProd[s] =
+                        oneMinus.get(new NDIndex("0:{}", s + 1)).prod().getFloat();
             }
         }
     }
@@ -88,7 +102,8 @@ final class NoiseSchedule {
         float start = (float) Math.pow(p.betaT0(), 1 / p.betaExp());
         float end = (float) Math.pow(p.betaT1(), 1 / p.betaExp());
         float[] lin = SplitBands.linspace(start, end, p.numSteps());
-        try (NDArray a = manager.create(lin); NDArray b = a.pow((float) p.betaExp())) {
+        try (NDArray a = manager.create(lin);
+                NDArray b = a.pow((float) p.betaExp())) {
             return b.toFloatArray();
         }
     }
@@ -127,8 +142,8 @@ final class NoiseSchedule {
         for (int i = 0; i < n; i++) {
             int s = stepList.get(n - 1 - i);
             if (s < 0 || s >= params.numSteps()) {
-                throw new IllegalArgumentException("stepList entries must be in [0, " + params.numSteps()
-                        + "), but the list is: " + stepList);
+                throw new IllegalArgumentException(
+                        "stepList entries must be in [0, " + params.numSteps() + "), but the list is: " + stepList);
             }
             abSub[i] = alphaBarCum[s];
         }
@@ -163,8 +178,14 @@ final class NoiseSchedule {
      * noise per iteration except the last (sigma 0) from {@code noise}. Each iteration runs in its own NDScope; an
      * interrupted thread stops before the next U-Net evaluation with a {@link CancellationException}.
      */
-    NDArray generateSubsampled(DiffusionUnet model, NDArray initial, List<Integer> stepList, NDArray condition,
-            SampleProcessor processor, NoiseSource noise, Trace trace) {
+    NDArray generateSubsampled(
+            DiffusionUnet model,
+            NDArray initial,
+            List<Integer> stepList,
+            NDArray condition,
+            SampleProcessor processor,
+            NoiseSource noise,
+            Trace trace) {
         float noiseScale = (float) params.noiseScale();
         float clip = (float) params.clip();
         long[] shape = initial.getShape().getShape();

@@ -21,6 +21,7 @@ import dev.musicgen.internal.weights.WeightStore;
 final class PostNormTransformer {
     /** Where its weights are in a U-Net's {@code model_state}: {@code transformer.layers.N.*}. */
     static final String WEIGHTS = "transformer";
+
     static final int NUM_HEADS = 8;
     static final int NUM_LAYERS = 6;
     static final int DIM_FEEDFORWARD = 2048;
@@ -30,11 +31,15 @@ final class PostNormTransformer {
     private final int dim;
     private final Layer[] layers;
 
-    private record Layer(NDArray inProj,   // [3C, C]
-                         NDArray outProj,  // [C, C]
-                         NDArray linear1,  // [FF, C]
-                         NDArray linear2,  // [C, FF]
-                         NDArray norm1W, NDArray norm1B, NDArray norm2W, NDArray norm2B) {}
+    private record Layer(
+            NDArray inProj, // [3C, C]
+            NDArray outProj, // [C, C]
+            NDArray linear1, // [FF, C]
+            NDArray linear2, // [C, FF]
+            NDArray norm1W,
+            NDArray norm1B,
+            NDArray norm2W,
+            NDArray norm2B) {}
 
     /** Loads {@code transformer.layers.N.*} from {@code unet} (a U-Net's weights) onto {@code manager}. */
     PostNormTransformer(NDManager manager, WeightStore unet, int dim) {
@@ -51,8 +56,10 @@ final class PostNormTransformer {
                     l.load(mha + "out_proj.weight", manager, f32, dim, dim),
                     l.load("linear1.weight", manager, f32, DIM_FEEDFORWARD, dim),
                     l.load("linear2.weight", manager, f32, dim, DIM_FEEDFORWARD),
-                    l.load("norm1.weight", manager, f32, dim), l.load("norm1.bias", manager, f32, dim),
-                    l.load("norm2.weight", manager, f32, dim), l.load("norm2.bias", manager, f32, dim));
+                    l.load("norm1.weight", manager, f32, dim),
+                    l.load("norm1.bias", manager, f32, dim),
+                    l.load("norm2.weight", manager, f32, dim),
+                    l.load("norm2.bias", manager, f32, dim));
         }
     }
 
@@ -75,5 +82,4 @@ final class PostNormTransformer {
         }
         return x;
     }
-
 }

@@ -20,6 +20,7 @@ public final class RandomMbd implements AutoCloseable {
     public static final int SAMPLE_RATE = 32000;
     /** Audio samples per latent frame (32 kHz at 50 frames/s). */
     public static final int HOP_LENGTH = 640;
+
     private static final int PROCESSOR_BANDS = 8;
     private static final int BANDS = 4;
 
@@ -31,8 +32,13 @@ public final class RandomMbd implements AutoCloseable {
     private final MultiBandDiffusion eqOnly;
     private MultiBandDiffusion bands; // created by the first generate
 
-    private RandomMbd(NDManager manager, DiffusionUnetConfig unetConfig, DiffusionUnet unet, NoiseSchedule schedule,
-            MultiBandProcessor processor, MultiBandDiffusion eqOnly) {
+    private RandomMbd(
+            NDManager manager,
+            DiffusionUnetConfig unetConfig,
+            DiffusionUnet unet,
+            NoiseSchedule schedule,
+            MultiBandProcessor processor,
+            MultiBandDiffusion eqOnly) {
         this.manager = manager;
         this.unetConfig = unetConfig;
         this.unet = unet;
@@ -47,8 +53,8 @@ public final class RandomMbd implements AutoCloseable {
         try {
             XpConfig cfg = RandomMbdWeights.realConfig();
             DiffusionUnetConfig uc = DiffusionUnetConfig.of(cfg);
-            DiffusionUnet unet = new DiffusionUnet(m, WeightStore.of("random", RandomMbdWeights.unetState(uc, seed),
-                    KeyMapping.identity()), uc);
+            DiffusionUnet unet = new DiffusionUnet(
+                    m, WeightStore.of("random", RandomMbdWeights.unetState(uc, seed), KeyMapping.identity()), uc);
             NoiseSchedule schedule = new NoiseSchedule(m, NoiseSchedule.Params.of(cfg.child("schedule")));
             float[] cut = SplitBands.normalizedCutoffs(SAMPLE_RATE, PROCESSOR_BANDS);
             int taps = 2 * LowPassFilters.halfSize(cut, SplitBands.ZEROS) + 1;
@@ -56,9 +62,15 @@ public final class RandomMbd implements AutoCloseable {
             try (LowPassFilters lp = LowPassFilters.create(m, cut, SplitBands.ZEROS, null)) {
                 filters = lp.filters().toFloatArray();
             }
-            MultiBandProcessor proc = new MultiBandProcessor(m, WeightStore.of("random",
-                    RandomMbdWeights.processorState(SAMPLE_RATE, PROCESSOR_BANDS, filters, taps),
-                    KeyMapping.identity()), SAMPLE_RATE, PROCESSOR_BANDS, 0.4f);
+            MultiBandProcessor proc = new MultiBandProcessor(
+                    m,
+                    WeightStore.of(
+                            "random",
+                            RandomMbdWeights.processorState(SAMPLE_RATE, PROCESSOR_BANDS, filters, taps),
+                            KeyMapping.identity()),
+                    SAMPLE_RATE,
+                    PROCESSOR_BANDS,
+                    0.4f);
             MultiBandDiffusion eq = MultiBandDiffusion.of(m.newSubManager(), SAMPLE_RATE, List.of(), null);
             return new RandomMbd(m, uc, unet, schedule, proc, eq);
         } catch (RuntimeException e) {

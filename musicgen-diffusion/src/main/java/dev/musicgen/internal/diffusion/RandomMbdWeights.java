@@ -77,7 +77,12 @@ final class RandomMbdWeights {
             put(m, r, p + "self_attn.mha.in_proj_weight", b, 3L * b, b);
             put(m, r, p + "self_attn.mha.out_proj.weight", b, b, b);
             put(m, r, p + "linear1.weight", b, PostNormTransformer.DIM_FEEDFORWARD, b);
-            put(m, r, p + "linear2.weight", PostNormTransformer.DIM_FEEDFORWARD, b,
+            put(
+                    m,
+                    r,
+                    p + "linear2.weight",
+                    PostNormTransformer.DIM_FEEDFORWARD,
+                    b,
                     PostNormTransformer.DIM_FEEDFORWARD);
             norm(m, p + "norm1", b);
             norm(m, p + "norm2", b);
@@ -103,12 +108,12 @@ final class RandomMbdWeights {
         m.put("sum_x", TensorData.ofFloats("sum_x", new long[] {nBands}, sumX));
         m.put("sum_x2", TensorData.ofFloats("sum_x2", new long[] {nBands}, sumX2));
         m.put("sum_target_x2", TensorData.ofFloats("sum_target_x2", new long[] {nBands}, sumT));
-        m.put("split_bands.lowpass.filters",
-                TensorData.ofFloats("filters", new long[] {nBands - 1, 1, taps}, filters));
+        m.put("split_bands.lowpass.filters", TensorData.ofFloats("filters", new long[] {nBands - 1, 1, taps}, filters));
         return m;
     }
 
-    private static void res(Map<String, TensorData> m, SplittableRandom r, String prefix, int ch, DiffusionUnetConfig c) {
+    private static void res(
+            Map<String, TensorData> m, SplittableRandom r, String prefix, int ch, DiffusionUnetConfig c) {
         for (int j = 0; j < c.resBlocks(); j++) {
             String p = prefix + "res_blocks." + j + ".";
             norm(m, p + "norm1", ch);

@@ -45,7 +45,8 @@ public final class ReplayNoiseSource implements NoiseSource {
             }
         }
         if (values.isEmpty()) {
-            throw new IllegalArgumentException("noise file " + file + " holds no tensors named noise.000, noise.001, ...");
+            throw new IllegalArgumentException(
+                    "noise file " + file + " holds no tensors named noise.000, noise.001, ...");
         }
         return new ReplayNoiseSource(file.toString(), values, shapes);
     }

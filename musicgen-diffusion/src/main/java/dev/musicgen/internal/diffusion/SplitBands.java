@@ -26,7 +26,8 @@ final class SplitBands implements AutoCloseable {
     /** Computes julius' filters for {@code nBands} mel bands of a signal at {@code sampleRate}. */
     static SplitBands create(NDManager manager, int sampleRate, int nBands) {
         float[] cutoffs = normalizedCutoffs(sampleRate, nBands);
-        return new SplitBands(nBands, cutoffs.length == 0 ? null : LowPassFilters.create(manager, cutoffs, ZEROS, null));
+        return new SplitBands(
+                nBands, cutoffs.length == 0 ? null : LowPassFilters.create(manager, cutoffs, ZEROS, null));
     }
 
     /** Uses stored filters (a {@code split_bands.lowpass.filters} buffer) for {@code nBands} mel bands. */

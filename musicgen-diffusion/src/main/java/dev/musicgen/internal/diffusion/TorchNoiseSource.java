@@ -19,8 +19,8 @@ final class TorchNoiseSource implements NoiseSource {
     TorchNoiseSource(long seed) {
         if (seed < 0 || seed > Integer.MAX_VALUE) {
             // DJL's Engine.setRandomSeed takes an int
-            throw new IllegalArgumentException("seed must be between 0 and " + Integer.MAX_VALUE
-                    + " for the torch generator, but is: " + seed);
+            throw new IllegalArgumentException(
+                    "seed must be between 0 and " + Integer.MAX_VALUE + " for the torch generator, but is: " + seed);
         }
         this.seed = seed;
     }

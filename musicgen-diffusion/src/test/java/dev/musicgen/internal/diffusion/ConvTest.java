@@ -35,9 +35,10 @@ class ConvTest {
             float[] ref = TorchReference.conv1d(x, b, cin, len, w, cout, k, bias, s, p, d);
             dev.musicgen.testing.Tensors.assertAllClose("Conv.conv1d", out.toFloatArray(), ref, 1e-4, 1e-5, 1e-6);
             // in time chunks of 7 output frames
-            NDArray chunked = Conv.conv1d(m.create(x, new Shape(b, cin, len)), wNd, g, m.create(bias), s, p, d,
-                    7L * b * cin * k);
-            dev.musicgen.testing.Tensors.assertAllClose("Conv.conv1d chunked", chunked.toFloatArray(), ref, 1e-4, 1e-5, 1e-6);
+            NDArray chunked =
+                    Conv.conv1d(m.create(x, new Shape(b, cin, len)), wNd, g, m.create(bias), s, p, d, 7L * b * cin * k);
+            dev.musicgen.testing.Tensors.assertAllClose(
+                    "Conv.conv1d chunked", chunked.toFloatArray(), ref, 1e-4, 1e-5, 1e-6);
         }
     }
 }

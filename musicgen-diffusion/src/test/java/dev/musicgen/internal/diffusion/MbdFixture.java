@@ -1,8 +1,8 @@
 package dev.musicgen.internal.diffusion;
 
 import com.google.gson.JsonObject;
-import dev.musicgen.testing.Fixtures;
 import dev.musicgen.internal.weights.TensorData;
+import dev.musicgen.testing.Fixtures;
 import dev.musicgen.testing.Tensors;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -18,7 +18,8 @@ final class MbdFixture {
     final Map<String, long[]> longs = new HashMap<>();
 
     MbdFixture() {
-        for (Map.Entry<String, TensorData> e : Fixtures.tensors(CASE, "case.safetensors").entrySet()) {
+        for (Map.Entry<String, TensorData> e :
+                Fixtures.tensors(CASE, "case.safetensors").entrySet()) {
             shapes.put(e.getKey(), e.getValue().shape());
             if (e.getKey().equals("codes") || e.getKey().equals("schedule.step_list")) {
                 longs.put(e.getKey(), e.getValue().toLongArray());

@@ -50,7 +50,8 @@ class MbdTokenDecoderProviderTest {
             }
             assertThat(dec.decode(new long[][][] {codes}, 17)[0][1]).containsExactly(a[0][1]);
             long[][] mono = MultiBandDiffusionDecodeTest.randomCodes(new Random(2), 4, 3, codec.cardinality());
-            assertThatThrownBy(() -> dec.decode(new long[][][] {mono}, 17)).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> dec.decode(new long[][][] {mono}, 17))
+                    .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("codes have 4 codebooks, but the model's codec has 8 (interleaved stereo)");
         }
     }
@@ -75,9 +76,10 @@ class MbdTokenDecoderProviderTest {
     }
 
     @Test
-    void without_a_codec_beside_the_checkpoint_musicgen_smalls_is_resolved(@org.junit.jupiter.api.io.TempDir
-            java.nio.file.Path dir) throws Exception {
-        java.nio.file.Files.copy(MbdFixture.modelDir().resolve(MultiBandDiffusion.CHECKPOINT),
+    void without_a_codec_beside_the_checkpoint_musicgen_smalls_is_resolved(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.copy(
+                MbdFixture.modelDir().resolve(MultiBandDiffusion.CHECKPOINT),
                 dir.resolve(MultiBandDiffusion.CHECKPOINT));
         java.util.List<String> asked = new java.util.ArrayList<>();
         RepoResolver resolver = (id, files) -> {
@@ -96,8 +98,9 @@ class MbdTokenDecoderProviderTest {
     @Test
     void a_directory_without_the_checkpoint_is_refused() {
         AudioCodec codec = MultiBandDiffusionDecodeTest.codec(32000, 1, 4, 64);
-        assertThatThrownBy(() -> provider().load(Fixtures.path("models", "musicgen_mono"), codec, Device.cpu(),
-                RepoResolver.none())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> provider()
+                        .load(Fixtures.path("models", "musicgen_mono"), codec, Device.cpu(), RepoResolver.none()))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no MultiBand Diffusion checkpoint at")
                 .hasMessageContaining("mbd_musicgen_32khz.th");
     }

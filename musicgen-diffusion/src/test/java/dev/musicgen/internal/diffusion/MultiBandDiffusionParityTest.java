@@ -117,17 +117,25 @@ class MultiBandDiffusionParityTest {
                 MultiBandProcessor mp = (MultiBandProcessor) p;
                 assertThat(mp.nBands()).isEqualTo(b.get("processor_n_bands").getAsInt());
                 assertThat(mp.powerStd()).isEqualTo(b.get("power_std").getAsFloat());
-                assertThat(mp.splitBands().lowpass().halfSize()).isEqualTo(b.get("split_half_size").getAsInt());
-                assertThat(mp.splitBands().lowpass().usesFft()).isEqualTo(b.get("split_uses_fft").getAsBoolean());
+                assertThat(mp.splitBands().lowpass().halfSize())
+                        .isEqualTo(b.get("split_half_size").getAsInt());
+                assertThat(mp.splitBands().lowpass().usesFft())
+                        .isEqualTo(b.get("split_uses_fft").getAsBoolean());
                 float[] hz = SplitBands.cutoffsHz(32000, mp.nBands());
                 JsonArray want = b.getAsJsonArray("split_cutoffs_hz");
                 for (int j = 0; j < hz.length; j++) {
-                    assertThat((double) hz[j]).as("cutoff %d", j).isCloseTo(want.get(j).getAsDouble(),
-                            org.assertj.core.data.Offset.offset(want.get(j).getAsDouble() * 1e-6));
+                    assertThat((double) hz[j])
+                            .as("cutoff %d", j)
+                            .isCloseTo(
+                                    want.get(j).getAsDouble(),
+                                    org.assertj.core.data.Offset.offset(
+                                            want.get(j).getAsDouble() * 1e-6));
                 }
             }
         }
-        assertThat(seen.get("noise.used")[0]).as("noise draws").isEqualTo(fx.caseJson.getAsJsonArray("noise_order").size());
+        assertThat(seen.get("noise.used")[0])
+                .as("noise draws")
+                .isEqualTo(fx.caseJson.getAsJsonArray("noise_order").size());
     }
 
     @Test
@@ -151,7 +159,9 @@ class MultiBandDiffusionParityTest {
         for (int k = 0; k < names.length; k++) {
             fx.assertClose(names[k], got[k], fx.get("schedule." + names[k]), "schedule.*");
         }
-        assertThat(st.get(st.size() - 1).sigma()).as("the last step adds no noise").isZero();
+        assertThat(st.get(st.size() - 1).sigma())
+                .as("the last step adds no noise")
+                .isZero();
     }
 
     @Test
@@ -160,8 +170,13 @@ class MultiBandDiffusionParityTest {
         LowPassFilters stored = p.splitBands().lowpass();
         try (NDManager m = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
                 LowPassFilters computed = LowPassFilters.create(m, stored.cutoffs(), SplitBands.ZEROS, null)) {
-            Tensors.assertAllClose("8-band low-pass filters", computed.filters().toFloatArray(),
-                    stored.filters().toFloatArray(), 1e-8, 1e-5, 1e-6);
+            Tensors.assertAllClose(
+                    "8-band low-pass filters",
+                    computed.filters().toFloatArray(),
+                    stored.filters().toFloatArray(),
+                    1e-8,
+                    1e-5,
+                    1e-6);
         }
     }
 
@@ -172,8 +187,11 @@ class MultiBandDiffusionParityTest {
         JsonArray want = eq.getAsJsonArray("cutoffs_hz");
         assertThat(hz).hasSize(want.size());
         for (int j = 0; j < hz.length; j++) {
-            assertThat((double) hz[j]).as("cutoff %d", j).isCloseTo(want.get(j).getAsDouble(),
-                    org.assertj.core.data.Offset.offset(want.get(j).getAsDouble() * 1e-6));
+            assertThat((double) hz[j])
+                    .as("cutoff %d", j)
+                    .isCloseTo(
+                            want.get(j).getAsDouble(),
+                            org.assertj.core.data.Offset.offset(want.get(j).getAsDouble() * 1e-6));
         }
         assertThat(LowPassFilters.halfSize(SplitBands.normalizedCutoffs(32000, 32), SplitBands.ZEROS))
                 .isEqualTo(eq.get("half_size").getAsInt());
@@ -181,7 +199,10 @@ class MultiBandDiffusionParityTest {
 
     @Test
     void first_estimate_of_band0() {
-        fx.assertClose("band0.first_estimate", seen.get("band0.first_estimate"), fx.get("band0.first_estimate"),
+        fx.assertClose(
+                "band0.first_estimate",
+                seen.get("band0.first_estimate"),
+                fx.get("band0.first_estimate"),
                 "band0.first_estimate");
     }
 
@@ -189,11 +210,14 @@ class MultiBandDiffusionParityTest {
     void every_band_output() {
         for (int i = 0; i < 4; i++) {
             if (fx.floats.containsKey("band" + i + ".diffusion_out")) {
-                fx.assertClose("band" + i + ".diffusion_out", seen.get("band" + i + ".diffusion_out"),
-                        fx.get("band" + i + ".diffusion_out"), "bandI.diffusion_out");
+                fx.assertClose(
+                        "band" + i + ".diffusion_out",
+                        seen.get("band" + i + ".diffusion_out"),
+                        fx.get("band" + i + ".diffusion_out"),
+                        "bandI.diffusion_out");
             }
-            fx.assertClose("band" + i + ".out", seen.get("band" + i + ".out"), fx.get("band" + i + ".out"),
-                    "bandI.out");
+            fx.assertClose(
+                    "band" + i + ".out", seen.get("band" + i + ".out"), fx.get("band" + i + ".out"), "bandI.out");
         }
     }
 

@@ -3,8 +3,8 @@ package dev.musicgen.internal.diffusion;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.musicgen.testing.Fixtures;
 import dev.musicgen.internal.weights.Half;
+import dev.musicgen.testing.Fixtures;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -15,21 +15,26 @@ class NoiseSourceTest {
     void replay_hands_out_the_recorded_draws_in_order_then_refuses() {
         MbdFixture fx = new MbdFixture();
         ReplayNoiseSource r = NoiseSource.replay(Fixtures.path("mbd", "public", "case.safetensors"));
-        assertThat(r.recorded()).isEqualTo(fx.caseJson.getAsJsonArray("noise_order").size());
+        assertThat(r.recorded())
+                .isEqualTo(fx.caseJson.getAsJsonArray("noise_order").size());
         assertThat(r.next(SHAPE)).containsExactly(fx.get("noise.000"));
         assertThat(r.next(SHAPE)).containsExactly(fx.get("noise.001"));
         assertThat(r.used()).isEqualTo(2);
         for (int i = 2; i < r.recorded(); i++) {
             r.next(SHAPE);
         }
-        assertThatThrownBy(() -> r.next(SHAPE)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("has no 'noise.080'").hasMessageContaining("81 draws but 80 were recorded");
+        assertThatThrownBy(() -> r.next(SHAPE))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("has no 'noise.080'")
+                .hasMessageContaining("81 draws but 80 were recorded");
     }
 
     @Test
     void replay_refuses_a_draw_of_another_shape() {
-        ReplayNoiseSource r = NoiseSource.replay(Map.of("noise.000", new float[6]), Map.of("noise.000", new long[] {1, 1, 6}));
-        assertThatThrownBy(() -> r.next(new long[] {2, 1, 6})).isInstanceOf(IllegalArgumentException.class)
+        ReplayNoiseSource r =
+                NoiseSource.replay(Map.of("noise.000", new float[6]), Map.of("noise.000", new long[] {1, 1, 6}));
+        assertThatThrownBy(() -> r.next(new long[] {2, 1, 6}))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'noise.000' has shape [1, 1, 6] but the decode draws [2, 1, 6]");
     }
 
@@ -70,7 +75,8 @@ class NoiseSourceTest {
 
     @Test
     void torch_seed_must_fit_djl_int() {
-        assertThatThrownBy(() -> NoiseSource.torch(1L << 40)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> NoiseSource.torch(1L << 40))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("seed must be between 0 and 2147483647 for the torch generator, but is: 1099511627776");
     }
 }

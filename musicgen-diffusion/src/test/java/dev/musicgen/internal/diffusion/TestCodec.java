@@ -33,7 +33,8 @@ final class TestCodec implements LatentCodec {
             bins = (int) shape[0];
             dim = (int) shape[1];
             for (int i = 0; i < k; i++) {
-                codebooks[i] = t.get("quantizer.vq.layers." + i + "._codebook.embed").toFloatArray();
+                codebooks[i] =
+                        t.get("quantizer.vq.layers." + i + "._codebook.embed").toFloatArray();
             }
         }
         this.hop = hop;
@@ -56,7 +57,8 @@ final class TestCodec implements LatentCodec {
                         v += self[0].codebooks[q][(int) c[(i * k + q) * t + f] * self[0].dim];
                     }
                     for (int j = 0; j < hop; j++) {
-                        out[(i * t + f) * hop + j] = 0.1f * v + 0.01f * (float) Math.sin(0.05 * (f * hop + j) * (i + 1));
+                        out[(i * t + f) * hop + j] =
+                                0.1f * v + 0.01f * (float) Math.sin(0.05 * (f * hop + j) * (i + 1));
                     }
                 }
             }

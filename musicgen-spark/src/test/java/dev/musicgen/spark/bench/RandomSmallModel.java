@@ -5,8 +5,8 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.musicgen.internal.codec.EncodecConfig;
 import dev.musicgen.bench.RandomEncodecWeights;
+import dev.musicgen.internal.codec.EncodecConfig;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.testing.Fixtures;
 import java.io.IOException;
@@ -78,7 +78,8 @@ public final class RandomSmallModel {
     static void write(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path tiny = Fixtures.path("musicgen_hf", "model");
-        JsonObject config = JsonParser.parseString(Files.readString(tiny.resolve("config.json"))).getAsJsonObject();
+        JsonObject config = JsonParser.parseString(Files.readString(tiny.resolve("config.json")))
+                .getAsJsonObject();
         JsonObject dec = config.getAsJsonObject("decoder");
         dec.addProperty("hidden_size", DIM);
         dec.addProperty("ffn_dim", FFN);
@@ -158,8 +159,8 @@ public final class RandomSmallModel {
             specs.add(new Spec(b + "1.layer_norm.weight", new long[] {T5_DIM}, null, 1f));
         }
         specs.add(new Spec(t + "encoder.final_layer_norm.weight", new long[] {T5_DIM}, null, 1f));
-        EncodecConfig codec = EncodecConfig.fromHfJson(dev.musicgen.internal.config.JsonConfig.of(enc, "audio_encoder"),
-                CODEBOOKS);
+        EncodecConfig codec =
+                EncodecConfig.fromHfJson(dev.musicgen.internal.config.JsonConfig.of(enc, "audio_encoder"), CODEBOOKS);
         for (Map.Entry<String, TensorData> e : RandomEncodecWeights.of(codec, 5).entrySet()) {
             specs.add(new Spec("audio_encoder." + e.getKey(), e.getValue().shape(), e.getValue(), 0f));
         }
@@ -182,9 +183,17 @@ public final class RandomSmallModel {
             if (h.length() > 1) {
                 h.append(',');
             }
-            h.append('"').append(sp.name()).append("\":{\"dtype\":\"").append(sp.dtype()).append("\",\"shape\":")
-                    .append(Arrays.toString(sp.shape()).replace(" ", "")).append(",\"data_offsets\":[")
-                    .append(offset).append(',').append(offset + sp.bytes()).append("]}");
+            h.append('"')
+                    .append(sp.name())
+                    .append("\":{\"dtype\":\"")
+                    .append(sp.dtype())
+                    .append("\",\"shape\":")
+                    .append(Arrays.toString(sp.shape()).replace(" ", ""))
+                    .append(",\"data_offsets\":[")
+                    .append(offset)
+                    .append(',')
+                    .append(offset + sp.bytes())
+                    .append("]}");
             offset += sp.bytes();
         }
         h.append('}');
@@ -192,9 +201,10 @@ public final class RandomSmallModel {
             h.append(' ');
         }
         byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
             len.flip();
             writeFully(ch, len);
             writeFully(ch, ByteBuffer.wrap(header));
@@ -225,7 +235,7 @@ public final class RandomSmallModel {
             x ^= x << 17;
             int r = (int) (x >>> 32);
             int sign = r & 0x8000;
-            int exp = 15 - 9 + ((r >>> 16) & 3);   // |w| in 2^-9 .. 2^-6, as RandomWeights
+            int exp = 15 - 9 + ((r >>> 16) & 3); // |w| in 2^-9 .. 2^-6, as RandomWeights
             int mant = (r >>> 18) & 0x3ff;
             b.putShort((short) (sign | (exp << 10) | mant));
         }
