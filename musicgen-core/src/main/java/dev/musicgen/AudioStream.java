@@ -24,7 +24,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * chunk arrives or the stream ends; a failed generation throws its exception from {@code hasNext()} (a {@link
  * RuntimeException} as is, anything else wrapped in a {@link MusicGenException}). {@link #close()} stops a generation
  * that has not finished and, for the generator's own publisher, returns once its native memory is freed; closing
- * before the end is how to cancel. Not thread-safe: one consumer thread.
+ * before the end is how to cancel. A stream that waits for its consumer holds the generator as a running generation
+ * does ({@link MusicGenerator#close()} waits for it): close the stream before the generator. Not thread-safe: one
+ * consumer thread.
  */
 public final class AudioStream implements Iterator<AudioChunk>, AutoCloseable {
     private static final Object COMPLETE = new Object();

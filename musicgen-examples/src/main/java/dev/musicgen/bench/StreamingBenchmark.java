@@ -39,7 +39,12 @@ import java.util.Locale;
  * Per stream it prints one {@code RESULT} line: {@code first} (seconds from subscribing to the first chunk, T5
  * included), {@code rtf} (seconds of audio per second of wall time, subscribe to last chunk), {@code steadyrtf} (the
  * same after the first chunk), {@code preroll} (how far, in seconds, a player that starts with the first chunk would
- * fall behind at worst: 0 means playback without a gap), and the load average before and after.
+ * fall behind at worst: 0 means playback without a gap), and the load average before and after. After each stream
+ * the same generation runs twice without streaming ({@code RESULT oneshot}: T5, LM, one EnCodec decode): on the
+ * thread that loaded the model ({@code thread=loading}) and on a new thread ({@code thread=fresh}, where a stream
+ * runs), with the process's CPU use in cores, so that the stream's real-time factor can be read against what the
+ * machine gives at that moment. On a thread other than the loading one libtorch runs slower here (see
+ * docs/PERFORMANCE.md, Streaming).
  */
 public final class StreamingBenchmark {
     private StreamingBenchmark() {}
@@ -107,8 +112,11 @@ public final class StreamingBenchmark {
                     compute,
                     Machine.statusMb("VmRSS"));
             stream(gen, t5, projW, projB, root, codec, 1.0, chunk, 0, compute, size, -1); // warm-up
-            for (int r = 1; r <= reps; r++) {
+            for (int rep = 1; rep <= reps; rep++) {
+                final int r = rep;
                 stream(gen, t5, projW, projB, root, codec, duration, chunk, r, compute, size, r);
+                oneShot(gen, t5, projW, projB, root, codec, duration, r, compute, size, "loading");
+                onFreshThread(() -> oneShot(gen, t5, projW, projB, root, codec, duration, r, compute, size, "fresh"));
             }
             lm.close();
             t5.close();
@@ -142,6 +150,7 @@ public final class StreamingBenchmark {
         });
         String loadBefore = Machine.loadavg();
         List<double[]> arrivals = new ArrayList<>(); // {seconds since subscribe, offset seconds, length seconds}
+        long cpu0 = cpuNanos();
         long start = System.nanoTime();
         try (AudioStream s = AudioStream.of(publisher)) {
             while (s.hasNext()) {
@@ -149,6 +158,7 @@ public final class StreamingBenchmark {
                 arrivals.add(new double[] {(System.nanoTime() - start) / 1e9, c.offsetSeconds(), c.durationSeconds()});
             }
         }
+        double cores = (cpuNanos() - cpu0) / 1e9 / ((System.nanoTime() - start) / 1e9);
         if (rep < 0) {
             return;
         }
@@ -164,7 +174,7 @@ public final class StreamingBenchmark {
         System.out.printf(
                 Locale.ROOT,
                 "RESULT stream model=%s compute=%s duration=%.0f chunk=%.2f rep=%d chunks=%d"
-                        + " first=%.2f total=%.2f rtf=%.3f steadyrtf=%.3f preroll=%.2f load=%s/%s%n",
+                        + " first=%.2f total=%.2f rtf=%.3f steadyrtf=%.3f preroll=%.2f cores=%.2f load=%s/%s%n",
                 size.label(),
                 compute,
                 duration,
@@ -176,8 +186,74 @@ public final class StreamingBenchmark {
                 audio / last,
                 (audio - arrivals.get(0)[2]) / (last - first),
                 preroll,
+                cores,
                 loadBefore,
                 Machine.loadavg());
+    }
+
+    /** The same generation without streaming (T5, LM, one EnCodec decode), for the real-time factor it reaches. */
+    private static void oneShot(
+            MusicGenLM gen,
+            T5EncoderModel t5,
+            NDArray projW,
+            NDArray projB,
+            NDManager root,
+            EncodecModel codec,
+            double duration,
+            long seed,
+            ComputeType compute,
+            Shapes.LmSize size,
+            String thread) {
+        String loadBefore = Machine.loadavg();
+        long cpu0 = cpuNanos();
+        long start = System.nanoTime();
+        LMConditions cond = encode(t5, projW, projB, root);
+        float[][][] audio = codec.decode(gen.generate(
+                        ConditionSource.fixed(cond),
+                        null,
+                        GenerationParams.builder().duration(duration).seed(seed).build(),
+                        null,
+                        null)
+                .tokens());
+        double total = (System.nanoTime() - start) / 1e9;
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT oneshot model=%s compute=%s thread=%s duration=%.0f rep=%d total=%.2f"
+                        + " rtf=%.3f cores=%.2f load=%s/%s%n",
+                size.label(),
+                compute,
+                thread,
+                duration,
+                seed,
+                total,
+                audio[0][0].length / (double) codec.sampleRate() / total,
+                (cpuNanos() - cpu0) / 1e9 / total,
+                loadBefore,
+                Machine.loadavg());
+    }
+
+    /** Runs {@code r} on a new thread (grad mode off, as the stream's thread) and waits for it. */
+    private static void onFreshThread(Runnable r) {
+        Thread t = new Thread(
+                () -> {
+                    JniUtils.setGradMode(false);
+                    r.run();
+                },
+                "fresh");
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** CPU time of the whole process (all threads), ns. */
+    static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** T5 over a 12-token prompt and the null row, the output projection and the mask, as LmBenchmark does. */
