@@ -41,11 +41,9 @@ class CliOutputTest {
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 
-    @Test
-    void a_cpu_run_logs_no_cuda_warnings_and_no_engine_info_lines() throws Exception {
-        Path out = tmp.resolve("tiny.wav");
-        InspectCommandTest.Result r = runProcess(
-                tmp,
+    /** {@code musicgen generate} of 1 s with the tiny mono model, offline, writing {@code output}, plus {@code extra}. */
+    private InspectCommandTest.Result generateTiny(Path output, String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
                 "generate",
                 "--model",
                 Fixtures.path("models", "musicgen_mono").toString(),
@@ -58,9 +56,15 @@ class CliOutputTest {
                 "1",
                 "--seed",
                 "1",
-                "--no-progress",
                 "--output",
-                out.toString());
+                output.toString()));
+        args.addAll(List.of(extra));
+        return runProcess(tmp, args.toArray(String[]::new));
+    }
+
+    @Test
+    void a_cpu_run_logs_no_cuda_warnings_and_no_engine_info_lines() throws Exception {
+        InspectCommandTest.Result r = generateTiny(tmp.resolve("tiny.wav"), "--no-progress");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err()).doesNotContain("CudaUtils", "PtEngine", "ai.djl.util.Platform");
         assertThat(r.out()).contains("seed 1").doesNotContain("INFO", "WARN");
@@ -68,22 +72,7 @@ class CliOutputTest {
 
     @Test
     void progress_into_a_log_is_plain_lines_without_escape_codes() throws Exception {
-        InspectCommandTest.Result r = runProcess(
-                tmp,
-                "generate",
-                "--model",
-                Fixtures.path("models", "musicgen_mono").toString(),
-                "--local-repo",
-                "tiny/t5-a=" + Fixtures.path("models", "t5"),
-                "--offline",
-                "--prompt",
-                "beat",
-                "--duration",
-                "1",
-                "--seed",
-                "1",
-                "--output",
-                tmp.resolve("p.wav").toString());
+        InspectCommandTest.Result r = generateTiny(tmp.resolve("p.wav"));
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.err())
                 .doesNotContain("\r", "\u001b")

@@ -89,18 +89,29 @@ class Float16WeightsTest {
      */
     @Test
     void f16_weights_generate_the_generate_text_tokens_up_to_a_near_tie() {
+        assertThat(tokensBeforeNearTie(root, ComputeType.FLOAT16_WEIGHTS, MARGIN))
+                .as("tokens identical before the first near-tie")
+                .isGreaterThanOrEqualTo(200);
+    }
+
+    /**
+     * Greedy generate_text with {@code type}'s weights against the fixture's tokens: at the first token that differs
+     * the fp32 guided margin (top-1 minus top-2 of the teacher-forced, CFG-combined logits) must be below
+     * {@code marginBound}, i.e. a near-tie. Returns how many tokens were identical before it.
+     */
+    static int tokensBeforeNearTie(NDManager root, ComputeType type, double marginBound) {
         Map<String, TensorData> exp = Fixtures.tensors("generate_text", "expected.safetensors");
         LMConditions c = LMForwardTest.description(exp.get("condition_description"));
         long[][][] expected = TestArrays.longs3(exp.get("tokens_before_revert")); // [1, K, S]
         try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"));
                 LMModel f32 = LMModel.load(ck.config(), ck.store(), root, ComputeType.FLOAT32);
-                LMModel f16 = LMModel.load(ck.config(), ck.store(), root, ComputeType.FLOAT16_WEIGHTS)) {
+                LMModel other = LMModel.load(ck.config(), ck.store(), root, type)) {
             int k = ck.config().nQ();
             int card = ck.config().card();
             int steps = expected[0][0].length;
             // teacher-forced fp32 logits of the fixture's sequence, conditioned and null rows
             float[] logits = f32.forward(new long[][][] {expected[0], expected[0]}, c); // [2, K, S, card]
-            GenerationResult r = new MusicGenLM(f16, 50)
+            GenerationResult r = new MusicGenLM(other, 50)
                     .generate(
                             ConditionSource.fixed(c),
                             null,
@@ -114,22 +125,25 @@ class Float16WeightsTest {
                             null);
             long[][] got = r.patternSequences().get(0)[0];
             int compared = 0;
+            String first = "none";
             outer:
             for (int s = 1; s < steps; s++) {
                 for (int q = 0; q < k; q++) {
                     if (got[q][s] != expected[0][q][s]) {
                         double margin = guidedMargin(logits, q, s - 1, k, steps, card);
+                        first = String.format("step %d, codebook %d, fp32 margin %.4f", s, q, margin);
                         assertThat(margin)
-                                .as("fp32 margin where the f16 token differs (step %d, codebook %d)", s, q)
-                                .isLessThan(MARGIN);
+                                .as("fp32 margin where the %s token differs (%s)", type, first)
+                                .isLessThan(marginBound);
                         break outer;
                     }
                     compared++;
                 }
             }
-            assertThat(compared)
-                    .as("tokens identical before the first near-tie")
-                    .isGreaterThanOrEqualTo(200);
+            System.out.printf(
+                    "%s generate_text: %d of %d tokens identical before the first difference (%s)%n",
+                    type, compared, (steps - 1) * k, first);
+            return compared;
         }
     }
 

@@ -7,10 +7,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.musicgen.ComputeType;
-import dev.musicgen.internal.generation.ConditionSource;
-import dev.musicgen.internal.generation.GenerationParams;
-import dev.musicgen.internal.generation.GenerationResult;
-import dev.musicgen.internal.generation.MusicGenLM;
 import dev.musicgen.internal.nn.F;
 import dev.musicgen.internal.weights.TensorData;
 import dev.musicgen.testing.Fixtures;
@@ -111,52 +107,9 @@ class Int8WeightsTest {
      */
     @Test
     void int8_weights_generate_the_generate_text_tokens_up_to_a_near_tie() {
-        Map<String, TensorData> exp = Fixtures.tensors("generate_text", "expected.safetensors");
-        LMConditions c = LMForwardTest.description(exp.get("condition_description"));
-        long[][][] expected = dev.musicgen.testing.TestArrays.longs3(exp.get("tokens_before_revert")); // [1, K, S]
-        try (LMCheckpoint ck = LMCheckpoint.open(Fixtures.path("models", "musicgen_mono", "state_dict.bin"));
-                LMModel f32 = LMModel.load(ck.config(), ck.store(), root, ComputeType.FLOAT32);
-                LMModel i8 = LMModel.load(ck.config(), ck.store(), root, ComputeType.INT8_WEIGHTS)) {
-            int k = ck.config().nQ();
-            int card = ck.config().card();
-            int steps = expected[0][0].length;
-            float[] logits = f32.forward(new long[][][] {expected[0], expected[0]}, c); // [2, K, S, card]
-            GenerationResult r = new MusicGenLM(i8, 50)
-                    .generate(
-                            ConditionSource.fixed(c),
-                            null,
-                            GenerationParams.builder()
-                                    .duration(1.0)
-                                    .topK(1)
-                                    .cfgCoef(3.0)
-                                    .seed(0L)
-                                    .build(),
-                            null,
-                            null);
-            long[][] got = r.patternSequences().get(0)[0];
-            int compared = 0;
-            String first = "none";
-            outer:
-            for (int s = 1; s < steps; s++) {
-                for (int q = 0; q < k; q++) {
-                    if (got[q][s] != expected[0][q][s]) {
-                        double margin = Float16WeightsTest.guidedMargin(logits, q, s - 1, k, steps, card);
-                        first = String.format("step %d, codebook %d, fp32 margin %.4f", s, q, margin);
-                        assertThat(margin)
-                                .as("fp32 margin where the int8 token differs (%s)", first)
-                                .isLessThan(MARGIN);
-                        break outer;
-                    }
-                    compared++;
-                }
-            }
-            System.out.printf(
-                    "INT8_WEIGHTS generate_text: %d of %d tokens identical before the first difference (%s)%n",
-                    compared, (steps - 1) * k, first);
-            assertThat(compared)
-                    .as("tokens identical before the first near-tie")
-                    .isGreaterThanOrEqualTo(30);
-        }
+        assertThat(Float16WeightsTest.tokensBeforeNearTie(root, ComputeType.INT8_WEIGHTS, MARGIN))
+                .as("tokens identical before the first near-tie")
+                .isGreaterThanOrEqualTo(30);
     }
 
     /** Live engine arrays stay flat over a 300-step INT8 pass; closing the model stops its decode threads. */
