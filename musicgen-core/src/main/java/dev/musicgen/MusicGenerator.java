@@ -4,7 +4,7 @@ import dev.musicgen.internal.generation.MusicGenLM;
 import dev.musicgen.internal.generation.StreamingGeneration;
 import dev.musicgen.internal.loading.LoadedModel;
 import dev.musicgen.internal.loading.ModelLoader;
-import dev.musicgen.internal.pipeline.AsyncCalls;
+import dev.musicgen.internal.pipeline.EngineThread;
 import dev.musicgen.internal.pipeline.GenerationPipeline;
 import dev.musicgen.internal.pipeline.GradMode;
 import dev.musicgen.internal.pipeline.InputPreparation;
@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Thread safety: one generator may be shared by many threads; generations are serialized internally (one runs at a
- * time on the model's native memory, the others wait in arrival order). A result does not depend on the calling
- * thread: the same request and seed give the same tokens and the same audio on any thread. Batch several prompts with
+ * <p>Thread safety: one generator may be shared by many threads. All its native work (loading, every generation,
+ * closing) runs on one engine thread of its own, in arrival order; a blocking call waits for it, and interrupting the
+ * waiting thread cancels that call. One thread because libtorch's CPU kernels run slower for every thread as soon as
+ * a second thread has used them (see docs/PERFORMANCE.md). A result does not depend on the calling thread: the same
+ * request and seed give the same tokens and the same audio on any thread. Batch several prompts with
  * {@link #generate(List)} to run them in one forward instead of one after another.
  *
  * <p>Errors: a bad argument (an out-of-range parameter, a missing, unreadable, corrupt or unsupported input file, an
@@ -44,11 +46,12 @@ public final class MusicGenerator implements AutoCloseable {
 
     private final LoadedModel model;
     private final GenerationPipeline pipeline;
-    private final ReentrantLock lock = new ReentrantLock(true);
-    private final AsyncCalls async = new AsyncCalls("musicgen-generate");
+    private final EngineThread engine;
+    private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean closed;
 
-    MusicGenerator(LoadedModel model, GenerationPipeline pipeline) {
+    MusicGenerator(EngineThread engine, LoadedModel model, GenerationPipeline pipeline) {
+        this.engine = engine;
         this.model = model;
         this.pipeline = pipeline;
     }
@@ -83,7 +86,7 @@ public final class MusicGenerator implements AutoCloseable {
         return model.device().toString();
     }
 
-    /** Generates one piece. Thread-safe (serialized). */
+    /** Generates one piece. Thread-safe (serialized); interrupting the calling thread cancels it. */
     public GeneratedAudio generate(GenerationRequest request) {
         return generate(List.of(request)).get(0);
     }
@@ -93,7 +96,16 @@ public final class MusicGenerator implements AutoCloseable {
      * batched forward (one seed for the batch); the others run one after another.
      */
     public List<GeneratedAudio> generate(List<GenerationRequest> requests) {
-        return generate(requests, null);
+        Objects.requireNonNull(requests, "requests");
+        if (requests.isEmpty()) {
+            throw new IllegalArgumentException("requests must hold at least one GenerationRequest, but is empty");
+        }
+        for (GenerationRequest r : requests) {
+            checkSupported(Objects.requireNonNull(r, "requests must not contain null"));
+        }
+        ensureOpen();
+        List<GenerationRequest> copy = List.copyOf(requests);
+        return engine.call(call -> run(copy, call));
     }
 
     /**
@@ -103,25 +115,14 @@ public final class MusicGenerator implements AutoCloseable {
     public CompletableFuture<GeneratedAudio> generateAsync(GenerationRequest request) {
         Objects.requireNonNull(request, "request");
         ensureOpen();
-        return async.submit(call -> generate(List.of(request), call).get(0));
+        checkSupported(request);
+        return engine.submit(call -> run(List.of(request), call).get(0));
     }
 
-    /** {@code call}: the token of one {@link #generateAsync} call, also checked, or null. */
-    private List<GeneratedAudio> generate(List<GenerationRequest> requests, CancellationToken call) {
-        Objects.requireNonNull(requests, "requests");
-        if (requests.isEmpty()) {
-            throw new IllegalArgumentException("requests must hold at least one GenerationRequest, but is empty");
-        }
-        for (GenerationRequest r : requests) {
-            checkSupported(Objects.requireNonNull(r, "requests must not contain null"));
-        }
-        lock.lock();
-        try {
-            ensureOpen();
-            return RequestBatches.run(requests, GenerationRequest::batchableWith, batch -> run(batch, call, null));
-        } finally {
-            lock.unlock();
-        }
+    /** On the engine thread; {@code call}: the token of this call (interrupt, future), also checked. */
+    private List<GeneratedAudio> run(List<GenerationRequest> requests, CancellationToken call) {
+        ensureOpen();
+        return RequestBatches.run(requests, GenerationRequest::batchableWith, batch -> run(batch, call, null));
     }
 
     private void checkSupported(GenerationRequest r) {
@@ -156,24 +157,23 @@ public final class MusicGenerator implements AutoCloseable {
                 Objects.requireNonNull(request, "request").multiBandDiffusion());
         checkSupported(request);
         ensureOpen();
-        return new StreamingGeneration(model.codec(), chunkSeconds, (frames, cancel) -> {
-            lock.lock();
-            try {
-                ensureOpen();
-                run(List.of(request), cancel, frames);
-            } finally {
-                lock.unlock();
-            }
-        });
+        // the stream's own thread waits while the engine thread generates and decodes into the stream
+        return new StreamingGeneration(
+                model.codec(),
+                chunkSeconds,
+                (frames, cancel) -> engine.call(
+                        () -> {
+                            ensureOpen();
+                            return run(List.of(request), cancel, frames);
+                        },
+                        cancel::cancel));
     }
 
     /** One batch (every request shares the first's sampling parameters); {@code frames}: streaming, no decode. */
     private List<GeneratedAudio> run(List<GenerationRequest> rs, CancellationToken call, MusicGenLM.FrameSink frames) {
         List<CancellationToken> tokens = new ArrayList<>();
         rs.forEach(r -> tokens.add(r.cancellation()));
-        if (call != null) {
-            tokens.add(call);
-        }
+        tokens.add(call);
         GenerationRequest r0 = rs.get(0);
         InputPreparation.Clip clip = r0.inputAudio()
                 .map(in -> new InputPreparation.Clip(
@@ -228,20 +228,26 @@ public final class MusicGenerator implements AutoCloseable {
         }
     }
 
-    /** Frees the model's native memory. Waits for a running generation to finish. Idempotent. */
+    /**
+     * Frees the model's native memory, after the generations already waiting for the engine thread (the ones that
+     * arrive later are refused). Idempotent.
+     */
     @Override
     public void close() {
-        lock.lock();
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
         try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            async.shutdown();
-            pipeline.close();
-            model.close();
+            engine.call(
+                    () -> {
+                        closed = true;
+                        pipeline.close();
+                        model.close();
+                        return null;
+                    },
+                    () -> {}); // native memory cannot be freed halfway: an interrupted close still waits
         } finally {
-            lock.unlock();
+            engine.shutdown();
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.musicgen.device.DeviceSelector;
 import dev.musicgen.internal.loading.HubChoices;
 import dev.musicgen.internal.loading.LoadedModel;
 import dev.musicgen.internal.loading.ModelLoader;
+import dev.musicgen.internal.pipeline.EngineThread;
 import dev.musicgen.internal.pipeline.GenerationPipeline;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -128,12 +129,27 @@ public final class MusicGeneratorBuilder {
         return multiBandDiffusionModel(repoId == null ? null : ModelSource.repo(repoId));
     }
 
+    /**
+     * Validates, resolves (downloads) and loads the weights, on the new generator's engine thread (the thread that will
+     * run all its generations). Interrupting the calling thread stops a download; the call then throws.
+     */
     public MusicGenerator build() {
         dev.musicgen.internal.lm.LMModel.requireSupported(computeType); // before any download: INT8 needs a JVM flag
         ModelLoader loader = new ModelLoader(new HubChoices(cacheDir, offline, localRepos));
-        LoadedModel loaded = loader.load(
-                model,
-                new ModelLoader.Options(textEncoder, device, computeType, stemSeparation, demucsCheckpoint, progress));
-        return new MusicGenerator(loaded, new GenerationPipeline(loaded, loader, mbdModel, progress));
+        ModelLoader.Options options =
+                new ModelLoader.Options(textEncoder, device, computeType, stemSeparation, demucsCheckpoint, progress);
+        EngineThread engine = new EngineThread(); // loads here and runs every generation: see its javadoc
+        try {
+            return engine.call(
+                    () -> {
+                        LoadedModel loaded = loader.load(model, options);
+                        return new MusicGenerator(
+                                engine, loaded, new GenerationPipeline(loaded, loader, mbdModel, progress));
+                    },
+                    engine::interrupt); // an interrupted build() stops its download
+        } catch (RuntimeException | Error e) {
+            engine.shutdown();
+            throw e;
+        }
     }
 }

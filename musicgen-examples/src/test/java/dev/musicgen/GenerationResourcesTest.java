@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -221,9 +223,12 @@ class GenerationResourcesTest {
         CountDownLatch atStep5 = new CountDownLatch(1);
         CountDownLatch cancelled = new CountDownLatch(1);
         AtomicLong maxStep = new AtomicLong();
-        Thread test = Thread.currentThread();
+        AtomicLong calls = new AtomicLong(); // every call runs on the engine thread: tell them apart by their start
         hook = (phase, step, total) -> {
-            if (phase == ProgressListener.Phase.GENERATING && Thread.currentThread() != test) {
+            if (phase == ProgressListener.Phase.CONDITIONING && step == 0) {
+                calls.incrementAndGet();
+            }
+            if (phase == ProgressListener.Phase.GENERATING && calls.get() == 1) {
                 maxStep.accumulateAndGet(step, Math::max);
                 if (step == 5) {
                     atStep5.countDown();
@@ -243,7 +248,7 @@ class GenerationResourcesTest {
             cancelled.countDown();
             assertThat(f).isCancelled();
             assertThatThrownBy(f::get).isInstanceOf(CancellationException.class);
-            // generate() queues behind the cancelled call on the generator's lock: when it returns, that call is over
+            // generate() queues behind the cancelled call on the engine thread: when it returns, that call is over
             GeneratedAudio next = gen.generate(request(5).build());
             assertThat(next.samples()[0]).hasSize(6400);
         } finally {
@@ -290,7 +295,7 @@ class GenerationResourcesTest {
             hold.countDown();
             assertThat(running.get().samples()[0]).hasSize(6400);
             assertThat(queued).isCancelled();
-            gen.generate(request(8).build()); // after the queued call has left the lock
+            gen.generate(request(8).build()); // after the queued call has left the engine thread
         } finally {
             hold.countDown();
             hook = ProgressListener.none();
@@ -299,6 +304,70 @@ class GenerationResourcesTest {
                 .as("conditioning phases: the running call and the last one, not the cancelled one")
                 .isEqualTo(2);
         assertThat(liveArrays()).isEqualTo(arrays);
+    }
+
+    /** Interrupting a thread that waits in generate() cancels its call, which frees everything before it returns. */
+    @Test
+    void interrupting_the_waiting_caller_cancels_its_call() throws Exception {
+        gen.generate(request(1).build()); // warm
+        int arrays = liveArrays();
+        CountDownLatch running = new CountDownLatch(3);
+        AtomicLong lastStep = new AtomicLong(-1);
+        hook = (phase, step, total) -> {
+            if (phase == ProgressListener.Phase.GENERATING) {
+                lastStep.set(step);
+                running.countDown();
+            }
+        };
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
+        AtomicLong arraysWhenThrown = new AtomicLong(-1);
+        Thread caller = new Thread(
+                () -> {
+                    try {
+                        gen.generate(request(2).duration(20).build());
+                    } catch (Throwable t) {
+                        arraysWhenThrown.set(liveArrays());
+                        thrown.set(t);
+                    }
+                    stillInterrupted.set(Thread.currentThread().isInterrupted());
+                },
+                "caller");
+        try {
+            caller.start();
+            assertThat(running.await(60, TimeUnit.SECONDS)).isTrue();
+            caller.interrupt();
+            caller.join(30_000);
+            assertThat(caller.isAlive()).isFalse();
+        } finally {
+            hook = ProgressListener.none();
+        }
+        assertThat(thrown.get()).isInstanceOf(GenerationCancelledException.class);
+        assertThat(lastStep.get()).isLessThan(1000);
+        assertThat(stillInterrupted.get())
+                .as("the caller keeps its interrupt flag")
+                .isTrue();
+        assertThat(arraysWhenThrown.get()).as("freed before generate() threw").isEqualTo(arrays);
+    }
+
+    /** Blocking, asynchronous and streamed calls all run on the generator's one engine thread (one libgomp pool). */
+    @Test
+    void every_kind_of_call_runs_on_the_engine_thread() throws Exception {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        hook = (phase, step, total) -> threads.add(Thread.currentThread().getName());
+        try {
+            gen.generate(request(1).build());
+            gen.generateAsync(request(2).build()).get(60, TimeUnit.SECONDS);
+            try (AudioStream s = AudioStream.of(gen.stream(request(3).build()))) {
+                while (s.hasNext()) {
+                    s.next();
+                }
+            }
+        } finally {
+            hook = ProgressListener.none();
+        }
+        assertThat(threads).hasSize(1);
+        assertThat(threads.iterator().next()).startsWith("musicgen-engine-");
     }
 
     static int liveArrays() {

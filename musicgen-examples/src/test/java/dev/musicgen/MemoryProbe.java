@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -27,12 +28,12 @@ public final class MemoryProbe {
         CountDownLatch atStep5 = new CountDownLatch(1);
         CountDownLatch cancelled = new CountDownLatch(1);
         AtomicLong cancelStep = new AtomicLong(-1);
+        AtomicBoolean watch = new AtomicBoolean(); // the generation to cancel: every call runs on the engine thread
         CancellationToken token = new CancellationToken();
         try (NDManager probe = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
                 MusicGenerator gen = FixtureModels.builder("musicgen_mono", tmp)
                         .progressListener((p, step, total) -> {
-                            if (p == ProgressListener.Phase.GENERATING
-                                    && Thread.currentThread().getName().equals("cancel-me")) {
+                            if (p == ProgressListener.Phase.GENERATING && watch.get()) {
                                 cancelStep.set(step);
                                 if (step == 5) {
                                     atStep5.countDown();
@@ -77,6 +78,7 @@ public final class MemoryProbe {
                         }
                     },
                     "cancel-me");
+            watch.set(true);
             worker.start();
             if (!atStep5.await(120, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the generation to cancel never reached step 5");

@@ -18,6 +18,7 @@ import dev.musicgen.internal.lm.LMConditions;
 import dev.musicgen.internal.lm.LMConfig;
 import dev.musicgen.internal.lm.LMModel;
 import dev.musicgen.internal.nn.F;
+import dev.musicgen.internal.pipeline.EngineThread;
 import dev.musicgen.internal.t5.T5EncoderModel;
 import dev.musicgen.internal.weights.WeightStore;
 import java.util.ArrayList;
@@ -41,10 +42,10 @@ import java.util.Locale;
  * same after the first chunk), {@code preroll} (how far, in seconds, a player that starts with the first chunk would
  * fall behind at worst: 0 means playback without a gap), and the load average before and after. After each stream
  * the same generation runs twice without streaming ({@code RESULT oneshot}: T5, LM, one EnCodec decode): on the
- * thread that loaded the model ({@code thread=loading}) and on a new thread ({@code thread=fresh}, where a stream
- * runs), with the process's CPU use in cores, so that the stream's real-time factor can be read against what the
- * machine gives at that moment. On a thread other than the loading one libtorch runs slower here (see
- * docs/PERFORMANCE.md, Streaming).
+ * engine thread that loaded the models and runs the streams, as in {@code MusicGenerator} ({@code thread=engine}), and
+ * on a new thread ({@code thread=fresh}), with the process's CPU use in cores, so that the stream's real-time factor
+ * can be read against what the machine gives at that moment. On a second thread libtorch runs slower here (see
+ * docs/PERFORMANCE.md, Streaming, and {@code EngineThread}).
  */
 public final class StreamingBenchmark {
     private StreamingBenchmark() {}
@@ -84,10 +85,21 @@ public final class StreamingBenchmark {
         }
     }
 
-    private static void run(Shapes.LmSize size, ComputeType compute, double duration, double chunk, int reps) {
-        LMConfig cfg = size.config();
-        try (NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE)) {
-            JniUtils.setGradMode(false); // after the engine has loaded
+    /** The models of one compute type, loaded on the engine thread. */
+    private record Models(
+            NDManager root,
+            T5EncoderModel t5,
+            NDArray projW,
+            NDArray projB,
+            LMModel lm,
+            EncodecModel codec,
+            MusicGenLM gen,
+            Shapes.LmSize size,
+            ComputeType compute) {
+        static Models load(Shapes.LmSize size, ComputeType compute) {
+            LMConfig cfg = size.config();
+            NDManager root = NDManager.newBaseManager(Device.cpu(), F.ENGINE);
+            JniUtils.setGradMode(false); // as the facade's run() does
             T5EncoderModel t5 = T5EncoderModel.load(
                     Shapes.T5_BASE,
                     WeightStore.of("random t5-base", RandomWeights.tensors(RandomWeights.t5(Shapes.T5_BASE), 11)),
@@ -103,51 +115,72 @@ public final class StreamingBenchmark {
                     Shapes.ENCODEC_32K,
                     WeightStore.of("random encodec", RandomEncodecWeights.of(Shapes.ENCODEC_32K, 5)),
                     Device.cpu());
+            return new Models(root, t5, projW, projB, lm, codec, new MusicGenLM(lm, codec.frameRate()), size, compute);
+        }
+
+        LMConditions encode() {
+            return StreamingBenchmark.encode(t5, projW, projB, root);
+        }
+
+        void close() {
+            lm.close();
+            t5.close();
+            codec.close();
+            root.close();
+        }
+    }
+
+    /**
+     * As {@code MusicGenerator} does: one engine thread loads the models and runs every generation (the streams' jobs
+     * and the {@code thread=engine} one-shots); this thread consumes the streams. {@code thread=fresh} runs the same
+     * one-shot on a new thread, which shows what the engine thread avoids.
+     */
+    private static void run(Shapes.LmSize size, ComputeType compute, double duration, double chunk, int reps) {
+        EngineThread engine = new EngineThread();
+        try {
+            Models m = engine.call(() -> Models.load(size, compute), () -> {});
             System.gc();
-            MusicGenLM gen = new MusicGenLM(lm, codec.frameRate());
             System.out.printf(
                     Locale.ROOT,
                     "built %s (%s), T5-base and EnCodec 32 kHz from random weights; RSS %s MB%n",
                     size.label(),
                     compute,
                     Machine.statusMb("VmRSS"));
-            stream(gen, t5, projW, projB, root, codec, 1.0, chunk, 0, compute, size, -1); // warm-up
+            stream(m, engine, 1.0, chunk, 0, -1); // warm-up
             for (int rep = 1; rep <= reps; rep++) {
                 final int r = rep;
-                stream(gen, t5, projW, projB, root, codec, duration, chunk, r, compute, size, r);
-                oneShot(gen, t5, projW, projB, root, codec, duration, r, compute, size, "loading");
-                onFreshThread(() -> oneShot(gen, t5, projW, projB, root, codec, duration, r, compute, size, "fresh"));
+                stream(m, engine, duration, chunk, r, r);
+                engine.call(() -> oneShot(m, duration, r, "engine"), () -> {});
+                onFreshThread(() -> oneShot(m, duration, r, "fresh"));
             }
-            lm.close();
-            t5.close();
-            codec.close();
+            engine.call(
+                    () -> {
+                        m.close();
+                        return null;
+                    },
+                    () -> {});
+        } finally {
+            engine.shutdown();
         }
     }
 
-    private static void stream(
-            MusicGenLM gen,
-            T5EncoderModel t5,
-            NDArray projW,
-            NDArray projB,
-            NDManager root,
-            EncodecModel codec,
-            double duration,
-            double chunk,
-            long seed,
-            ComputeType compute,
-            Shapes.LmSize size,
-            int rep) {
-        StreamingGeneration publisher = new StreamingGeneration(codec, chunk, (frames, cancel) -> {
-            JniUtils.setGradMode(false); // the stream's own thread, as the facade's run() does
-            LMConditions cond = encode(t5, projW, projB, root);
-            gen.generate(
-                    ConditionSource.fixed(cond),
-                    null,
-                    GenerationParams.builder().duration(duration).seed(seed).build(),
-                    null,
-                    cancel,
-                    frames);
-        });
+    private static void stream(Models m, EngineThread engine, double duration, double chunk, long seed, int rep) {
+        StreamingGeneration publisher = new StreamingGeneration(
+                m.codec(),
+                chunk,
+                (frames, cancel) -> engine.call(
+                        () -> m.gen()
+                                .generate(
+                                        ConditionSource.fixed(m.encode()),
+                                        null,
+                                        GenerationParams.builder()
+                                                .duration(duration)
+                                                .seed(seed)
+                                                .build(),
+                                        null,
+                                        cancel,
+                                        frames),
+                        cancel::cancel));
         String loadBefore = Machine.loadavg();
         List<double[]> arrivals = new ArrayList<>(); // {seconds since subscribe, offset seconds, length seconds}
         long cpu0 = cpuNanos();
@@ -175,8 +208,8 @@ public final class StreamingBenchmark {
                 Locale.ROOT,
                 "RESULT stream model=%s compute=%s duration=%.0f chunk=%.2f rep=%d chunks=%d"
                         + " first=%.2f total=%.2f rtf=%.3f steadyrtf=%.3f preroll=%.2f cores=%.2f load=%s/%s%n",
-                size.label(),
-                compute,
+                m.size().label(),
+                m.compute(),
                 duration,
                 chunk,
                 rep,
@@ -192,44 +225,39 @@ public final class StreamingBenchmark {
     }
 
     /** The same generation without streaming (T5, LM, one EnCodec decode), for the real-time factor it reaches. */
-    private static void oneShot(
-            MusicGenLM gen,
-            T5EncoderModel t5,
-            NDArray projW,
-            NDArray projB,
-            NDManager root,
-            EncodecModel codec,
-            double duration,
-            long seed,
-            ComputeType compute,
-            Shapes.LmSize size,
-            String thread) {
+    private static Void oneShot(Models m, double duration, long seed, String thread) {
         String loadBefore = Machine.loadavg();
         long cpu0 = cpuNanos();
         long start = System.nanoTime();
-        LMConditions cond = encode(t5, projW, projB, root);
-        float[][][] audio = codec.decode(gen.generate(
-                        ConditionSource.fixed(cond),
-                        null,
-                        GenerationParams.builder().duration(duration).seed(seed).build(),
-                        null,
-                        null)
-                .tokens());
+        LMConditions cond = m.encode();
+        float[][][] audio = m.codec()
+                .decode(m.gen()
+                        .generate(
+                                ConditionSource.fixed(cond),
+                                null,
+                                GenerationParams.builder()
+                                        .duration(duration)
+                                        .seed(seed)
+                                        .build(),
+                                null,
+                                null)
+                        .tokens());
         double total = (System.nanoTime() - start) / 1e9;
         System.out.printf(
                 Locale.ROOT,
                 "RESULT oneshot model=%s compute=%s thread=%s duration=%.0f rep=%d total=%.2f"
                         + " rtf=%.3f cores=%.2f load=%s/%s%n",
-                size.label(),
-                compute,
+                m.size().label(),
+                m.compute(),
                 thread,
                 duration,
                 seed,
                 total,
-                audio[0][0].length / (double) codec.sampleRate() / total,
+                audio[0][0].length / (double) m.codec().sampleRate() / total,
                 (cpuNanos() - cpu0) / 1e9 / total,
                 loadBefore,
                 Machine.loadavg());
+        return null;
     }
 
     /** Runs {@code r} on a new thread (grad mode off, as the stream's thread) and waits for it. */
