@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * A generation published as audio while it runs: a cold {@link Flow.Publisher} of {@link AudioChunk}s, each
  * subscription running its own generation.
  *
- * <p>Per subscription, two daemon threads: the <em>generation</em> thread runs the {@link Job} (the LM), feeds every
- * completed frame to the codec's {@link StreamDecoder} and cuts the final samples into chunks of the requested size
- * (the last one holds the rest); the <em>delivery</em> thread hands the chunks to the subscriber as it requests them.
+ * <p>Per subscription, two daemon threads: the <em>generation</em> thread runs the {@link Job} (the LM; the facade's job
+ * hands it to the generator's engine thread and waits), whose frames are fed to the codec's {@link StreamDecoder} and
+ * cut into chunks of the requested size (the last one holds the rest) on the thread that reports them; the
+ * <em>delivery</em> thread hands the chunks to the subscriber as it requests them.
  * Between the two sits a buffer of at most {@link #bufferedChunks} chunks: when it is full (the subscriber has not
  * asked for more), the generation thread waits inside the LM loop, between two steps, with only the model's state
  * alive. So memory is bounded whatever the subscriber does, and a subscriber that plays the audio (blocking in
@@ -155,7 +156,7 @@ public final class StreamingGeneration implements Flow.Publisher<AudioChunk> {
         private Throwable error; // to signal at once
         private Thread generation;
         private Thread delivery;
-        // generation thread only
+        // the job's thread only (the one that calls the sink)
         private StreamDecoder decoder;
         private long seed = -1;
         private final List<long[][][]> codes = new ArrayList<>(); // frames received, not decoded yet
