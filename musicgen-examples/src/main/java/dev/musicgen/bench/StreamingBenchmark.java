@@ -8,10 +8,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.musicgen.AudioChunk;
 import dev.musicgen.AudioStream;
+import dev.musicgen.CancellationToken;
 import dev.musicgen.ComputeType;
 import dev.musicgen.internal.codec.EncodecModel;
 import dev.musicgen.internal.generation.ConditionSource;
 import dev.musicgen.internal.generation.GenerationParams;
+import dev.musicgen.internal.generation.GenerationResult;
 import dev.musicgen.internal.generation.MusicGenLM;
 import dev.musicgen.internal.generation.StreamingGeneration;
 import dev.musicgen.internal.lm.LMConditions;
@@ -118,8 +120,15 @@ public final class StreamingBenchmark {
             return new Models(root, t5, projW, projB, lm, codec, new MusicGenLM(lm, codec.frameRate()), size, compute);
         }
 
-        LMConditions encode() {
-            return StreamingBenchmark.encode(t5, projW, projB, root);
+        /** T5, then the LM (top-k 250, CFG 3) with {@code frames} hearing every frame, or none when null. */
+        GenerationResult generate(double duration, long seed, CancellationToken cancel, MusicGenLM.FrameSink frames) {
+            return gen.generate(
+                    ConditionSource.fixed(StreamingBenchmark.encode(t5, projW, projB, root)),
+                    null,
+                    GenerationParams.builder().duration(duration).seed(seed).build(),
+                    null,
+                    cancel,
+                    frames);
         }
 
         void close() {
@@ -168,19 +177,7 @@ public final class StreamingBenchmark {
         StreamingGeneration publisher = new StreamingGeneration(
                 m.codec(),
                 chunk,
-                (frames, cancel) -> engine.call(
-                        () -> m.gen()
-                                .generate(
-                                        ConditionSource.fixed(m.encode()),
-                                        null,
-                                        GenerationParams.builder()
-                                                .duration(duration)
-                                                .seed(seed)
-                                                .build(),
-                                        null,
-                                        cancel,
-                                        frames),
-                        cancel::cancel));
+                (frames, cancel) -> engine.call(() -> m.generate(duration, seed, cancel, frames), cancel::cancel));
         String loadBefore = Machine.loadavg();
         List<double[]> arrivals = new ArrayList<>(); // {seconds since subscribe, offset seconds, length seconds}
         long cpu0 = cpuNanos();
@@ -229,19 +226,8 @@ public final class StreamingBenchmark {
         String loadBefore = Machine.loadavg();
         long cpu0 = cpuNanos();
         long start = System.nanoTime();
-        LMConditions cond = m.encode();
-        float[][][] audio = m.codec()
-                .decode(m.gen()
-                        .generate(
-                                ConditionSource.fixed(cond),
-                                null,
-                                GenerationParams.builder()
-                                        .duration(duration)
-                                        .seed(seed)
-                                        .build(),
-                                null,
-                                null)
-                        .tokens());
+        float[][][] audio =
+                m.codec().decode(m.generate(duration, seed, null, null).tokens());
         double total = (System.nanoTime() - start) / 1e9;
         System.out.printf(
                 Locale.ROOT,
