@@ -9,12 +9,14 @@ import dev.musicgen.internal.pipeline.GenerationPipeline;
 import dev.musicgen.internal.pipeline.GradMode;
 import dev.musicgen.internal.pipeline.InputPreparation;
 import dev.musicgen.internal.pipeline.RequestBatches;
+import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class MusicGenerator implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MusicGenerator.class);
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private final LoadedModel model;
     private final GenerationPipeline pipeline;
@@ -54,6 +57,7 @@ public final class MusicGenerator implements AutoCloseable {
         this.engine = engine;
         this.model = model;
         this.pipeline = pipeline;
+        CLEANER.register(this, engine::shutdown); // a generator dropped without close() does not keep its thread
     }
 
     /** A builder; its {@link MusicGeneratorBuilder#build()} validates, resolves (downloads) and loads the weights. */
@@ -230,22 +234,26 @@ public final class MusicGenerator implements AutoCloseable {
 
     /**
      * Frees the model's native memory, after the generations already waiting for the engine thread (the ones that
-     * arrive later are refused). Idempotent.
+     * arrive later are refused), and ends that thread. Idempotent. Called from a progress listener (on the engine
+     * thread) it returns at once and closes once the running call has ended.
      */
     @Override
     public void close() {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
+        Supplier<Void> free = () -> {
+            closed = true;
+            pipeline.close();
+            model.close();
+            return null;
+        };
         try {
-            engine.call(
-                    () -> {
-                        closed = true;
-                        pipeline.close();
-                        model.close();
-                        return null;
-                    },
-                    () -> {}); // native memory cannot be freed halfway: an interrupted close still waits
+            if (engine.isCurrent()) {
+                engine.submit(token -> free.get()); // after the call this listener belongs to
+            } else {
+                engine.call(free, () -> {}); // native memory cannot be freed halfway: an interrupted close still waits
+            }
         } finally {
             engine.shutdown();
         }

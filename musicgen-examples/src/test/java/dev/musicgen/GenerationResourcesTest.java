@@ -370,6 +370,26 @@ class GenerationResourcesTest {
         assertThat(threads.iterator().next()).startsWith("musicgen-engine-");
     }
 
+    /** close() from a progress listener (on the engine thread) lets the running call finish, then closes. */
+    @Test
+    void close_from_a_listener_closes_after_the_running_call() {
+        AtomicReference<MusicGenerator> self = new AtomicReference<>();
+        AtomicLong closes = new AtomicLong();
+        MusicGenerator g = FixtureModels.builder("musicgen_mono", tmp)
+                .progressListener((phase, step, total) -> {
+                    if (phase == ProgressListener.Phase.GENERATING && step == 2 && closes.getAndIncrement() == 0) {
+                        self.get().close();
+                    }
+                })
+                .build();
+        self.set(g);
+        assertThat(g.generate(request(1).build()).samples()[0]).hasSize(6400);
+        assertThatThrownBy(() -> g.generate(request(2).build()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        g.close(); // idempotent
+    }
+
     static int liveArrays() {
         return system.getManagedArrays().size();
     }
