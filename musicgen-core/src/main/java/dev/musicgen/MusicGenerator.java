@@ -113,8 +113,10 @@ public final class MusicGenerator implements AutoCloseable {
     }
 
     /**
-     * Starts a generation on a background thread; {@code future.cancel(true)} cancels it within one decode step and
-     * frees its native memory (this call only: the request's own {@link CancellationToken} stays as it is).
+     * Queues a generation on the engine thread; {@code future.cancel(true)} cancels it within one decode step and
+     * frees its native memory (this call only: the request's own {@link CancellationToken} stays as it is). A request
+     * this generator cannot run (melody input on a model without melody, MultiBand Diffusion not on the class path) is
+     * refused at once with {@link IllegalArgumentException}, as {@link #generate(GenerationRequest)} refuses it.
      */
     public CompletableFuture<GeneratedAudio> generateAsync(GenerationRequest request) {
         Objects.requireNonNull(request, "request");

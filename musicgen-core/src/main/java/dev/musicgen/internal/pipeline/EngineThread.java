@@ -18,9 +18,11 @@ import java.util.function.Supplier;
  * <p>Why one thread: the CPU libtorch runs its parallel regions on libgomp, which keeps a thread pool per calling
  * thread. As soon as a second caller has a pool, libgomp manages more threads than there are cores and stops
  * spin-waiting at its barriers, so every one of a decode step's many small parallel regions sleeps and wakes: measured
- * here (musicgen-small, 2 cores) 1.42 cores busy instead of 1.99 and ~1.4x the wall time, for every thread of the
- * process, the loading one included. Running all of it on one thread keeps one pool. Generations were serialized
- * anyway (one at a time on the model's memory), so nothing is lost.
+ * here (musicgen-small, 2 cores) 1.42-1.47 cores busy instead of 1.99 and 1.4-1.7x the wall time, for every thread of
+ * the process, the loading one included. Running all of it on one thread keeps one pool. Generations were serialized
+ * anyway (one at a time on the model's memory), so no parallelism is lost. The other side, measured too: with a
+ * competing busy process the spinning pool is the slower one for FLOAT16/FLOAT32 weights (INT8_WEIGHTS is not
+ * affected); docs/PERFORMANCE.md, Streaming.
  */
 public final class EngineThread {
     private static final AtomicInteger COUNT = new AtomicInteger();
