@@ -381,7 +381,7 @@ class StreamingTest {
         assertThat(step.get()).isLessThanOrEqualTo(atCancel + 1).isLessThan(1000);
         assertThat(liveArrays()).as("live NDArrays after the cancelled stream").isEqualTo(baseline);
 
-        // the same through the Flow API: cancel() from onNext, then wait for the generator's lock via generate()
+        // the same through the Flow API: cancel() from onNext, then wait for the engine thread via generate()
         Recorder rec = new Recorder(1) {
             @Override
             public void onNext(AudioChunk item) {
@@ -396,7 +396,7 @@ class StreamingTest {
         while (rec.chunks.size() < 2 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        // generate() queues behind the stream on the generator's lock: when it returns, the stream's call is over
+        // generate() queues behind the stream on the engine thread: when it returns, the stream's call is over
         assertThat(mono.generate(fixture("generate_text").build()).samples()[0]).isNotEmpty();
         Thread.sleep(200);
         assertThat(rec.chunks).hasSize(2);

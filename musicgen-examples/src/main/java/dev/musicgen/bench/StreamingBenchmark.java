@@ -246,7 +246,7 @@ public final class StreamingBenchmark {
         return null;
     }
 
-    /** Runs {@code r} on a new thread (grad mode off, as the stream's thread) and waits for it. */
+    /** Runs {@code r} on a new thread (grad mode off, as on the engine thread) and waits for it. */
     private static void onFreshThread(Runnable r) {
         Thread t = new Thread(
                 () -> {

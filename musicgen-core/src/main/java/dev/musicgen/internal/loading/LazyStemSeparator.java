@@ -28,7 +28,7 @@ public final class LazyStemSeparator implements StemSeparator, AutoCloseable {
         this.hub = hub;
     }
 
-    /** Binds the shift generator for the next generation (calls are serialized by the generator's lock). */
+    /** Binds the shift generator for the next generation (calls are serialized on the generator's engine thread). */
     public void bind(RandomGenerator rng) {
         this.shifts = rng;
     }
