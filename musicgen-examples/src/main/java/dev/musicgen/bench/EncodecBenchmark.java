@@ -39,11 +39,7 @@ public final class EncodecBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!(seconds > 0) || reps < 1) {
-            throw new CommandLine.ParameterException(
-                    new CommandLine(this),
-                    "--seconds must be positive and --reps at" + " least 1, but are: " + seconds + ", " + reps);
-        }
+        BenchOptions.requireSecondsAndReps(this, seconds, reps, 1);
         PrintStream out = System.out;
         EncodecConfig cfg = Shapes.ENCODEC_32K;
         long t0 = System.nanoTime();

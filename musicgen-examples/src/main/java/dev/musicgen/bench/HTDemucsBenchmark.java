@@ -39,11 +39,7 @@ public final class HTDemucsBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!(seconds > 0) || reps < 0) {
-            throw new CommandLine.ParameterException(
-                    new CommandLine(this),
-                    "--seconds must be positive and --reps at" + " least 0, but are: " + seconds + ", " + reps);
-        }
+        BenchOptions.requireSecondsAndReps(this, seconds, reps, 0);
         PrintStream out = System.out;
         HTDemucsConfig c = RandomHTDemucs.releasedConfig();
         try (RandomHTDemucs model = RandomHTDemucs.create(c, Device.cpu(), 1234)) {

@@ -49,11 +49,7 @@ public final class MbdBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!(seconds > 0) || reps < 1) {
-            throw new CommandLine.ParameterException(
-                    new CommandLine(this),
-                    "--seconds must be positive and --reps at" + " least 1, but are: " + seconds + ", " + reps);
-        }
+        BenchOptions.requireSecondsAndReps(this, seconds, reps, 1);
         PrintStream out = System.out;
         int frames = (int) Math.round(seconds * RandomMbd.SAMPLE_RATE / RandomMbd.HOP_LENGTH);
         long len = (long) frames * RandomMbd.HOP_LENGTH;
